@@ -1,0 +1,186 @@
+/**
+ * The test PKI: types of the generated material and the functions that find or create it.
+ *
+ * Everything lives under `keys/generated/` (or `$OB_KEYS_DIR`), described by `manifest.json`.
+ * Paths in the manifest are relative to that folder; `loadPki()` resolves them.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const MANIFEST_VERSION = 3
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+
+/** The folder that holds the generated PKI. */
+export function keysDir(): string {
+  return path.resolve(process.env.OB_KEYS_DIR ?? path.join(here, 'generated'))
+}
+
+/** A private key with its certificate, as files. */
+export interface KeyCert {
+  certPath: string
+  keyPath: string
+  /** RFC 4514 string of the certificate subject, most significant RDN last (as `openssl -nameopt RFC2253` prints it). */
+  subjectDn: string
+  /** base64url SHA-256 of the DER certificate: the RFC 8705 `x5t#S256` thumbprint. */
+  x5tS256: string
+  notAfter: string
+}
+
+/** A JWS signing key. */
+export interface SigningKey {
+  kid: string
+  alg: 'PS256' | 'ES256'
+  /** PKCS#8 PEM private key. */
+  keyPath: string
+  /** The public JWK (with `kid`, `alg`, `use`), as served in a JWKS. */
+  publicJwk: Record<string, unknown>
+}
+
+export type Role = 'AISP' | 'PISP' | 'CBPII'
+
+/** A TPP: an organisation, one piece of software and its keys and transport certificate. */
+export interface TppIdentity {
+  name: string
+  /** What this identity is for: a normal TPP, or one built to be refused. */
+  kind: 'valid' | 'self-signed' | 'expired' | 'revoked-org'
+  orgId: string
+  orgName: string
+  /** Directory status of the organisation: `Active`, `Revoked` or `Withdrawn`. */
+  orgStatus: 'Active' | 'Revoked' | 'Withdrawn'
+  softwareId: string
+  clientName: string
+  roles: Role[]
+  redirectUris: string[]
+  /** PS256 request-signing key, listed in the software JWKS. */
+  signing: SigningKey
+  /** ES256 key, also listed in the software JWKS. */
+  signingEs256: SigningKey
+  /** A key that the directory lists only in the software's revoked JWKS. */
+  revokedSigning: SigningKey
+  /** Transport (mTLS) certificate: CN = software id, OU = org id, clientAuth EKU. */
+  transport: KeyCert
+  /** A second valid transport certificate with the same subject and another key (certificate rotation). */
+  transport2: KeyCert
+}
+
+export interface Pki {
+  version: number
+  createdAt: string
+  dir: string
+  /** The directory CA: trust anchor of every transport certificate (like the OB issuing CA). */
+  ca: { certPath: string; keyPath: string; subjectDn: string }
+  /** TLS server certificate for localhost, 127.0.0.1 and ::1. */
+  server: KeyCert
+  directory: {
+    /** `iss` of the SSAs the mock directory issues. */
+    issuer: string
+    /** Trusted SSA signing key. */
+    signing: SigningKey
+    /** A key that signs SSAs with the same issuer name but is NOT in the trusted JWKS. */
+    untrusted: SigningKey
+  }
+  /** The mock bank's own identity in the directory. */
+  aspsp: { orgId: string; orgName: string; signing: SigningKey }
+  tpps: Record<string, TppIdentity>
+}
+
+function resolveKeyCert(dir: string, k: KeyCert): KeyCert {
+  return { ...k, certPath: path.join(dir, k.certPath), keyPath: path.join(dir, k.keyPath) }
+}
+function resolveSigning(dir: string, k: SigningKey): SigningKey {
+  return { ...k, keyPath: path.join(dir, k.keyPath) }
+}
+
+/** Reads the manifest and resolves its paths; throws if there is none. */
+export function loadPki(dir = keysDir()): Pki {
+  const raw = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Pki
+  const tpps: Record<string, TppIdentity> = {}
+  for (const [name, t] of Object.entries(raw.tpps)) {
+    tpps[name] = {
+      ...t,
+      signing: resolveSigning(dir, t.signing),
+      signingEs256: resolveSigning(dir, t.signingEs256),
+      revokedSigning: resolveSigning(dir, t.revokedSigning),
+      transport: resolveKeyCert(dir, t.transport),
+      transport2: resolveKeyCert(dir, t.transport2),
+    }
+  }
+  return {
+    ...raw,
+    dir,
+    ca: { ...raw.ca, certPath: path.join(dir, raw.ca.certPath), keyPath: path.join(dir, raw.ca.keyPath) },
+    server: resolveKeyCert(dir, raw.server),
+    directory: {
+      ...raw.directory,
+      signing: resolveSigning(dir, raw.directory.signing),
+      untrusted: resolveSigning(dir, raw.directory.untrusted),
+    },
+    aspsp: { ...raw.aspsp, signing: resolveSigning(dir, raw.aspsp.signing) },
+    tpps,
+  }
+}
+
+/** Why the PKI in `dir` must be (re)generated, or null when it is usable. */
+export function staleReason(dir = keysDir()): string | null {
+  const manifest = path.join(dir, 'manifest.json')
+  if (!existsSync(manifest)) return 'no generated keys yet'
+  let pki: Pki
+  try {
+    pki = loadPki(dir)
+  } catch (e) {
+    return `manifest unreadable (${(e as Error).message})`
+  }
+  if (pki.version !== MANIFEST_VERSION) return `manifest version ${pki.version}, expected ${MANIFEST_VERSION}`
+  const soon = Date.now() + 7 * 24 * 3600 * 1000
+  const valid = [pki.server, ...Object.values(pki.tpps).flatMap(t => (t.kind === 'expired' ? [] : [t.transport]))]
+  for (const kc of valid) {
+    if (Date.parse(kc.notAfter) < soon) return `certificate ${kc.subjectDn} expires ${kc.notAfter}`
+    if (!existsSync(kc.certPath) || !existsSync(kc.keyPath)) return `missing ${kc.certPath}`
+  }
+  return null
+}
+
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms))
+
+/**
+ * Makes sure a usable PKI exists, generating it when missing or stale, and returns it.
+ * Safe to call from several processes at once: one generates under a lock, the others wait.
+ */
+export async function ensurePki(options: { force?: boolean; log?: (line: string) => void } = {}): Promise<Pki> {
+  const dir = keysDir()
+  const log = options.log ?? (() => {})
+  if (!options.force && staleReason(dir) === null) return loadPki(dir)
+  const lock = `${dir}.lock`
+  mkdirSync(path.dirname(dir), { recursive: true })
+  const deadline = Date.now() + 120_000
+  for (;;) {
+    try {
+      mkdirSync(lock)
+      break
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+      // Someone else is generating. A lock older than two minutes belongs to a dead process.
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true })
+      } catch {
+        // the lock vanished between the two calls: try again at once
+      }
+      if (Date.now() > deadline) throw new Error(`keys: timed out waiting for ${lock}`)
+      await sleep(100)
+      if (!options.force && staleReason(dir) === null) return loadPki(dir)
+    }
+  }
+  try {
+    const reason = options.force ? 'regeneration requested' : staleReason(dir)
+    if (reason !== null) {
+      log(`keys: generating test PKI in ${dir} (${reason})`)
+      const { generatePki } = await import('./generator.ts')
+      await generatePki(dir)
+    }
+  } finally {
+    rmSync(lock, { recursive: true, force: true })
+  }
+  return loadPki(dir)
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// `npm test`: the project's own checks, in order, stopping at the first failure.
+// Each step prints its own output; the last line is the runner's summary.
+import { spawnSync } from 'node:child_process'
+import { existsSync, readdirSync } from 'node:fs'
+import path from 'node:path'
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
+
+/** Every `*.test.ts` under the given folders (node 20's --test has no glob support). */
+function testFiles(...dirs) {
+  const out = []
+  const walk = dir => {
+    if (!existsSync(dir)) return
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name)
+      if (e.isDirectory() && e.name !== 'node_modules') walk(p)
+      else if (e.name.endsWith('.test.ts')) out.push(path.relative(root, p))
+    }
+  }
+  for (const d of dirs) walk(path.join(root, d))
+  return out.sort()
+}
+
+const steps = [
+  ['keys', ['npx', 'tsx', 'keys/generate.ts']],
+  ['typecheck', ['npx', 'tsc', '--noEmit', '-p', 'tsconfig.json']],
+  ['lint', ['npx', 'biome', 'check', '.']],
+  [
+    'unit',
+    [
+      'node',
+      '--import',
+      'tsx',
+      '--test',
+      '--test-reporter=spec',
+      ...testFiles('keys', 'mock-aspsp', 'fixtures', 'scripts'),
+    ],
+  ],
+]
+if (existsSync(path.join(root, 'playwright.config.ts'))) {
+  steps.push(['conformance', ['npx', 'playwright', 'test']])
+}
+
+const results = []
+for (const [name, cmd] of steps) {
+  const started = Date.now()
+  console.log(`\n▶ ${name}: ${cmd.join(' ')}`)
+  const r = spawnSync(cmd[0], cmd.slice(1), { cwd: root, stdio: 'inherit', env: process.env })
+  const seconds = ((Date.now() - started) / 1000).toFixed(1)
+  results.push({ name, ok: r.status === 0, seconds })
+  if (r.status !== 0) break
+}
+console.log('\nnpm test summary:')
+for (const r of results) console.log(`  ${r.ok ? 'pass' : 'FAIL'}  ${r.name.padEnd(12)} ${r.seconds}s`)
+const failed = results.filter(r => !r.ok)
+if (failed.length || results.length < steps.length) {
+  console.log(`npm test: FAILED at ${failed[0]?.name ?? 'an unknown step'}`)
+  process.exit(1)
+}
+console.log(`npm test: all ${results.length} steps passed`)
