@@ -7,6 +7,8 @@ import https from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { ensurePki, type Pki } from '../../keys/pki.ts'
 import { createApp } from './app.ts'
+// Registers the authorization code flow's routes and grants with the app and the token endpoint.
+import './auth_flow.ts'
 import { startKeystoreInterception } from './directory/msw.ts'
 import { type Bank, createBank } from './helpers/bank.ts'
 import { type MockOptions, withDefaults } from './helpers/defaults.ts'
