@@ -6,10 +6,10 @@
  * Each runs as a boxed step whose title ends with the spec clause it enforces.
  */
 import { expect, test } from '@playwright/test'
-import { type Exchange, outcomeOf, type ResponseExchange } from '../../fixtures/clients/exchange.ts'
+import { type Exchange, outcomeOf, type ResponseExchange, requestName } from '../../fixtures/clients/exchange.ts'
 import { recordAnswer } from './annotations.ts'
 
-const what = (ex: Exchange) => `${ex.request.method} ${new URL(ex.request.url).pathname}`
+const what = (ex: Exchange) => requestName(ex.request)
 
 /** Asserts that the exchange produced an HTTP response (not a refused TLS connection) and returns it. */
 export function responseOf(ex: Exchange): ResponseExchange {

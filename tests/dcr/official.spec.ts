@@ -77,7 +77,8 @@ test.describe('OBIE DCR conformance tool scenarios', { tag: ['@dcr', '@official'
     }, async ({ tpp, schemas }) => {
       // Each case runs even when an earlier one fails (soft checks), as the tool runs every test case.
       const cases = [
-        { name: 'Register software client fails on expired claims', opts: { claims: { exp: '-1h' } } },
+        // iat is moved back too, so that only the expiry is wrong (not also "exp before iat").
+        { name: 'Register software client fails on expired claims', opts: { claims: { iat: '-2h', exp: '-1h' } } },
         { name: 'Register software client fails on invalid issuer', opts: { claims: { iss: 'foo.is/invalid' } } },
         { name: 'Register software client fails on invalid issuer too short', opts: { claims: { iss: '' } } },
         {
