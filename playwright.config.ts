@@ -6,6 +6,7 @@
  * described by that file. See README "Running against a bank" and fixtures/targets/README.md.
  */
 import { defineConfig } from '@playwright/test'
+import { BROWSER_SPECS, browserProject } from './fixtures/browser.ts'
 import { runPlanOrExit } from './fixtures/targets/projects.ts'
 import type { TargetRef } from './fixtures/targets/types.ts'
 
@@ -41,11 +42,16 @@ export default defineConfig<object, { targetRef: TargetRef }>({
     ],
     ['./fixtures/reporters/conformance_reporter.ts', { outputDir: reports }],
   ],
-  projects: plan.projects.map(p => ({
-    name: p.name,
-    use: { targetRef: p.ref },
-    metadata: { target: p.summary },
-  })),
+  projects: [
+    ...plan.projects.map(p => ({
+      name: p.name,
+      testIgnore: BROWSER_SPECS,
+      use: { targetRef: p.ref },
+      metadata: { target: p.summary },
+    })),
+    // The customer's part in a real Chromium: only the mock bank's pages can be played.
+    ...plan.projects.filter(p => p.ref.kind === 'mock').map(browserProject),
+  ],
   webServer: plan.mocks.map(m => ({
     command: m.command,
     // The mock speaks TLS only: readiness by port (a `url` check would need its certificate).
