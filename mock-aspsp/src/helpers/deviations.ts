@@ -384,7 +384,7 @@ export const DEVIATIONS = {
     area: 'auth-code',
     breaks: 'the accounts API accepts a bound access token over another client certificate',
     clause: 'RFC 8705 §3 (the resource server checks the cnf x5t#S256 binding)',
-    caughtBy: ['NEG-BIND-02'],
+    caughtBy: ['NEG-BIND-02', 'NEG-BIND-03'],
   },
   'expose-unconsented-accounts': {
     area: 'auth-code',
