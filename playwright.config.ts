@@ -21,8 +21,9 @@ export default defineConfig<object, { targetRef: TargetRef }>({
   forbidOnly: ci,
   // A conformance verdict must not depend on luck: no retries.
   retries: 0,
-  // Sized for 2 cores: the tests wait on the network most of the time, the mock bank signs and verifies.
-  workers: Number(process.env.OB_WORKERS ?? 4),
+  // Sized for 2 cores, shared with the mock bank (which verifies every signature): more workers
+  // only queue behind it. OB_WORKERS for a bigger machine or a remote bank.
+  workers: Number(process.env.OB_WORKERS ?? 2),
   timeout: 30_000,
   expect: { timeout: 5_000 },
   reporter: [
