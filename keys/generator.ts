@@ -293,7 +293,11 @@ export async function generatePki(dir: string): Promise<void> {
     entries: Object.values(tpps)
       .filter(t => t.kind === 'revoked-cert')
       .flatMap(t => [t.transport, t.transport2])
-      .map(kc => ({ serialNumber: kc.serialNumber, revocationDate: new Date(Date.now() - DAY), reason: x509.X509CrlReason.keyCompromise })),
+      .map(kc => ({
+        serialNumber: kc.serialNumber,
+        revocationDate: new Date(Date.now() - DAY),
+        reason: x509.X509CrlReason.keyCompromise,
+      })),
   })
   const crlPath = w.write('ca/ca.crl.pem', pem('X509 CRL', crl.rawData))
 
