@@ -11,7 +11,10 @@ const reports = path.resolve(root, process.env.OB_REPORTS_DIR ?? 'reports')
 const started = Date.now()
 
 // Allure keeps whatever is in allure-results: start from an empty folder so one run is one report.
-rmSync(path.join(reports, 'allure-results'), { recursive: true, force: true })
+// The summary of an earlier run must not pass for this one's if this one cannot start.
+for (const stale of ['allure-results', 'conformance.json', 'conformance.md']) {
+  rmSync(path.join(reports, stale), { recursive: true, force: true })
+}
 
 // The test PKI is generated on first use; doing it here keeps its output out of the test run.
 const keys = spawnSync('node', ['--import', 'tsx', 'keys/generate.ts'], {

@@ -97,6 +97,9 @@ describe('POST /register transport and format', () => {
     if (!rogue || !expired) throw new Error('PKI lacks rogue/expired identities')
     assertError(await post(body, rogue), 400, 'invalid_request', /self-signed/)
     assertError(await post(body, expired), 400, 'invalid_request', /expired/)
+    const revoked = pki.tpps.revokedcert
+    if (!revoked) throw new Error('PKI lacks the revokedcert identity')
+    assertError(await post(body, revoked), 400, 'invalid_request', /revoked/)
   })
   it("refuses another software's transport certificate", async () => {
     assertError(await post(await signedRequest(), beta), 400, 'unapproved_software_statement', /transport certificate/)

@@ -2,10 +2,10 @@
  * POS-REG: the happy path of registration and the validation of what the bank returns
  * (catalogue §2.1), for every client authentication method the target offers.
  *
- * Absent on purpose, because the UK profile does not have what they test:
- * - POS-REG-12 (GET twice, registration access token rotated): OB DCR manages clients with
- *   client-credentials access tokens, not RFC 7592 registration access tokens, so there is no
- *   token to rotate. Reading the client twice is covered by POS-REG-11 and DCR-005.
+ * Adapted or left out where the UK profile does not have what they test:
+ * - POS-REG-12 reads the client twice. OB DCR manages clients with client-credentials access
+ *   tokens, not RFC 7592 registration access tokens; where a bank does return and rotate one,
+ *   the rotated token must work (RFC 7592 §3), else the same client-credentials token must.
  * - The "⊇ required scopes" half of POS-REG-05: the UK profile configures no scope a bank must
  *   always grant; the scope is checked to stay within what was asked.
  * - The "new redirect URI usable" half of POS-REG-13 needs the authorization-code flow, which this
@@ -13,8 +13,10 @@
  */
 import { requires } from '../../fixtures/targets/capabilities.ts'
 import { expect, forEachAuthMethod, test } from '../../fixtures/test.ts'
+import { recordAnswer } from '../checks/annotations.ts'
 import { checkEmptyBody, checkJsonContentType, checkNoStore, ensureStatus } from '../checks/http.ts'
 import {
+  bodyOf,
   checkAuthMethodMembers,
   checkClientSecretExpiry,
   checkDefaultsReturned,
@@ -140,6 +142,25 @@ test.describe('POS-REG registration happy path', { tag: ['@dcr', '@positive'] },
       await ensureStatus(ex, 200, 'RFC7592-2.1')
       await checkJsonContentType(ex, 'RFC7592-2.1')
       await checkSameClient(ex, registeredClient.registration)
+    })
+
+    test('POS-REG-12 reads the client twice, with a rotated registration access token where one is issued', {
+      annotation: [spec('RFC7592-3'), spec('RFC7592-2.1'), spec('OBDCR-GET-register'), requires('operation:get')],
+    }, async ({ registeredClient }) => {
+      const { tpp, clientId } = registeredClient
+      const token = await registeredClient.token()
+      const first = await tpp.dcr.get(clientId, token)
+      await ensureStatus(first, 200, 'RFC7592-2.1')
+      await checkSameClient(first, registeredClient.registration)
+      // RFC 7592 §3: a server MAY issue a new registration access token with each read; the
+      // client MUST then use it. OB DCR banks authenticate these calls with client-credentials tokens.
+      const issued = registeredClient.body.registration_access_token
+      const rotated = bodyOf(first).registration_access_token
+      const bearer = typeof rotated === 'string' && rotated !== issued ? rotated : token
+      if (bearer !== token) recordAnswer('registration_access_token', 'rotated on GET')
+      const second = await tpp.dcr.get(clientId, bearer)
+      await ensureStatus(second, 200, 'RFC7592-3')
+      await checkSameClient(second, registeredClient.registration)
     })
 
     test('POS-REG-13 updates the redirect URI to another one of the software statement', {
