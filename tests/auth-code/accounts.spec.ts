@@ -3,7 +3,8 @@
  * and their balances, only those, and only over the certificate the token is bound to
  * (RFC 8705 §3).
  */
-import { expect, test } from '../../fixtures/auth_code.ts'
+import { createHash, X509Certificate } from 'node:crypto'
+import { expect, jsonOf, test } from '../../fixtures/auth_code.ts'
 import { requires } from '../../fixtures/targets/capabilities.ts'
 import { checkAccountsAre } from '../checks/auth_code.ts'
 import { checkStatus, checkWwwAuthenticateBearer, ensureRejected, ensureStatus } from '../checks/http.ts'
@@ -45,6 +46,24 @@ test.describe('the accounts API', { tag: ['@auth-code'] }, () => {
     await checkAccountsAre(list, outcome.accountIds)
     const other = await aisp.resource(`/accounts/${left[0]}/balances`, tokens.accessToken, client.tpp.profile)
     await ensureRejected(other, [403, 404, 400], { ref: 'OB-AIS-consent' })
+  })
+
+  test('NEG-BIND-01 binds the access token to the certificate it was issued over (cnf x5t#S256)', {
+    tag: '@negative',
+    annotation: [spec('RFC8705-3.1'), spec('RFC8705-3.2'), spec('RFC7662-2.2')],
+  }, async ({ aisp, customer, registeredClient: client }) => {
+    const { tokens } = await approvedTokens(aisp, customer, client)
+    const ex = await aisp.introspect(client, tokens.accessToken)
+    await ensureStatus(ex, 200, 'RFC7662-2.2')
+    const expected = createHash('sha256')
+      .update(new X509Certificate(client.tpp.profile.transport.cert).raw)
+      .digest('base64url')
+    await test.step('introspection says active, with cnf x5t#S256 = SHA-256 of the client certificate [RFC8705-3.1]', async () => {
+      const body = jsonOf(ex)
+      expect(body.active, 'active').toBe(true)
+      const cnf = body.cnf as Record<string, unknown> | undefined
+      expect(cnf?.['x5t#S256'], `cnf was ${JSON.stringify(cnf ?? null)}`).toBe(expected)
+    })
   })
 
   test('NEG-BIND-02 refuses an access token presented with another client certificate', {
