@@ -40,13 +40,17 @@ describe('README: From registration to an accounts response', () => {
     assert.equal(code, 0, `${out}\n${err}`)
     const lines = out.trim().split('\n')
     assert.equal(lines.length, 4, out)
-    const [accounts, balances, refreshed, reused] = lines.map(l => JSON.parse(l)) as Record<string, unknown>[]
-    const list = (accounts?.Data as { Account: Array<{ AccountId: string }> }).Account
+    const [accounts, balances, refreshed, reused] = lines.map(l => JSON.parse(l)) as [
+      { Data: { Account: Array<{ AccountId: string }> } },
+      { Data: { Balance: Array<{ AccountId: string }> } },
+      Record<string, unknown>,
+      Record<string, unknown>,
+    ]
+    const list = accounts.Data.Account
     assert.ok(list.length >= 2, 'auto-approve shares every account of the first customer')
-    const balance = (balances?.Data as { Balance: Array<Record<string, unknown>> }).Balance[0]
-    assert.equal(balance?.AccountId, list[0]?.AccountId)
-    assert.equal(refreshed?.token_type, 'Bearer')
-    assert.equal(typeof refreshed?.refresh_token, 'string')
-    assert.equal(reused?.error, 'invalid_grant')
+    assert.equal(balances.Data.Balance[0]?.AccountId, list[0]?.AccountId)
+    assert.equal(refreshed.token_type, 'Bearer')
+    assert.equal(typeof refreshed.refresh_token, 'string')
+    assert.equal(reused.error, 'invalid_grant')
   })
 })
