@@ -13,7 +13,8 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i
 
 /**
  * The live access token of the request, bound to the presented certificate. Throws a 401 with
- * `WWW-Authenticate: Bearer` otherwise.
+ * `WWW-Authenticate: Bearer` otherwise. `checkBinding: false` skips the certificate check (only
+ * the accounts API's `skip-resource-cert-binding` deviation asks for that).
  */
 export function bearerToken(ctx: Context, opts: { checkBinding?: boolean } = {}): TokenRecord {
   const bank = ctx.bank

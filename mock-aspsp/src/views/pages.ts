@@ -38,6 +38,7 @@ button.secondary{background:#fff;color:#0b3d2e}
 ul.permissions{padding-left:1.25rem}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #b1b4b6}
 code{background:#f3f2f1;padding:0 .25rem}
+details{margin-top:1.5rem}
 footer{text-align:center;color:#505a5f;font-size:.875rem;margin-bottom:2rem}
 `
 
