@@ -35,7 +35,10 @@ export interface Cell {
   concurrency: number
   ours?: CellSide
   peer?: CellSide
-  /** ours / peer of the median rps. */
+  /**
+   * ours / peer: the median of the per-round ratios (each round measures the two back to back, so
+   * they share whatever else the machine was doing); the ratio of the medians when rounds do not pair.
+   */
   ratio?: number
 }
 
@@ -61,7 +64,7 @@ function side(ms: Measurement[]): CellSide | undefined {
           : (m.result.serverCpuMs * 1000) / Math.max(1, m.result.completed - m.result.errors),
       ),
     ),
-    rpsRounds: ms.map(m => Math.round(m.result.rps)),
+    rpsRounds: [...ms].sort((a, b) => a.round - b.round).map(m => m.result.rps),
   }
 }
 
@@ -85,11 +88,17 @@ export function summarise(measurements: Measurement[]): Cell[] {
       )
     const ours = of('ours')
     const peer = of('peer')
+    let ratio: number | undefined
+    if (ours && peer) {
+      const paired = ours.rpsRounds.length === peer.rpsRounds.length
+      ratio = paired ? median(ours.rpsRounds.map((o, i) => o / (peer.rpsRounds[i] as number))) : ours.rps / peer.rps
+      if (!Number.isFinite(ratio)) ratio = undefined
+    }
     return {
       ...cell,
       ...(ours ? { ours } : {}),
       ...(peer ? { peer } : {}),
-      ...(ours && peer && peer.rps > 0 ? { ratio: ours.rps / peer.rps } : {}),
+      ...(ratio === undefined ? {} : { ratio }),
     }
   })
 }
@@ -171,6 +180,7 @@ export function consoleTable(cells: Cell[]): string {
 export interface Report {
   meta: Record<string, unknown>
   ceiling?: CeilingResult
+  floor?: { concurrency: number; rps: number; rounds: { rps: number; p50Ms: number; p99Ms: number }[] }
   memory: Record<string, unknown>
   cells: Cell[]
   targets: TargetCheck[]
@@ -209,6 +219,16 @@ export function markdown(report: Report): string {
       c.pinned
         ? 'Measured pinned to one CPU with `taskset -c 0`.'
         : 'Not pinned (taskset missing): jose may use more than one core.',
+    )
+  }
+  if (report.floor) {
+    lines.push(
+      '',
+      '## Transport floor',
+      '',
+      `A bare node:https server with the same mutual-TLS settings, answering a small JSON body: ` +
+        `${fmt(report.floor.rps)} requests/s at concurrency ${report.floor.concurrency} (rounds: ` +
+        `${report.floor.rounds.map(r => fmt(r.rps)).join(', ')}). No Node.js server can beat this with this client here.`,
     )
   }
   lines.push('', '## Memory (peak RSS, VmHWM)', '')

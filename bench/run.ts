@@ -3,11 +3,11 @@
  *
  * For each access-token format (opaque, then PS256 JWT) it starts both servers, registers their
  * clients, and for each scenario and concurrency measures ours and the peer alternately, several
- * rounds, reporting medians. First it measures the machine's PS256 ceiling on one core.
+ * rounds, reporting medians. First it measures the machine: the PS256 ceiling on one core and the transport floor (a bare HTTPS server).
  *
  * Flags: --quick (short smoke run) · --rounds N · --ms N (per measurement) · --concurrency 1,16,64 ·
  *        --scenarios register,token-pkjwt,token-tls,get-register · --formats opaque,jwt ·
- *        --only ours|peer · --no-ceiling · --cpu-prof (profiles our bank; files in reports/cpu-prof/)
+ *        --only ours|peer · --no-ceiling · --no-floor · --cpu-prof (profiles our bank; files in reports/cpu-prof/)
  * Writes reports/bench.json and reports/bench.md. Ports 8800–8999 (BENCH_PORT_BASE, default 8810).
  */
 import { spawnSync } from 'node:child_process'
@@ -16,10 +16,19 @@ import os from 'node:os'
 import path from 'node:path'
 import { ensurePki } from '../keys/pki.ts'
 import type { CeilingResult } from './ceiling.ts'
-import { clientTls, type Job, mtlsAgent, parseArgs, repoRoot, type ServerKind, type TokenFormat } from './common.ts'
+import {
+  clientTls,
+  type Job,
+  median,
+  mtlsAgent,
+  parseArgs,
+  repoRoot,
+  type ServerKind,
+  type TokenFormat,
+} from './common.ts'
 import { LoadGenerator } from './loadgen_client.ts'
 import { checkTargets, consoleTable, type Measurement, markdown, type Report, summarise } from './report.ts'
-import { SCENARIOS, type ScenarioId, startOurs, startPeer, type Target } from './servers.ts'
+import { SCENARIOS, type ScenarioId, startFloor, startOurs, startPeer, type Target } from './servers.ts'
 
 const args = parseArgs(process.argv.slice(2))
 const quick = args.has('quick')
@@ -27,7 +36,7 @@ const list = (name: string, fallback: string) =>
   String(args.get(name) ?? fallback)
     .split(',')
     .filter(Boolean)
-const rounds = Number(args.get('rounds') ?? (quick ? 1 : 2))
+const roundCount = Number(args.get('rounds') ?? (quick ? 1 : 2))
 const durationMs = Number(args.get('ms') ?? (quick ? 800 : 3000))
 const concurrencies = list('concurrency', quick ? '16' : '1,16,64').map(Number)
 const scenarios = list('scenarios', 'register,token-pkjwt,token-tls,get-register') as ScenarioId[]
@@ -104,7 +113,41 @@ const job = (t: Target, scenario: ScenarioId, concurrency: number, ms: number, m
   serverPid: t.pid,
 })
 
+/** The transport floor: the same client against a bare HTTPS server (no OAuth), at concurrency 16. */
+async function measureFloor() {
+  const floor = await startFloor(agent, portBase + 10)
+  try {
+    const samples: { rps: number; p50Ms: number; p99Ms: number; serverCpuUsPerReq: number }[] = []
+    for (let round = 0; round < Math.max(2, roundCount); round++) {
+      const r = await loadgen.run({
+        origin: floor.origin,
+        recipe: floor.recipe,
+        concurrency: 16,
+        durationMs: Math.min(durationMs, 2000),
+        maxRequests: 200_000,
+        expectStatus: 200,
+        serverPid: floor.pid,
+      })
+      samples.push({
+        rps: Math.round(r.rps),
+        p50Ms: r.p50Ms,
+        p99Ms: r.p99Ms,
+        serverCpuUsPerReq: Math.round(((r.serverCpuMs ?? Number.NaN) * 1000) / Math.max(1, r.completed)),
+      })
+    }
+    const rps = median(samples.map(r => r.rps))
+    log(
+      `transport floor (bare node:https + mTLS, c=16): ${rps.toFixed(0)}/s, rounds ${samples.map(r => r.rps).join(', ')}`,
+    )
+    return { concurrency: 16, rps, rounds: samples }
+  } finally {
+    await floor.stop()
+  }
+}
+
+let floor: Awaited<ReturnType<typeof measureFloor>> | undefined
 try {
+  if (!args.has('no-floor')) floor = await measureFloor()
   for (const [fi, format] of formats.entries()) {
     const targets: Partial<Record<ServerKind, Target>> = {}
     try {
@@ -128,7 +171,7 @@ try {
           if (r.errors > 0) log(`  warm-up ${s} ${scenario}: ${r.errors} errors, first: ${r.firstError}`)
         }
         for (const concurrency of concurrencies) {
-          for (let round = 0; round < rounds; round++) {
+          for (let round = 0; round < roundCount; round++) {
             const order = round % 2 === 0 ? sides : [...sides].reverse()
             for (const s of order) {
               const t = targets[s] as Target
@@ -176,13 +219,14 @@ const report: Report = {
     oidcProvider: version('oidc-provider'),
     undici: version('undici'),
     quick,
-    rounds,
+    rounds: roundCount,
     durationMs,
     concurrencies,
     formats,
     scenarios,
   },
   ...(ceiling ? { ceiling } : {}),
+  ...(floor ? { floor } : {}),
   memory,
   cells,
   targets,

@@ -266,3 +266,12 @@ export async function startOurs(pki: Pki, agent: Agent, options: OursOptions): P
     },
   }
 }
+
+/** Starts the bare HTTPS server of `floor.ts` (no OAuth at all: the transport floor). */
+export async function startFloor(agent: Agent, port: number) {
+  const origin = `https://127.0.0.1:${port}`
+  const proc = startNode('bench/floor.ts', ['--port', String(port)])
+  await waitReady(proc, agent, origin, 'floor')
+  const recipe: Recipe = { kind: 'token-tls', path: '/token', clientId: 'floor', scope: 'accounts' }
+  return { origin, pid: proc.child.pid as number, recipe, stop: () => stopProc(proc) }
+}
