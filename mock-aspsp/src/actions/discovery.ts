@@ -1,0 +1,66 @@
+/** `/.well-known/openid-configuration` (OIDC Discovery §3, RFC 8414, RFC 8705 §5) and `/jwks`. */
+import { createPublicKey } from 'node:crypto'
+import type { Context } from 'koa'
+import type { Bank } from '../helpers/bank.ts'
+import { SUPPORTED_SCOPES } from '../helpers/rules/metadata.ts'
+import { ALLOWED_JWS_ALGS } from '../helpers/rules/request.ts'
+
+export function discoveryDocument(bank: Bank): Record<string, unknown> {
+  const e = bank.endpoints
+  return {
+    issuer: e.issuer,
+    authorization_endpoint: e.authorization,
+    pushed_authorization_request_endpoint: e.par,
+    token_endpoint: e.token,
+    jwks_uri: e.jwks,
+    registration_endpoint: e.registration,
+    introspection_endpoint: e.introspection,
+    revocation_endpoint: e.revocation,
+    // One listener serves mutual TLS on every path, so the aliases are the same URLs.
+    mtls_endpoint_aliases: {
+      token_endpoint: e.token,
+      registration_endpoint: e.registration,
+      introspection_endpoint: e.introspection,
+      revocation_endpoint: e.revocation,
+      pushed_authorization_request_endpoint: e.par,
+    },
+    scopes_supported: [...SUPPORTED_SCOPES],
+    response_types_supported: ['code', 'code id_token'],
+    response_modes_supported: ['query', 'fragment'],
+    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+    subject_types_supported: ['public'],
+    claims_supported: ['sub', 'acr', 'openbanking_intent_id'],
+    acr_values_supported: ['urn:openbanking:psd2:sca', 'urn:openbanking:psd2:ca'],
+    id_token_signing_alg_values_supported: ['PS256'],
+    request_object_signing_alg_values_supported: [...ALLOWED_JWS_ALGS],
+    token_endpoint_auth_methods_supported: [...bank.options.authMethods],
+    token_endpoint_auth_signing_alg_values_supported: [...ALLOWED_JWS_ALGS],
+    introspection_endpoint_auth_methods_supported: [...bank.options.authMethods],
+    revocation_endpoint_auth_methods_supported: [...bank.options.authMethods],
+    tls_client_certificate_bound_access_tokens: true,
+    request_parameter_supported: true,
+    request_uri_parameter_supported: true,
+    require_request_uri_registration: false,
+    require_pushed_authorization_requests: false,
+    code_challenge_methods_supported: ['S256'],
+    claims_parameter_supported: false,
+  }
+}
+
+export async function discovery(ctx: Context): Promise<void> {
+  ctx.body = discoveryDocument(ctx.bank)
+}
+
+const jwksCache = new WeakMap<Bank, Record<string, unknown>>()
+
+/** The bank's public signing keys (ID tokens, JWT access tokens). */
+export async function jwks(ctx: Context): Promise<void> {
+  const bank: Bank = ctx.bank
+  let doc = jwksCache.get(bank)
+  if (!doc) {
+    const { n, e, kty } = createPublicKey(bank.signing.key).export({ format: 'jwk' })
+    doc = { keys: [{ kty, n, e, kid: bank.signing.kid, alg: 'PS256', use: 'sig' }] }
+    jwksCache.set(bank, doc)
+  }
+  ctx.body = doc
+}

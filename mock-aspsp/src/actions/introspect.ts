@@ -1,0 +1,33 @@
+/**
+ * `POST /introspect` (RFC 7662), client-authenticated. A client learns only about its own tokens:
+ * anything else is `{"active": false}`.
+ */
+import type { Context } from 'koa'
+import type { Bank } from '../helpers/bank.ts'
+import { InvalidRequest } from '../helpers/errors.ts'
+import { findToken, tokenProblem } from '../helpers/tokens.ts'
+import { readForm } from '../shared/body.ts'
+import { authenticateClient } from '../shared/client_auth.ts'
+
+export async function introspect(ctx: Context): Promise<void> {
+  const bank: Bank = ctx.bank
+  const params = await readForm(ctx, bank.options.maxBodyBytes, 'introspection')
+  const { client } = await authenticateClient(ctx, params, bank.endpoints.introspection)
+  if (!params.token) throw new InvalidRequest('token is required (RFC 7662 §2.1)')
+  const record = findToken(bank, params.token)
+  if (!record || tokenProblem(record) || record.clientId !== client.clientId) {
+    ctx.body = { active: false }
+    return
+  }
+  ctx.body = {
+    active: true,
+    client_id: record.clientId,
+    scope: record.scope,
+    token_type: record.kind === 'access' ? 'Bearer' : 'refresh_token',
+    exp: record.expiresAt,
+    iat: record.issuedAt,
+    iss: bank.endpoints.issuer,
+    ...(record.x5tS256 ? { cnf: { 'x5t#S256': record.x5tS256 } } : {}),
+    ...(typeof record.extra?.subject === 'string' ? { sub: record.extra.subject } : {}),
+  }
+}

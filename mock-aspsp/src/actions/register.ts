@@ -1,0 +1,150 @@
+/**
+ * `POST /register` (OB DCR, RFC 7591): a signed registration request carrying an SSA, over mutual
+ * TLS. The same validation serves `PUT /register/{ClientId}` (`validateRegistration`).
+ */
+import { randomUUID } from 'node:crypto'
+import type { Context } from 'koa'
+import type { Bank } from '../helpers/bank.ts'
+import { InvalidClientMetadata, InvalidRequest } from '../helpers/errors.ts'
+import type { Json } from '../helpers/jose.ts'
+import {
+  checkTransportCertMatchesSoftware,
+  REQUEST_ONLY_CLAIMS,
+  registeredMetadata,
+} from '../helpers/rules/metadata.ts'
+import {
+  checkIssIsSoftwareId,
+  checkRequestClaims,
+  checkRequestHeader,
+  checkRequestJtiUnused,
+  checkRequestMediaType,
+  checkRequestSignature,
+  parseRequestJws,
+} from '../helpers/rules/request.ts'
+import { checkSsaClaims, checkSsaSignature, parseSoftwareStatement } from '../helpers/rules/ssa.ts'
+import { type ClientRecord, epoch } from '../models/store.ts'
+import { readBody } from '../shared/body.ts'
+import { type ClientCert, requestCert, requireClientCert } from '../shared/mtls.ts'
+
+/** RFC 7592 §2.2: a client may not send server-managed values in an update. */
+const SERVER_MANAGED = [
+  'registration_access_token',
+  'registration_client_uri',
+  'client_secret_expires_at',
+  'client_id_issued_at',
+]
+
+export interface ValidatedRegistration {
+  /** The registered metadata, SSA claims flattened, ready to be stored (without client_id). */
+  registration: Json
+  softwareId: string
+  orgId: string
+}
+
+/** SSA claims are returned flattened as top-level members (OB DCR data dictionary), except JWT claims. */
+function flattenSsa(ssa: Json, metadata: Json): Json {
+  const out: Json = {}
+  for (const [k, v] of Object.entries(ssa)) {
+    if ((REQUEST_ONLY_CLAIMS as readonly string[]).includes(k) || k in metadata) continue
+    out[k] = v
+  }
+  return out
+}
+
+/** Every check of a registration request, in the order that gives the most useful error first. */
+export async function validateRegistration(
+  ctx: Context,
+  cert: ClientCert | null,
+  existing?: ClientRecord,
+): Promise<ValidatedRegistration> {
+  const bank: Bank = ctx.bank
+  const now = epoch()
+  checkRequestMediaType(bank, ctx.get('content-type'))
+  const request = parseRequestJws(await readBody(ctx, bank.options.maxBodyBytes))
+  checkRequestHeader(bank, request.header)
+  const claims = request.payload
+  checkRequestClaims(bank, claims, now)
+
+  if (existing) {
+    for (const name of SERVER_MANAGED) {
+      if (claims[name] !== undefined) {
+        throw new InvalidRequest(`${name} must not be sent in an update (RFC 7592 §2.2)`)
+      }
+    }
+    if (claims.client_id !== undefined && claims.client_id !== existing.clientId) {
+      throw new InvalidRequest(`client_id "${String(claims.client_id)}" does not match the client being updated`)
+    }
+  }
+
+  const ssaJws = parseSoftwareStatement(bank, claims)
+  // Only under the accept-missing-ssa deviation: the SSA claims are taken from the body itself.
+  const ssa = ssaJws ? ssaJws.payload : claims
+  if (ssaJws) {
+    await checkSsaSignature(bank, ssaJws)
+    checkSsaClaims(bank, ssa, now)
+  }
+  checkIssIsSoftwareId(bank, claims, ssa)
+  checkTransportCertMatchesSoftware(bank, cert, ssa)
+  if (typeof ssa.software_jwks_endpoint === 'string') await checkRequestSignature(bank, request, ssa)
+  checkRequestJtiUnused(bank, claims, now)
+
+  const metadata =
+    existing && bank.deviations.has('put-skips-validation')
+      ? registeredMetadata({ ...bank, deviations: bank.deviations.with('skip-redirect-subset-check') }, claims, ssa)
+      : registeredMetadata(bank, claims, ssa)
+  const softwareId = String(ssa.software_id)
+  if (existing && existing.softwareId !== softwareId) {
+    throw new InvalidClientMetadata(
+      `software_id "${softwareId}" differs from the registered "${existing.softwareId}"; a client cannot move to another software`,
+    )
+  }
+  const registration: Json = { ...metadata }
+  if (typeof claims.software_statement === 'string') {
+    registration.software_statement = bank.deviations.has('modify-software-statement')
+      ? reencode(claims.software_statement)
+      : claims.software_statement
+  }
+  Object.assign(registration, flattenSsa(ssa, registration))
+  if (bank.deviations.has('echo-request-claims')) {
+    for (const k of REQUEST_ONLY_CLAIMS) if (claims[k] !== undefined) registration[k] = claims[k]
+  }
+  return { registration, softwareId, orgId: String(ssa.org_id ?? '') }
+}
+
+/** Same claims, different bytes: what a bank that re-serialises the SSA sends back. */
+function reencode(jws: string): string {
+  const [h, p, s] = jws.split('.')
+  const payload = JSON.parse(Buffer.from(p ?? '', 'base64url').toString('utf8'))
+  return `${h}.${Buffer.from(JSON.stringify(payload, null, 1)).toString('base64url')}.${s}`
+}
+
+/** The registration response body (RFC 7591 §3.2.1). */
+export function registrationResponse(client: ClientRecord): Json {
+  return { client_id: client.clientId, client_id_issued_at: client.issuedAt, ...client.registration }
+}
+
+export async function register(ctx: Context): Promise<void> {
+  const bank: Bank = ctx.bank
+  const cert = bank.deviations.has('no-client-cert-on-register')
+    ? requestCert(ctx)
+    : requireClientCert(ctx, why => new InvalidRequest(why))
+  const { registration, softwareId, orgId } = await validateRegistration(ctx, cert)
+  if (!bank.options.multipleClientsPerSoftware && bank.store.countClientsOfSoftware(softwareId) > 0) {
+    throw new InvalidClientMetadata(
+      `software_id "${softwareId}" already has a client at this bank; this bank allows one client per software statement`,
+    )
+  }
+  const now = epoch()
+  const client: ClientRecord = {
+    clientId: randomUUID(),
+    softwareId,
+    orgId,
+    issuedAt: now,
+    updatedAt: now,
+    registration,
+  }
+  // Acknowledged only after the store has committed the client (SQLite: in the WAL file).
+  bank.store.insertClient(client)
+  ctx.status = 201
+  ctx.body = registrationResponse(client)
+}

@@ -1,0 +1,22 @@
+/** `POST /revoke` (RFC 7009), client-authenticated; revokes only the client's own tokens. */
+import type { Context } from 'koa'
+import type { Bank } from '../helpers/bank.ts'
+import { InvalidRequest } from '../helpers/errors.ts'
+import { findToken } from '../helpers/tokens.ts'
+import { readForm } from '../shared/body.ts'
+import { authenticateClient } from '../shared/client_auth.ts'
+
+export async function revoke(ctx: Context): Promise<void> {
+  const bank: Bank = ctx.bank
+  const params = await readForm(ctx, bank.options.maxBodyBytes, 'revocation')
+  const { client } = await authenticateClient(ctx, params, bank.endpoints.revocation)
+  if (!params.token) throw new InvalidRequest('token is required (RFC 7009 §2.1)')
+  const record = findToken(bank, params.token)
+  if (record && record.clientId !== client.clientId) {
+    throw new InvalidRequest('the token was not issued to this client (RFC 7009 §2.1)')
+  }
+  // RFC 7009 §2.2: an unknown or already invalid token is answered 200 as well.
+  if (record) bank.store.revokeToken(record.hash)
+  ctx.status = 200
+  ctx.body = ''
+}

@@ -1,0 +1,268 @@
+/**
+ * The mock bank's command line: every option is a flag and an environment variable; `usage()`
+ * lists them with their defaults (which live in helpers/defaults.ts).
+ */
+import { DEFAULTS, type MockOptions, type Operation } from './helpers/defaults.ts'
+import { isDeviationName } from './helpers/deviations.ts'
+
+interface Flag {
+  flag: string
+  env: string
+  help: string
+  /** Applies the value (or true for a switch) to the options. */
+  apply: (o: MockOptions, value: string) => void
+  takesValue: boolean
+  shows: (o: MockOptions) => string
+}
+
+const list = (v: string) =>
+  v
+    .split(',')
+    .map(s => s.trim())
+    .filter(Boolean)
+const int = (name: string, v: string) => {
+  const n = Number(v)
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${v}"`)
+  return n
+}
+const oneOf = <T extends string>(name: string, v: string, allowed: readonly T[]): T => {
+  if (!(allowed as readonly string[]).includes(v))
+    throw new Error(`${name} must be one of ${allowed.join(', ')}, got "${v}"`)
+  return v as T
+}
+
+const FLAGS: Flag[] = [
+  {
+    flag: '--port',
+    env: 'OB_MOCK_PORT',
+    help: 'HTTPS port',
+    takesValue: true,
+    apply: (o, v) => (o.port = int('--port', v)),
+    shows: o => String(o.port),
+  },
+  {
+    flag: '--host',
+    env: 'OB_MOCK_HOST',
+    help: 'host to listen on (and in the issuer URL)',
+    takesValue: true,
+    apply: (o, v) => (o.host = v),
+    shows: o => o.host,
+  },
+  {
+    flag: '--issuer',
+    env: 'OB_MOCK_ISSUER',
+    help: 'issuer URL (default https://<host>:<port>)',
+    takesValue: true,
+    apply: (o, v) => (o.issuer = v),
+    shows: o => o.issuer ?? '(derived)',
+  },
+  {
+    flag: '--spec',
+    env: 'OB_MOCK_SPEC',
+    help: 'OB DCR spec version: 3.1, 3.2, 3.3 or 3.4',
+    takesValue: true,
+    apply: (o, v) => (o.specVersion = oneOf('--spec', v, ['3.1', '3.2', '3.3', '3.4'] as const)),
+    shows: o => o.specVersion,
+  },
+  {
+    flag: '--store',
+    env: 'OB_MOCK_STORE',
+    help: '"memory" or an SQLite file path',
+    takesValue: true,
+    apply: (o, v) => (o.store = v),
+    shows: o => o.store,
+  },
+  {
+    flag: '--sqlite-sync',
+    env: 'OB_MOCK_SQLITE_SYNC',
+    help: 'normal (survives kill -9) or full (also power loss)',
+    takesValue: true,
+    apply: (o, v) => (o.sqliteSync = oneOf('--sqlite-sync', v, ['normal', 'full'] as const)),
+    shows: o => o.sqliteSync,
+  },
+  {
+    flag: '--no-msw',
+    env: 'OB_MOCK_NO_MSW',
+    help: 'do not answer for keystore.openbankingtest.org.uk locally',
+    takesValue: false,
+    apply: o => (o.msw = false),
+    shows: o => String(!o.msw),
+  },
+  {
+    flag: '--extra-ca',
+    env: 'OB_MOCK_EXTRA_CA',
+    help: 'PEM file of an extra CA trusted for mutual TLS (repeatable; env: comma list)',
+    takesValue: true,
+    apply: (o, v) => o.extraCas.push(...list(v)),
+    shows: o => o.extraCas.join(',') || '(none)',
+  },
+  {
+    flag: '--disable',
+    env: 'OB_MOCK_DISABLE',
+    help: 'switch management operations off: any of get,put,delete',
+    takesValue: true,
+    apply: (o, v) => {
+      for (const op of list(v))
+        o.operations[oneOf('--disable', op, ['get', 'put', 'delete'] as const) as Operation] = false
+    },
+    shows: o => (Object.keys(o.operations) as Operation[]).filter(k => !o.operations[k]).join(',') || '(none)',
+  },
+  {
+    flag: '--auth-methods',
+    env: 'OB_MOCK_AUTH_METHODS',
+    help: 'token endpoint auth methods offered: private_key_jwt,tls_client_auth',
+    takesValue: true,
+    apply: (o, v) =>
+      (o.authMethods = list(v).map(m => oneOf('--auth-methods', m, ['private_key_jwt', 'tls_client_auth'] as const))),
+    shows: o => o.authMethods.join(','),
+  },
+  {
+    flag: '--strict-aud',
+    env: 'OB_MOCK_STRICT_AUD',
+    help: 'accept only the org id as registration aud (not the issuer)',
+    takesValue: false,
+    apply: o => (o.strictAudience = true),
+    shows: o => String(o.strictAudience),
+  },
+  {
+    flag: '--single-client-per-software',
+    env: 'OB_MOCK_SINGLE_CLIENT',
+    help: 'refuse a second client for the same software_id',
+    takesValue: false,
+    apply: o => (o.multipleClientsPerSoftware = false),
+    shows: o => String(!o.multipleClientsPerSoftware),
+  },
+  {
+    flag: '--no-transport-cert-check',
+    env: 'OB_MOCK_NO_TRANSPORT_CHECK',
+    help: 'do not require the transport certificate CN to be the SSA software_id',
+    takesValue: false,
+    apply: o => (o.transportCertMustMatchSoftware = false),
+    shows: o => String(!o.transportCertMustMatchSoftware),
+  },
+  {
+    flag: '--token-format',
+    env: 'OB_MOCK_TOKEN_FORMAT',
+    help: 'access tokens: opaque or jwt',
+    takesValue: true,
+    apply: (o, v) => (o.accessTokenFormat = oneOf('--token-format', v, ['opaque', 'jwt'] as const)),
+    shows: o => o.accessTokenFormat,
+  },
+  {
+    flag: '--token-ttl',
+    env: 'OB_MOCK_TOKEN_TTL',
+    help: 'access token lifetime, seconds',
+    takesValue: true,
+    apply: (o, v) => (o.accessTokenTtl = int('--token-ttl', v)),
+    shows: o => String(o.accessTokenTtl),
+  },
+  {
+    flag: '--clock-skew',
+    env: 'OB_MOCK_CLOCK_SKEW',
+    help: 'tolerated clock skew for JWT times, seconds',
+    takesValue: true,
+    apply: (o, v) => (o.clockSkew = int('--clock-skew', v)),
+    shows: o => String(o.clockSkew),
+  },
+  {
+    flag: '--max-assertion-lifetime',
+    env: 'OB_MOCK_MAX_ASSERTION_LIFETIME',
+    help: 'longest client assertion lifetime, seconds',
+    takesValue: true,
+    apply: (o, v) => (o.maxAssertionLifetime = int('--max-assertion-lifetime', v)),
+    shows: o => String(o.maxAssertionLifetime),
+  },
+  {
+    flag: '--max-body',
+    env: 'OB_MOCK_MAX_BODY',
+    help: 'largest request body, bytes',
+    takesValue: true,
+    apply: (o, v) => (o.maxBodyBytes = int('--max-body', v)),
+    shows: o => String(o.maxBodyBytes),
+  },
+  {
+    flag: '--jwks-ttl',
+    env: 'OB_MOCK_JWKS_TTL',
+    help: 'software JWKS cache lifetime, seconds',
+    takesValue: true,
+    apply: (o, v) => (o.jwksCacheTtl = int('--jwks-ttl', v)),
+    shows: o => String(o.jwksCacheTtl),
+  },
+  {
+    flag: '--deviation',
+    env: 'OB_MOCK_DEVIATIONS',
+    help: 'switch on a named deviation (repeatable; env: comma list; --list-deviations)',
+    takesValue: true,
+    apply: (o, v) => {
+      for (const d of list(v)) {
+        if (!isDeviationName(d)) throw new Error(`unknown deviation "${d}" (see --list-deviations)`)
+        o.deviations.push(d)
+      }
+    },
+    shows: o => o.deviations.join(',') || '(none)',
+  },
+  {
+    flag: '--auto-approve',
+    env: 'OB_MOCK_AUTO_APPROVE',
+    help: 'approve consents without the consent page (headless runs)',
+    takesValue: false,
+    apply: o => (o.autoApprove = true),
+    shows: o => String(o.autoApprove),
+  },
+  {
+    flag: '--log',
+    env: 'OB_MOCK_LOG',
+    help: 'log one line per request to stderr',
+    takesValue: false,
+    apply: o => (o.log = true),
+    shows: o => String(o.log),
+  },
+]
+
+export function usage(): string {
+  const lines = [
+    'usage: npm start -- [options]',
+    '',
+    'The mock UK Open Banking bank (ASPSP): DCR 3.1-3.4, token endpoint, mutual TLS.',
+    'Every option can also be set by its environment variable. Defaults in brackets.',
+    '',
+  ]
+  for (const f of FLAGS) {
+    const name = f.takesValue ? `${f.flag} <value>` : f.flag
+    lines.push(`  ${name.padEnd(32)} ${f.help} [${f.shows(structuredClone(DEFAULTS))}]`)
+    lines.push(`  ${''.padEnd(32)} env ${f.env}`)
+  }
+  lines.push(
+    '  --list-deviations                print the named deviations and exit',
+    '  --help                           print this and exit',
+  )
+  return lines.join('\n')
+}
+
+export function parseCli(argv: string[], env: NodeJS.ProcessEnv): MockOptions {
+  const o: MockOptions = structuredClone(DEFAULTS)
+  for (const f of FLAGS) {
+    const v = env[f.env]
+    if (v !== undefined && v !== '') {
+      if (f.takesValue) f.apply(o, v)
+      else if (!/^(0|false|no)$/i.test(v)) f.apply(o, 'true')
+    }
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string
+    const [name, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg, undefined]
+    const f = FLAGS.find(x => x.flag === name)
+    if (!f) throw new Error(`unknown option "${arg}" (see --help)`)
+    if (f.takesValue) {
+      const value = inline ?? argv[++i]
+      if (value === undefined) throw new Error(`${f.flag} needs a value`)
+      f.apply(o, value)
+    } else {
+      f.apply(o, 'true')
+    }
+  }
+  if (o.authMethods.length === 0) throw new Error('--auth-methods must name at least one method')
+  return o
+}

@@ -1,0 +1,95 @@
+/**
+ * One bank instance: resolved options, its keys, store, directory and caches. Built once by
+ * `createBank()` and reached by every middleware as `ctx.bank`.
+ */
+import { createPrivateKey, type KeyObject } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import type { Pki } from '../../../keys/pki.ts'
+import { Directory } from '../directory/directory.ts'
+import type { Store } from '../models/store.ts'
+import type { MockOptions } from './defaults.ts'
+import { Deviations } from './deviations.ts'
+import { JwksResolver, KeySet } from './jose.ts'
+import { SPEC_PROFILES, type SpecProfile } from './spec.ts'
+
+export interface Endpoints {
+  issuer: string
+  registration: string
+  token: string
+  jwks: string
+  introspection: string
+  revocation: string
+  authorization: string
+  par: string
+  keystore: string
+}
+
+export interface Bank {
+  options: MockOptions
+  profile: SpecProfile
+  deviations: Deviations
+  endpoints: Endpoints
+  pki: Pki
+  store: Store
+  directory: Directory
+  jwks: JwksResolver
+  /** The bank's own PS256 key (ID tokens, JWT access tokens) and its kid. */
+  signing: { key: KeyObject; kid: string }
+  /** The trusted directory SSA-signing keys, imported once. */
+  ssaKeys: KeySet
+  /** Verified SSA signatures, by the exact SSA string (the verification result cannot change). */
+  verifiedSsas: BoundedSet
+}
+
+/** A set that forgets its oldest member past `limit` (memory stays flat under load). */
+export class BoundedSet {
+  private readonly items = new Set<string>()
+  constructor(private readonly limit: number) {}
+  has(key: string): boolean {
+    return this.items.has(key)
+  }
+  add(key: string): void {
+    if (this.items.has(key)) return
+    if (this.items.size >= this.limit) {
+      const oldest = this.items.values().next().value
+      if (oldest !== undefined) this.items.delete(oldest)
+    }
+    this.items.add(key)
+  }
+}
+
+export function endpointsFor(issuer: string): Endpoints {
+  return {
+    issuer,
+    registration: `${issuer}/register`,
+    token: `${issuer}/token`,
+    jwks: `${issuer}/jwks`,
+    introspection: `${issuer}/introspect`,
+    revocation: `${issuer}/revoke`,
+    authorization: `${issuer}/authorize`,
+    par: `${issuer}/par`,
+    keystore: `${issuer}/directory/keystore`,
+  }
+}
+
+export function createBank(options: MockOptions, pki: Pki, store: Store): Bank {
+  const issuer =
+    options.issuer ?? `https://${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`
+  const directory = new Directory(pki)
+  const endpoints = endpointsFor(issuer)
+  return {
+    options,
+    profile: SPEC_PROFILES[options.specVersion],
+    deviations: new Deviations(options.deviations),
+    endpoints,
+    pki,
+    store,
+    directory,
+    // The bank's own keystore URLs are answered in-process; keystore.openbankingtest.org.uk goes
+    // through fetch, where msw answers it (or, with --no-msw, the network does).
+    jwks: new JwksResolver(options.jwksCacheTtl, url => directory.localJwks(url, issuer)),
+    signing: { key: createPrivateKey(readFileSync(pki.aspsp.signing.keyPath)), kid: pki.aspsp.signing.kid },
+    ssaKeys: new KeySet(directory.ssaJwks),
+    verifiedSsas: new BoundedSet(10_000),
+  }
+}

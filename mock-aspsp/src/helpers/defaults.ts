@@ -1,0 +1,161 @@
+/**
+ * Every option of the mock bank, with its default. Nothing else in the mock defines a default:
+ * the CLI (`npm start -- --help`), the library entry (`startMock`) and the tests all start here.
+ *
+ * Each option says what it does, why, the spec clause it follows and an example.
+ */
+import type { DeviationName } from './deviations.ts'
+
+export type SpecVersion = '3.1' | '3.2' | '3.3' | '3.4'
+export type AuthMethod = 'private_key_jwt' | 'tls_client_auth'
+export type Operation = 'get' | 'put' | 'delete'
+
+export interface MockOptions {
+  /**
+   * TCP port of the HTTPS listener.
+   * Example: `--port 8443` / `OB_MOCK_PORT=8443`.
+   */
+  port: number
+  /**
+   * Host name to listen on and to use in the issuer URL. The generated server certificate covers
+   * `localhost`, `127.0.0.1` and `::1`.
+   * Example: `--host 127.0.0.1`.
+   */
+  host: string
+  /**
+   * Issuer URL advertised in discovery and accepted as `aud`. Default: `https://<host>:<port>`.
+   * OIDC Discovery §3 (`issuer`). Example: `--issuer https://bank.example:8443`.
+   */
+  issuer?: string
+  /**
+   * UK OB DCR spec version this bank implements: `3.1` (scope as an array, `tls_client_auth_dn`,
+   * `application/jwt`), `3.2`, `3.3` (CIBA fields validated when present) or `3.4`
+   * (`application_type` `native`, the jwt-bearer grant type, the subject DN pattern).
+   * OB DCR v3.x data dictionaries. Example: `--spec 3.1`.
+   */
+  specVersion: SpecVersion
+  /**
+   * Where registrations, tokens and replay caches live: `memory` (lost on exit; for tests) or a
+   * path to an SQLite file (created when missing; survives a restart and a kill -9).
+   * Example: `--store ./data/bank.sqlite`.
+   */
+  store: string
+  /**
+   * SQLite `synchronous` setting. `normal` (WAL) survives a process crash (kill -9) without
+   * losing an acknowledged write; `full` also survives a power cut at the cost of an fsync per
+   * commit. Example: `--sqlite-sync full`.
+   */
+  sqliteSync: 'normal' | 'full'
+  /**
+   * Answer for the real OB keystore host (`keystore.openbankingtest.org.uk`) from local keys with
+   * msw, so SSAs carrying real-looking `software_jwks_endpoint` URLs work offline. Switch off to
+   * fetch those URLs from the network. Example: `--no-msw`.
+   */
+  msw: boolean
+  /**
+   * Extra PEM files of CAs trusted for mutual TLS, besides the generated directory CA (e.g. the
+   * OB sandbox issuing CA to accept real sandbox transport certificates). RFC 8705 §2.
+   * Example: `--extra-ca ./ob-sandbox-issuing.pem`.
+   */
+  extraCas: string[]
+  /**
+   * Client management operations offered. An operation switched off answers 405 after the
+   * token has been checked (the OBIE tool expects 401 for a deleted client even when GET is off).
+   * OB DCR: GET, PUT and DELETE are optional. Example: `--disable get,put`.
+   */
+  operations: Record<Operation, boolean>
+  /**
+   * Token endpoint client authentication methods offered (FAPI allows only these two).
+   * OB DCR `token_endpoint_auth_method`; FAPI 1 Advanced §5.2.2. Example: `--auth-methods tls_client_auth`.
+   */
+  authMethods: AuthMethod[]
+  /**
+   * Accept only the bank's directory org id as the registration request's `aud`. By default the
+   * issuer URL is accepted too, because real TPPs send it. OB DCR `aud`.
+   * Example: `--strict-aud`.
+   */
+  strictAudience: boolean
+  /**
+   * Allow more than one client per `software_id`. OB DCR `software_id`: "ASPSPs can choose to
+   * allow multiple registrations for a given software statement". Example: `--single-client-per-software`.
+   */
+  multipleClientsPerSoftware: boolean
+  /**
+   * Require the transport certificate of `POST /register` to belong to the SSA's software
+   * (certificate CN = `software_id`). OB transport certificates carry the software id as CN.
+   * Example: `--no-transport-cert-check`.
+   */
+  transportCertMustMatchSoftware: boolean
+  /**
+   * Access token format: `opaque` (random, looked up in the store) or `jwt` (PS256-signed by the
+   * bank, still recorded for revocation). RFC 9068. Example: `--token-format jwt`.
+   */
+  accessTokenFormat: 'opaque' | 'jwt'
+  /** Access token lifetime in seconds. RFC 6749 §5.1 `expires_in`. Example: `--token-ttl 600`. */
+  accessTokenTtl: number
+  /**
+   * Tolerated clock difference in seconds for `iat`, `nbf` and `exp` of request JWTs and client
+   * assertions. RFC 7519 §4.1.4 ("some small leeway"). Example: `--clock-skew 10`.
+   */
+  clockSkew: number
+  /**
+   * Longest accepted lifetime of a client assertion (`exp` minus now), in seconds.
+   * RFC 7523 §3 item 4; FAPI recommends short-lived assertions. Example: `--max-assertion-lifetime 300`.
+   */
+  maxAssertionLifetime: number
+  /**
+   * Largest accepted request body in bytes; larger bodies get 413 with a JSON error.
+   * Example: `--max-body 65536`.
+   */
+  maxBodyBytes: number
+  /**
+   * How long a fetched software JWKS is reused before it is fetched again, in seconds.
+   * OB DCR "Of JWS & JWKS". Example: `--jwks-ttl 60`.
+   */
+  jwksCacheTtl: number
+  /**
+   * Named deviations: each breaks exactly one rule the way real banks have been seen to
+   * (see `deviations.ts`). Strict when empty. Example: `--deviation accept-expired-request`.
+   */
+  deviations: DeviationName[]
+  /**
+   * Skip the consent page and approve with the first customer and all their accounts, for
+   * headless runs. Example: `--auto-approve`.
+   */
+  autoApprove: boolean
+  /** Log one line per request to stderr. Example: `--log`. */
+  log: boolean
+}
+
+export const DEFAULTS: MockOptions = {
+  port: 8443,
+  host: 'localhost',
+  specVersion: '3.3',
+  store: 'mock-aspsp/data/bank.sqlite',
+  sqliteSync: 'normal',
+  msw: true,
+  extraCas: [],
+  operations: { get: true, put: true, delete: true },
+  authMethods: ['private_key_jwt', 'tls_client_auth'],
+  strictAudience: false,
+  multipleClientsPerSoftware: true,
+  transportCertMustMatchSoftware: true,
+  accessTokenFormat: 'opaque',
+  accessTokenTtl: 3600,
+  clockSkew: 30,
+  maxAssertionLifetime: 600,
+  maxBodyBytes: 64 * 1024,
+  jwksCacheTtl: 300,
+  deviations: [],
+  autoApprove: false,
+  log: false,
+}
+
+/** Options with every default applied. */
+export function withDefaults(partial: Partial<MockOptions> = {}): MockOptions {
+  return {
+    ...DEFAULTS,
+    ...partial,
+    operations: { ...DEFAULTS.operations, ...partial.operations },
+  }
+}

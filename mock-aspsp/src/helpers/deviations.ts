@@ -1,0 +1,387 @@
+/**
+ * Named deviations: each breaks exactly one rule of the strict mock, the way real banks have been
+ * seen to. They exist to test the tests: the sensitivity self-test runs the suite once per
+ * deviation and requires that the tests named in `caughtBy` fail (OB DCR, RFCs as cited).
+ *
+ * Switch one on with `--deviation <name>` (repeatable) or `OB_MOCK_DEVIATIONS=a,b`.
+ */
+
+export interface Deviation {
+  /** The area of the rule, for the report. */
+  area: 'request-jwt' | 'ssa' | 'metadata' | 'management' | 'token' | 'transport' | 'error-format' | 'auth-code'
+  /** The rule the deviation breaks, in one sentence. */
+  breaks: string
+  /** The spec clause of that rule. */
+  clause: string
+  /** Catalogue / scenario ids of the tests that must catch it. */
+  caughtBy: string[]
+}
+
+export const DEVIATIONS = {
+  // --- the registration request JWT ---
+  'accept-expired-request': {
+    area: 'request-jwt',
+    breaks: 'a registration request whose exp has passed is accepted',
+    clause: 'OB DCR data dictionary: exp ("must reject requests where the current time is greater than exp")',
+    caughtBy: ['NEG-JWT-07', 'DCR-004'],
+  },
+  'accept-rs256-request': {
+    area: 'request-jwt',
+    breaks: 'a registration request signed RS256 is accepted',
+    clause: 'FAPI 1 Advanced §8.6 (PS256 or ES256 only)',
+    caughtBy: ['NEG-JWT-05', 'DCR-004'],
+  },
+  'skip-request-signature': {
+    area: 'request-jwt',
+    breaks: 'the registration request signature is not verified',
+    clause: 'OB DCR "Of JWS & JWKS"',
+    caughtBy: ['NEG-JWT-04'],
+  },
+  'ignore-request-jti-replay': {
+    area: 'request-jwt',
+    breaks: 'a registration request jti may be replayed',
+    clause: 'OB DCR data dictionary: jti (unique identifier); RFC 7519 §4.1.7',
+    caughtBy: ['NEG-JWT-13'],
+  },
+  'skip-iss-software-id-match': {
+    area: 'request-jwt',
+    breaks: 'the request iss need not equal the SSA software_id',
+    clause: 'OB DCR data dictionary: iss ("this must be the software_id")',
+    caughtBy: ['NEG-JWT-11', 'DCR-004'],
+  },
+  'ignore-request-aud': {
+    area: 'request-jwt',
+    breaks: 'the request aud is not checked',
+    clause: 'OB DCR data dictionary: aud',
+    caughtBy: ['NEG-JWT-10'],
+  },
+  'accept-embedded-key-header': {
+    area: 'request-jwt',
+    breaks: 'x5c / x5u / jwk / jku in the request JOSE header are accepted',
+    clause: 'OB DCR "Of JWS & JWKS" (the key and its URL must not be embedded)',
+    caughtBy: ['NEG-JWT-06'],
+  },
+  'accept-any-request-content-type': {
+    area: 'request-jwt',
+    breaks: 'a registration body of any media type (e.g. application/json) is read as a JWS',
+    clause: 'OB DCR OpenAPI: consumes application/jose (3.2+) or application/jwt (3.1)',
+    caughtBy: ['NEG-JWT-01'],
+  },
+  'accept-missing-request-claims': {
+    area: 'request-jwt',
+    breaks: 'a registration request without iat, exp or jti is accepted',
+    clause: 'OB OpenAPI OBClientRegistration1: required iss, iat, exp, aud, jti',
+    caughtBy: ['NEG-JWT-08'],
+  },
+  'accept-future-iat': {
+    area: 'request-jwt',
+    breaks: 'a registration request issued in the future (iat beyond clock skew) is accepted',
+    clause: 'RFC 7519 §4.1.6',
+    caughtBy: ['NEG-JWT-09'],
+  },
+  'accept-non-uuid-jti': {
+    area: 'request-jwt',
+    breaks: 'a request jti that is not a UUIDv4 is accepted',
+    clause: 'OB DCR data dictionary: jti ("must be a UUIDv4 GUID")',
+    caughtBy: ['NEG-JWT-14'],
+  },
+  // --- the software statement ---
+  'skip-ssa-signature': {
+    area: 'ssa',
+    breaks: 'the SSA signature is not verified',
+    clause: 'RFC 7591 §3.2.2 (invalid_software_statement)',
+    caughtBy: ['NEG-SSA-04'],
+  },
+  'trust-any-ssa-signer': {
+    area: 'ssa',
+    breaks: 'an SSA signed by a key outside the trusted directory JWKS is accepted',
+    clause: 'RFC 7591 §3.2.2 (unapproved_software_statement); OB DCR §Software Statement',
+    caughtBy: ['NEG-SSA-05'],
+  },
+  'trust-any-ssa-issuer': {
+    area: 'ssa',
+    breaks: 'an SSA whose iss is not a trusted directory is accepted',
+    clause: 'OB DCR §Software Statement ("the parties that it trusts")',
+    caughtBy: ['NEG-SSA-06'],
+  },
+  'accept-inactive-software': {
+    area: 'ssa',
+    breaks: 'an SSA of an organisation whose status is not Active is accepted',
+    clause: 'OB Directory SSA: org_status',
+    caughtBy: ['NEG-SSA-16'],
+  },
+  'accept-missing-ssa': {
+    area: 'ssa',
+    breaks: 'a registration without software_statement is accepted',
+    clause: 'OB DCR data dictionary: software_statement 1..1',
+    caughtBy: ['NEG-SSA-01'],
+  },
+  'accept-unsigned-ssa': {
+    area: 'ssa',
+    breaks: 'an SSA with alg none or RS256 is accepted',
+    clause: 'OB Directory SSA header: alg ES256 or PS256',
+    caughtBy: ['NEG-SSA-07'],
+  },
+  'skip-software-id-match': {
+    area: 'ssa',
+    breaks: 'a body software_id different from the SSA software_id is accepted',
+    clause: 'OB DCR data dictionary: software_id ("MUST match")',
+    caughtBy: ['NEG-SSA-12'],
+  },
+  'accept-scope-beyond-roles': {
+    area: 'ssa',
+    breaks: 'a scope that the SSA roles do not allow is registered',
+    clause: 'OB DCR §Data Mapping: scope ("must be a subset of the scopes in the SSA")',
+    caughtBy: ['NEG-SSA-17'],
+  },
+  // --- client metadata ---
+  'skip-redirect-subset-check': {
+    area: 'metadata',
+    breaks: 'redirect_uris need not be among the SSA software_redirect_uris',
+    clause: 'OB DCR data dictionary: redirect_uris ("must match or be a subset")',
+    caughtBy: ['NEG-META-02', 'NEG-META-03'],
+  },
+  'allow-http-redirect': {
+    area: 'metadata',
+    breaks: 'an http (not https) redirect URI is accepted',
+    clause: 'OB DCR data dictionary: redirect_uris ("MUST use the https scheme")',
+    caughtBy: ['NEG-META-06'],
+  },
+  'allow-loopback-redirect': {
+    area: 'metadata',
+    breaks: 'a localhost / 127.0.0.1 redirect URI is accepted',
+    clause: 'OB DCR data dictionary: redirect_uris ("MUST NOT contain a host with a value of localhost")',
+    caughtBy: ['NEG-META-06'],
+  },
+  'allow-redirect-fragment': {
+    area: 'metadata',
+    breaks: 'a redirect URI with a fragment is accepted',
+    clause: 'RFC 6749 §3.1.2',
+    caughtBy: ['NEG-META-05'],
+  },
+  'accept-unknown-auth-method': {
+    area: 'metadata',
+    breaks: 'an unsupported token_endpoint_auth_method (client_secret_basic, none, foo) is registered',
+    clause: 'FAPI 1 Advanced §5.2.2; OB DCR token_endpoint_auth_method',
+    caughtBy: ['NEG-META-11'],
+  },
+  'skip-signing-alg-required': {
+    area: 'metadata',
+    breaks: 'private_key_jwt is registered without token_endpoint_auth_signing_alg',
+    clause: 'OB DCR data dictionary: token_endpoint_auth_signing_alg ("Must be specified if ... private_key_jwt")',
+    caughtBy: ['NEG-META-12'],
+  },
+  'accept-weak-signing-alg': {
+    area: 'metadata',
+    breaks: 'token_endpoint_auth_signing_alg RS256 / HS256 / none is registered',
+    clause: 'FAPI 1 Advanced §8.6',
+    caughtBy: ['NEG-META-13'],
+  },
+  'skip-tls-dn-required': {
+    area: 'metadata',
+    breaks: 'tls_client_auth is registered without a subject DN',
+    clause: 'OB DCR data dictionary: tls_client_auth_subject_dn ("must be set iff ... tls_client_auth")',
+    caughtBy: ['NEG-META-16'],
+  },
+  'accept-unsupported-response-type': {
+    area: 'metadata',
+    breaks: 'response_types outside code / code id_token are registered',
+    clause: 'OB DCR data dictionary: response_types',
+    caughtBy: ['NEG-META-23', 'DCR-011'],
+  },
+  'accept-unknown-grant-type': {
+    area: 'metadata',
+    breaks: 'grant_types outside the spec version enum (password, implicit, foo) are registered',
+    clause: 'OB DCR data dictionary: grant_types',
+    caughtBy: ['NEG-META-21'],
+  },
+  'accept-jwks-by-value': {
+    area: 'metadata',
+    breaks: 'a jwks by value is registered instead of the SSA JWKS',
+    clause: 'OB DCR "Of JWS & JWKS"',
+    caughtBy: ['NEG-META-26'],
+  },
+  'request-object-alg-as-array': {
+    area: 'metadata',
+    breaks: 'the response returns request_object_signing_alg as an array',
+    clause: 'OB DCR OpenAPI OBRegistrationProperties1: request_object_signing_alg is a string',
+    caughtBy: ['POS-REG-06', 'DCR-005'],
+  },
+  'scope-as-array': {
+    area: 'metadata',
+    breaks: 'the response returns scope as an array in spec 3.2+',
+    clause: 'OB DCR OpenAPI v3.2+: scope is a space-separated string',
+    caughtBy: ['POS-REG-06', 'DCR-005'],
+  },
+  'echo-request-claims': {
+    area: 'metadata',
+    breaks: 'the registration response carries the request JWT claims iss, iat, exp, aud, jti',
+    clause: 'RFC 7591 §3.2.1 (the response carries client metadata)',
+    caughtBy: ['POS-REG-06'],
+  },
+  'modify-software-statement': {
+    area: 'metadata',
+    breaks: 'the registration response returns a re-encoded software_statement',
+    clause: 'RFC 7591 §3.2.1 ("MUST be returned unmodified")',
+    caughtBy: ['POS-REG-04'],
+  },
+  // --- client management ---
+  'unknown-client-404': {
+    area: 'management',
+    breaks: 'an unknown client id answers 404 instead of 401',
+    clause: 'OB DCR GET/PUT/DELETE ("responds with an Unauthorized status code")',
+    caughtBy: ['NEG-MGMT-06'],
+  },
+  'accept-foreign-token': {
+    area: 'management',
+    breaks: "another client's token is accepted on a client's URL",
+    clause: 'OB DCR GET ("matches the client to whom the ... access token was issued"); RFC 7592 §2.1',
+    caughtBy: ['NEG-MGMT-08'],
+  },
+  'tokens-survive-delete': {
+    area: 'management',
+    breaks: "DELETE leaves the client's access tokens alive",
+    clause: 'OB DCR DELETE ("invalidate long lived access tokens")',
+    caughtBy: ['NEG-MGMT-11', 'DCR-003'],
+  },
+  'delete-returns-200': {
+    area: 'management',
+    breaks: 'DELETE answers 200 with a body instead of 204',
+    clause: 'RFC 7592 §2.3 (204 No Content)',
+    caughtBy: ['POS-REG-14', 'DCR-002'],
+  },
+  'put-revokes-tokens': {
+    area: 'management',
+    breaks: "a successful PUT revokes the client's existing tokens",
+    clause: 'OB DCR PUT ("must not invalidate long lived access tokens")',
+    caughtBy: ['NEG-MGMT-12'],
+  },
+  'no-revoke-on-mismatch': {
+    area: 'management',
+    breaks: 'a token presented for an unknown client id is not revoked',
+    clause: 'OB DCR GET/PUT/DELETE ("immediately revokes the access token")',
+    caughtBy: ['NEG-MGMT-07'],
+  },
+  'put-skips-validation': {
+    area: 'management',
+    breaks: 'PUT does not re-validate redirect_uris against the SSA',
+    clause: 'RFC 7592 §2.2; OB DCR PUT',
+    caughtBy: ['NEG-MGMT-13'],
+  },
+  // --- token endpoint ---
+  'accept-replayed-assertion': {
+    area: 'token',
+    breaks: 'a client assertion jti may be used twice',
+    clause: 'RFC 7523 §3 item 7; OIDC Core §9',
+    caughtBy: ['NEG-TOK-17'],
+  },
+  'accept-wrong-assertion-aud': {
+    area: 'token',
+    breaks: 'a client assertion whose aud is another server is accepted',
+    clause: 'RFC 7523 §3 item 3',
+    caughtBy: ['NEG-TOK-04'],
+  },
+  'accept-expired-assertion': {
+    area: 'token',
+    breaks: 'a client assertion whose exp has passed is accepted',
+    clause: 'RFC 7523 §3 item 4',
+    caughtBy: ['NEG-TOK-13'],
+  },
+  'accept-rs256-assertion': {
+    area: 'token',
+    breaks: 'a client assertion signed RS256 is accepted',
+    clause: 'FAPI 1 Advanced §8.6; OIDC Registration token_endpoint_auth_signing_alg',
+    caughtBy: ['NEG-TOK-18'],
+  },
+  'skip-assertion-sub-check': {
+    area: 'token',
+    breaks: 'a client assertion whose sub is not the client_id is accepted',
+    clause: 'RFC 7523 §3 item 2',
+    caughtBy: ['NEG-TOK-08'],
+  },
+  'skip-dn-match': {
+    area: 'token',
+    breaks: 'tls_client_auth accepts any trusted certificate, whatever its subject DN',
+    clause: 'RFC 8705 §2.1.2',
+    caughtBy: ['NEG-TOK-22'],
+  },
+  'unbound-tokens': {
+    area: 'token',
+    breaks: 'access tokens are not bound to the client certificate (no cnf, no check)',
+    clause: 'RFC 8705 §3',
+    caughtBy: ['NEG-BIND-01', 'NEG-BIND-02'],
+  },
+  'grant-unrequested-scope': {
+    area: 'token',
+    breaks: 'a token request for a scope the client was not registered for is granted',
+    clause: 'RFC 6749 §5.2 (invalid_scope)',
+    caughtBy: ['NEG-TOK-31'],
+  },
+  // --- transport ---
+  'no-client-cert-on-register': {
+    area: 'transport',
+    breaks: 'POST /register works without a client certificate',
+    clause: 'OB DCR §Authentication ("These APIs rely on TLS Mutual Authentication")',
+    caughtBy: ['NEG-TLS-01'],
+  },
+  'skip-transport-software-match': {
+    area: 'transport',
+    breaks: 'a transport certificate of another software may register an SSA',
+    clause: 'OB transport certificates: CN = software_id',
+    caughtBy: ['NEG-TLS-09'],
+  },
+  // --- error format ---
+  'error-not-json': {
+    area: 'error-format',
+    breaks: 'registration errors are sent as text/plain, not JSON',
+    clause: 'RFC 7591 §3.2.2 (application/json error response)',
+    caughtBy: ['FMT-01', 'DCR-011'],
+  },
+  'wrong-error-code': {
+    area: 'error-format',
+    breaks: 'every registration error uses the code invalid_request',
+    clause: 'RFC 7591 §3.2.2 (error codes)',
+    caughtBy: ['FMT-01'],
+  },
+  'missing-no-store': {
+    area: 'error-format',
+    breaks: 'token responses and errors lack Cache-Control: no-store',
+    clause: 'RFC 6749 §5.1',
+    caughtBy: ['FMT-04'],
+  },
+  'missing-www-authenticate': {
+    area: 'error-format',
+    breaks: '401 answers of the management API lack WWW-Authenticate',
+    clause: 'RFC 6750 §3',
+    caughtBy: ['FMT-05'],
+  },
+} as const satisfies Record<string, Deviation>
+
+export type DeviationName = keyof typeof DEVIATIONS
+
+export function isDeviationName(name: string): name is DeviationName {
+  return Object.hasOwn(DEVIATIONS, name)
+}
+
+/** The deviations a bank instance runs with; `has()` is the only question rules ask. */
+export class Deviations {
+  private readonly on: ReadonlySet<DeviationName>
+  constructor(names: readonly string[]) {
+    for (const n of names) {
+      if (!isDeviationName(n)) {
+        throw new Error(`unknown deviation "${n}"; known: ${Object.keys(DEVIATIONS).join(', ')}`)
+      }
+    }
+    this.on = new Set(names as DeviationName[])
+  }
+  has(name: DeviationName): boolean {
+    return this.on.has(name)
+  }
+  get list(): DeviationName[] {
+    return [...this.on]
+  }
+  /** The same deviations plus one (a deviation that implies another, e.g. PUT skipping a POST rule). */
+  with(name: DeviationName): Deviations {
+    return new Deviations([...this.on, name])
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Protocol errors. One base class carries the HTTP status, the wire code and a description; each
+ * subclass is named after its wire code. The error handler (`shared/error_handler.ts`) writes
+ * them as `{ error, error_description }` with `Cache-Control: no-store`.
+ *
+ * Descriptions start with the protocol element they are about and quote its name, e.g.
+ * `redirect_uris must be a subset of the software statement's software_redirect_uris`.
+ */
+
+export class OAuthError extends Error {
+  /** Koa reads `expose` to decide whether the message may reach the client: ours always may. */
+  readonly expose = true
+  headers: Record<string, string> = {}
+
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    readonly description: string,
+  ) {
+    super(description)
+  }
+}
+
+// RFC 7591 §3.2.2 registration errors
+export class InvalidClientMetadata extends OAuthError {
+  constructor(description: string) {
+    super(400, 'invalid_client_metadata', description)
+  }
+}
+export class InvalidRedirectUri extends OAuthError {
+  constructor(description: string) {
+    super(400, 'invalid_redirect_uri', description)
+  }
+}
+export class InvalidSoftwareStatement extends OAuthError {
+  constructor(description: string) {
+    super(400, 'invalid_software_statement', description)
+  }
+}
+export class UnapprovedSoftwareStatement extends OAuthError {
+  constructor(description: string) {
+    super(400, 'unapproved_software_statement', description)
+  }
+}
+
+// RFC 6749 §5.2 token endpoint errors
+export class InvalidRequest extends OAuthError {
+  constructor(description: string, status = 400) {
+    super(status, 'invalid_request', description)
+  }
+}
+/** RFC 6749 §5.2: 400 unless the client authenticated with the Authorization header. */
+export class InvalidClient extends OAuthError {
+  constructor(description: string) {
+    super(400, 'invalid_client', description)
+  }
+}
+export class InvalidGrant extends OAuthError {
+  constructor(description: string) {
+    super(400, 'invalid_grant', description)
+  }
+}
+export class UnauthorizedClient extends OAuthError {
+  constructor(description: string) {
+    super(400, 'unauthorized_client', description)
+  }
+}
+export class UnsupportedGrantType extends OAuthError {
+  constructor(description: string) {
+    super(400, 'unsupported_grant_type', description)
+  }
+}
+export class InvalidScope extends OAuthError {
+  constructor(description: string) {
+    super(400, 'invalid_scope', description)
+  }
+}
+
+// RFC 6750 §3.1 bearer token errors
+export class InvalidToken extends OAuthError {
+  constructor(description: string, withErrorCode = true) {
+    super(401, 'invalid_token', description)
+    // With no credentials at all the challenge carries no error code (RFC 6750 §3.1).
+    this.headers['WWW-Authenticate'] = withErrorCode
+      ? `Bearer error="invalid_token", error_description="${quoteSafe(description)}"`
+      : 'Bearer realm="mock-aspsp"'
+  }
+}
+export class InsufficientScope extends OAuthError {
+  constructor(description: string) {
+    super(403, 'insufficient_scope', description)
+    this.headers['WWW-Authenticate'] =
+      `Bearer error="insufficient_scope", error_description="${quoteSafe(description)}"`
+  }
+}
+
+// HTTP-level errors, still answered as JSON
+export class NotFound extends OAuthError {
+  constructor(description: string) {
+    super(404, 'not_found', description)
+  }
+}
+export class MethodNotAllowed extends OAuthError {
+  constructor(description: string, allow: string[]) {
+    super(405, 'method_not_allowed', description)
+    this.headers.Allow = allow.join(', ')
+  }
+}
+export class PayloadTooLarge extends OAuthError {
+  constructor(description: string) {
+    super(413, 'invalid_request', description)
+  }
+}
+export class UnsupportedMediaType extends OAuthError {
+  constructor(description: string) {
+    super(415, 'invalid_request', description)
+  }
+}
+export class ServerError extends OAuthError {
+  constructor(description = 'the server met an unexpected condition; nothing was changed') {
+    super(500, 'server_error', description)
+  }
+}
+
+/** RFC 6749 §5.2: error_description uses %x20-21 / %x23-5B / %x5D-7E only. */
+export function sanitizeDescription(text: string): string {
+  return text
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(/"/g, "'")
+    .replace(/\\/g, '/')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .slice(0, 500)
+}
+
+function quoteSafe(text: string): string {
+  return sanitizeDescription(text).slice(0, 200)
+}

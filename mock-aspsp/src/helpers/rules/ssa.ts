@@ -1,0 +1,131 @@
+/**
+ * Rules for the software statement assertion (RFC 7591 §2.3, §3.2.2; OB Directory "SSA Payload"
+ * and "SSA header"). A bad or unverifiable SSA is `invalid_software_statement`; one the bank does
+ * not trust (unknown signer, untrusted issuer, inactive organisation) is
+ * `unapproved_software_statement`.
+ */
+import type { Bank } from '../bank.ts'
+import { InvalidSoftwareStatement, UnapprovedSoftwareStatement } from '../errors.ts'
+import { type DecodedJws, decodeJws, type Json, JwsFormatError, verifySignature } from '../jose.ts'
+import { ALLOWED_JWS_ALGS } from './request.ts'
+
+const ROLES = new Set(['AISP', 'PISP', 'CBPII', 'ASPSP'])
+const BASE62_22 = /^[0-9a-zA-Z]{1,22}$/
+
+/** The request must carry `software_statement` (OB DCR 1..1) as a compact JWS. */
+export function parseSoftwareStatement(bank: Bank, claims: Json): DecodedJws | undefined {
+  const ssa = claims.software_statement
+  if (ssa === undefined || ssa === null || ssa === '') {
+    if (bank.deviations.has('accept-missing-ssa')) return undefined
+    throw new InvalidSoftwareStatement('software_statement is required: the registration request carries none')
+  }
+  if (typeof ssa !== 'string') {
+    throw new InvalidSoftwareStatement(`software_statement must be a string (a signed JWT), got ${typeof ssa}`)
+  }
+  try {
+    return decodeJws(ssa, 'software_statement')
+  } catch (e) {
+    if (e instanceof JwsFormatError) throw new InvalidSoftwareStatement(e.message)
+    throw e
+  }
+}
+
+/**
+ * OB Directory SSA header: alg ES256 or PS256, signed by a key of the trusted directory JWKS
+ * (found by kid), and the signature verifies. The outcome of a verification is cached by the
+ * exact SSA string: the same bytes always verify the same way against the same keys.
+ */
+export async function checkSsaSignature(bank: Bank, ssa: DecodedJws): Promise<void> {
+  const { header } = ssa
+  const alg = header.alg
+  if (typeof alg !== 'string' || !(ALLOWED_JWS_ALGS as readonly string[]).includes(alg)) {
+    if (bank.deviations.has('accept-unsigned-ssa')) return
+    throw new InvalidSoftwareStatement(
+      `software_statement alg ${JSON.stringify(alg ?? null)} is not allowed; the directory signs SSAs PS256 or ES256`,
+    )
+  }
+  if (bank.deviations.has('skip-ssa-signature')) return
+  if (bank.verifiedSsas.has(ssa.raw)) return
+  const kid = header.kid
+  const keys = bank.ssaKeys
+  if (typeof kid !== 'string' || !keys.has(kid)) {
+    if (bank.deviations.has('trust-any-ssa-signer')) return
+    throw new UnapprovedSoftwareStatement(
+      `software_statement is signed by key kid ${JSON.stringify(kid ?? null)}, which is not in the trusted directory JWKS`,
+    )
+  }
+  const key = await keys.key(kid, alg)?.catch(() => undefined)
+  if (!key || !(await verifySignature(ssa.raw, key, alg))) {
+    throw new InvalidSoftwareStatement(
+      `software_statement signature does not verify with the directory key kid "${kid}"`,
+    )
+  }
+  bank.verifiedSsas.add(ssa.raw)
+}
+
+function requireString(claims: Json, name: string): string {
+  const v = claims[name]
+  if (typeof v !== 'string' || v === '') {
+    throw new InvalidSoftwareStatement(`software_statement has no ${name}`)
+  }
+  return v
+}
+
+/**
+ * OB Directory SSA payload: a trusted iss, iat not in the future, exp (if any) not passed,
+ * software_id, org_id, software_jwks_endpoint, software_redirect_uris and software_roles present
+ * and well formed, and the organisation Active (claim and directory record).
+ */
+export function checkSsaClaims(bank: Bank, ssa: Json, now: number): void {
+  const skew = bank.options.clockSkew
+  const iss = ssa.iss
+  if (typeof iss !== 'string' || iss === '') throw new InvalidSoftwareStatement('software_statement has no iss')
+  if (!bank.directory.trustedIssuers.has(iss) && !bank.deviations.has('trust-any-ssa-issuer')) {
+    throw new UnapprovedSoftwareStatement(
+      `software_statement iss "${iss}" is not a trusted SSA issuer (trusted: ${[...bank.directory.trustedIssuers].map(i => `"${i}"`).join(', ')})`,
+    )
+  }
+  const iat = ssa.iat
+  if (typeof iat !== 'number' || !Number.isInteger(iat)) {
+    throw new InvalidSoftwareStatement(`software_statement iat must be a NumericDate, got ${JSON.stringify(iat)}`)
+  }
+  if (iat > now + skew) throw new InvalidSoftwareStatement(`software_statement iat ${iat} is in the future`)
+  if (ssa.exp !== undefined) {
+    if (typeof ssa.exp !== 'number') throw new InvalidSoftwareStatement('software_statement exp must be a NumericDate')
+    if (now > ssa.exp + skew) throw new InvalidSoftwareStatement(`software_statement exp ${ssa.exp} has passed`)
+  }
+  const softwareId = requireString(ssa, 'software_id')
+  if (!BASE62_22.test(softwareId)) {
+    throw new InvalidSoftwareStatement(
+      `software_statement software_id "${softwareId}" is not 1 to 22 Base62 characters`,
+    )
+  }
+  const orgId = requireString(ssa, 'org_id')
+  const jwksUrl = requireString(ssa, 'software_jwks_endpoint')
+  if (!/^https:\/\//i.test(jwksUrl)) {
+    throw new InvalidSoftwareStatement(`software_statement software_jwks_endpoint "${jwksUrl}" is not an https URL`)
+  }
+  const redirects = ssa.software_redirect_uris
+  if (!Array.isArray(redirects) || redirects.length === 0 || !redirects.every(u => typeof u === 'string')) {
+    throw new InvalidSoftwareStatement('software_statement software_redirect_uris must be a non-empty array of URLs')
+  }
+  const roles = ssa.software_roles
+  if (!Array.isArray(roles) || !roles.every(r => typeof r === 'string' && ROLES.has(r))) {
+    throw new InvalidSoftwareStatement(
+      `software_statement software_roles must be an array of AISP, PISP, CBPII, got ${JSON.stringify(roles)}`,
+    )
+  }
+  if (!bank.deviations.has('accept-inactive-software')) {
+    // The directory data model is inconsistent in case ("Active", "active"): compare case-insensitively.
+    const status = ssa.org_status
+    if (typeof status !== 'string' || status.toLowerCase() !== 'active') {
+      throw new UnapprovedSoftwareStatement(
+        `software_statement org_status is ${JSON.stringify(status ?? null)}: the organisation is not Active in the directory`,
+      )
+    }
+    const record = bank.directory.orgStatus(orgId)
+    if (record !== undefined && record.toLowerCase() !== 'active') {
+      throw new UnapprovedSoftwareStatement(`organisation ${orgId} is ${record} in the directory`)
+    }
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * `npm start [-- options]`: the mock bank on https://localhost:8443 with the SQLite store.
+ * `npm start -- --help` lists the options.
+ */
+import { parseCli, usage } from './cli.ts'
+import type { MockOptions } from './helpers/defaults.ts'
+import { DEVIATIONS } from './helpers/deviations.ts'
+import { startMock } from './server.ts'
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2)
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(usage())
+    return
+  }
+  if (argv.includes('--list-deviations')) {
+    for (const [name, d] of Object.entries(DEVIATIONS)) console.log(`${name.padEnd(34)} [${d.area}] ${d.breaks}`)
+    return
+  }
+  let options: MockOptions
+  try {
+    options = parseCli(argv, process.env)
+  } catch (e) {
+    console.error(`mock-aspsp: ${(e as Error).message}`)
+    process.exit(2)
+  }
+  const mock = await startMock(options)
+  const { bank } = mock
+  console.log(`mock-aspsp: UK OB DCR ${options.specVersion} bank listening on ${mock.url}`)
+  console.log(`  discovery   ${mock.url}/.well-known/openid-configuration`)
+  console.log(`  store       ${options.store === 'memory' ? 'memory (lost on exit)' : options.store}`)
+  console.log(`  aud         ${bank.pki.aspsp.orgId} (directory org id) or ${mock.url}`)
+  if (options.deviations.length) console.log(`  deviations  ${options.deviations.join(', ')}`)
+  let closing = false
+  const shutdown = (signal: string) => {
+    if (closing) return
+    closing = true
+    console.log(`mock-aspsp: ${signal}, closing`)
+    mock.close().then(
+      () => process.exit(0),
+      e => {
+        console.error(e)
+        process.exit(1)
+      },
+    )
+  }
+  process.on('SIGINT', () => shutdown('SIGINT'))
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+}
+
+await main()

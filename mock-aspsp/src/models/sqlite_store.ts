@@ -1,0 +1,222 @@
+/**
+ * The embedded SQLite store (better-sqlite3), used by `npm start`. WAL journal: a commit is in the
+ * file before `insertClient` returns, so an acknowledged registration survives a kill -9
+ * (`synchronous=NORMAL`); `synchronous=FULL` also survives a power cut. Several bank processes may
+ * share one file.
+ */
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import type { ClientRecord, GrantRecord, Store, TokenRecord } from './store.ts'
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS clients (
+  client_id   TEXT PRIMARY KEY,
+  software_id TEXT NOT NULL,
+  org_id      TEXT NOT NULL,
+  issued_at   INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL,
+  registration TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS clients_software ON clients(software_id);
+CREATE TABLE IF NOT EXISTS tokens (
+  hash       TEXT PRIMARY KEY,
+  kind       TEXT NOT NULL,
+  client_id  TEXT NOT NULL,
+  grant_type TEXT NOT NULL,
+  scope      TEXT NOT NULL,
+  x5t_s256   TEXT,
+  issued_at  INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  revoked    INTEGER NOT NULL DEFAULT 0,
+  extra      TEXT
+);
+CREATE INDEX IF NOT EXISTS tokens_client ON tokens(client_id);
+CREATE TABLE IF NOT EXISTS used_once (
+  namespace  TEXT NOT NULL,
+  id         TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (namespace, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS grants (
+  type       TEXT NOT NULL,
+  id         TEXT NOT NULL,
+  client_id  TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  data       TEXT NOT NULL,
+  PRIMARY KEY (type, id)
+) WITHOUT ROWID;
+`
+
+interface ClientRow {
+  client_id: string
+  software_id: string
+  org_id: string
+  issued_at: number
+  updated_at: number
+  registration: string
+}
+interface TokenRow {
+  hash: string
+  kind: TokenRecord['kind']
+  client_id: string
+  grant_type: TokenRecord['grant']
+  scope: string
+  x5t_s256: string | null
+  issued_at: number
+  expires_at: number
+  revoked: number
+  extra: string | null
+}
+interface GrantRow {
+  type: string
+  id: string
+  client_id: string
+  expires_at: number
+  data: string
+}
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const
+  private readonly db: Database.Database
+  private readonly q
+
+  constructor(file: string, sync: 'normal' | 'full' = 'normal') {
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+    this.db = new Database(file)
+    this.db.pragma('journal_mode = WAL')
+    this.db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`)
+    this.db.pragma('busy_timeout = 5000')
+    this.db.exec(SCHEMA)
+    const db = this.db
+    this.q = {
+      insertClient: db.prepare(
+        'INSERT INTO clients (client_id, software_id, org_id, issued_at, updated_at, registration) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      getClient: db.prepare<[string], ClientRow>('SELECT * FROM clients WHERE client_id = ?'),
+      updateClient: db.prepare(
+        'UPDATE clients SET software_id = ?, org_id = ?, updated_at = ?, registration = ? WHERE client_id = ?',
+      ),
+      deleteClient: db.prepare('DELETE FROM clients WHERE client_id = ?'),
+      countSoftware: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM clients WHERE software_id = ?'),
+      insertToken: db.prepare(
+        'INSERT OR REPLACE INTO tokens (hash, kind, client_id, grant_type, scope, x5t_s256, issued_at, expires_at, revoked, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      getToken: db.prepare<[string], TokenRow>('SELECT * FROM tokens WHERE hash = ?'),
+      revokeToken: db.prepare('UPDATE tokens SET revoked = 1 WHERE hash = ?'),
+      revokeClientTokens: db.prepare('UPDATE tokens SET revoked = 1 WHERE client_id = ? AND revoked = 0'),
+      useOnce: db.prepare(
+        'INSERT INTO used_once (namespace, id, expires_at) VALUES (?, ?, ?) ON CONFLICT (namespace, id) DO UPDATE SET expires_at = excluded.expires_at WHERE used_once.expires_at < ?',
+      ),
+      putGrant: db.prepare(
+        'INSERT OR REPLACE INTO grants (type, id, client_id, expires_at, data) VALUES (?, ?, ?, ?, ?)',
+      ),
+      getGrant: db.prepare<[string, string], GrantRow>('SELECT * FROM grants WHERE type = ? AND id = ?'),
+      takeGrant: db.prepare<[string, string], GrantRow>('DELETE FROM grants WHERE type = ? AND id = ? RETURNING *'),
+      sweepTokens: db.prepare('DELETE FROM tokens WHERE expires_at < ?'),
+      sweepOnce: db.prepare('DELETE FROM used_once WHERE expires_at < ?'),
+      sweepGrants: db.prepare('DELETE FROM grants WHERE expires_at < ?'),
+    }
+    this.deleteTx = db.transaction((clientId: string, keepTokens: boolean) => {
+      const removed = this.q.deleteClient.run(clientId).changes > 0
+      if (removed && !keepTokens) this.q.revokeClientTokens.run(clientId)
+      return removed
+    })
+  }
+
+  private readonly deleteTx: (clientId: string, keepTokens: boolean) => boolean
+
+  insertClient(c: ClientRecord): void {
+    this.q.insertClient.run(c.clientId, c.softwareId, c.orgId, c.issuedAt, c.updatedAt, JSON.stringify(c.registration))
+  }
+  getClient(clientId: string): ClientRecord | undefined {
+    const r = this.q.getClient.get(clientId)
+    return (
+      r && {
+        clientId: r.client_id,
+        softwareId: r.software_id,
+        orgId: r.org_id,
+        issuedAt: r.issued_at,
+        updatedAt: r.updated_at,
+        registration: JSON.parse(r.registration) as Record<string, unknown>,
+      }
+    )
+  }
+  updateClient(c: ClientRecord): boolean {
+    return (
+      this.q.updateClient.run(c.softwareId, c.orgId, c.updatedAt, JSON.stringify(c.registration), c.clientId).changes >
+      0
+    )
+  }
+  deleteClient(clientId: string, options: { keepTokens?: boolean } = {}): boolean {
+    return this.deleteTx(clientId, options.keepTokens === true)
+  }
+  countClientsOfSoftware(softwareId: string): number {
+    return this.q.countSoftware.get(softwareId)?.n ?? 0
+  }
+
+  insertToken(t: TokenRecord): void {
+    this.q.insertToken.run(
+      t.hash,
+      t.kind,
+      t.clientId,
+      t.grant,
+      t.scope,
+      t.x5tS256,
+      t.issuedAt,
+      t.expiresAt,
+      t.revoked ? 1 : 0,
+      t.extra ? JSON.stringify(t.extra) : null,
+    )
+  }
+  getToken(hash: string): TokenRecord | undefined {
+    const r = this.q.getToken.get(hash)
+    if (!r) return undefined
+    const t: TokenRecord = {
+      hash: r.hash,
+      kind: r.kind,
+      clientId: r.client_id,
+      grant: r.grant_type,
+      scope: r.scope,
+      x5tS256: r.x5t_s256,
+      issuedAt: r.issued_at,
+      expiresAt: r.expires_at,
+      revoked: r.revoked === 1,
+    }
+    if (r.extra) t.extra = JSON.parse(r.extra) as Record<string, unknown>
+    return t
+  }
+  revokeToken(hash: string): void {
+    this.q.revokeToken.run(hash)
+  }
+  revokeClientTokens(clientId: string): number {
+    return this.q.revokeClientTokens.run(clientId).changes
+  }
+
+  useOnce(namespace: string, id: string, expiresAt: number): boolean {
+    return this.q.useOnce.run(namespace, id, expiresAt, Math.floor(Date.now() / 1000)).changes > 0
+  }
+
+  putGrant(g: GrantRecord): void {
+    this.q.putGrant.run(g.type, g.id, g.clientId, g.expiresAt, JSON.stringify(g.data))
+  }
+  getGrant(type: string, id: string): GrantRecord | undefined {
+    return toGrant(this.q.getGrant.get(type, id))
+  }
+  takeGrant(type: string, id: string): GrantRecord | undefined {
+    return toGrant(this.q.takeGrant.get(type, id))
+  }
+
+  sweep(now: number): void {
+    this.q.sweepTokens.run(now)
+    this.q.sweepOnce.run(now)
+    this.q.sweepGrants.run(now)
+  }
+  close(): void {
+    if (this.db.open) this.db.close()
+  }
+}
+
+function toGrant(r: GrantRow | undefined): GrantRecord | undefined {
+  return r && { type: r.type, id: r.id, clientId: r.client_id, expiresAt: r.expires_at, data: JSON.parse(r.data) }
+}

@@ -1,0 +1,36 @@
+/**
+ * Bearer access tokens on the client management endpoints (OB DCR §Authentication: a client
+ * credentials token of that client) and on resource APIs; RFC 6750 §3 challenges; RFC 8705 §3
+ * certificate binding.
+ */
+import type { Context } from 'koa'
+import { InvalidToken } from '../helpers/errors.ts'
+import { findToken, tokenProblem } from '../helpers/tokens.ts'
+import type { TokenRecord } from '../models/store.ts'
+import { requestCert } from './mtls.ts'
+
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i
+
+/**
+ * The live access token of the request, bound to the presented certificate. Throws a 401 with
+ * `WWW-Authenticate: Bearer` otherwise.
+ */
+export function bearerToken(ctx: Context): TokenRecord {
+  const bank = ctx.bank
+  const header = ctx.get('authorization')
+  if (!header) throw new InvalidToken('an Authorization header with a Bearer access token is required', false)
+  const m = BEARER.exec(header)
+  if (!m) throw new InvalidToken('the Authorization header must be "Bearer <access token>"')
+  const record = findToken(bank, m[1] as string)
+  const problem = tokenProblem(record)
+  if (problem || !record) throw new InvalidToken(problem ?? 'the access token is not known to this server')
+  if (record.kind !== 'access') throw new InvalidToken('a refresh token is not an access token')
+  if (record.x5tS256) {
+    const cert = requestCert(ctx)
+    if (!cert) throw new InvalidToken('the access token is bound to a client certificate and none was presented')
+    if (cert.x5tS256 !== record.x5tS256) {
+      throw new InvalidToken('the access token is bound to another client certificate (cnf x5t#S256 does not match)')
+    }
+  }
+  return record
+}

@@ -1,0 +1,201 @@
+/**
+ * Client authentication at the token, introspection, revocation and PAR endpoints, by the method
+ * the client registered: `private_key_jwt` (RFC 7523 §3, OIDC Core §9) or `tls_client_auth`
+ * (RFC 8705 §2.1). Any failure is `invalid_client` (RFC 6749 §5.2) with a description that names
+ * the claim or parameter and the rule.
+ */
+import type { Context } from 'koa'
+import type { Bank } from '../helpers/bank.ts'
+import { parseDn, sameDn } from '../helpers/dn.ts'
+import { InvalidClient } from '../helpers/errors.ts'
+import { type DecodedJws, decodeJws, type Json, JwsFormatError, type KeySet, verifySignature } from '../helpers/jose.ts'
+import { ALLOWED_JWS_ALGS } from '../helpers/rules/request.ts'
+import { type ClientRecord, epoch } from '../models/store.ts'
+import { type ClientCert, requestCert } from './mtls.ts'
+
+export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
+
+export interface AuthenticatedClient {
+  client: ClientRecord
+  method: 'private_key_jwt' | 'tls_client_auth'
+  /** The presented certificate (trusted), or null when none was presented. */
+  cert: ClientCert | null
+}
+
+function registeredMethod(client: ClientRecord): string {
+  return String(client.registration.token_endpoint_auth_method)
+}
+
+/** The audiences an assertion may name: the endpoint called, the token endpoint or the issuer. */
+function acceptedAudiences(bank: Bank, endpoint: string): Set<string> {
+  return new Set([endpoint, bank.endpoints.token, bank.endpoints.issuer])
+}
+
+async function privateKeyJwt(bank: Bank, params: Record<string, string>, endpoint: string): Promise<ClientRecord> {
+  const { deviations } = bank
+  if (params.client_assertion_type !== JWT_BEARER_ASSERTION) {
+    throw new InvalidClient(
+      `client_assertion_type must be ${JWT_BEARER_ASSERTION}, got ${JSON.stringify(params.client_assertion_type ?? null)}`,
+    )
+  }
+  let assertion: DecodedJws
+  try {
+    assertion = decodeJws(params.client_assertion, 'client_assertion')
+  } catch (e) {
+    if (e instanceof JwsFormatError) throw new InvalidClient(e.message)
+    throw e
+  }
+  const { header, payload: claims } = assertion
+  const alg = header.alg
+  const algs: readonly string[] = deviations.has('accept-rs256-assertion')
+    ? [...ALLOWED_JWS_ALGS, 'RS256']
+    : ALLOWED_JWS_ALGS
+  if (typeof alg !== 'string' || !algs.includes(alg)) {
+    throw new InvalidClient(
+      `client_assertion alg ${JSON.stringify(alg ?? null)} is not allowed; sign it PS256 or ES256`,
+    )
+  }
+  const iss = claims.iss
+  const sub = claims.sub
+  if (typeof iss !== 'string' || iss === '')
+    throw new InvalidClient('client_assertion has no iss; it must be the client_id')
+  if (!deviations.has('skip-assertion-sub-check')) {
+    if (typeof sub !== 'string' || sub === '')
+      throw new InvalidClient('client_assertion has no sub; it must be the client_id')
+    if (sub !== iss) throw new InvalidClient(`client_assertion sub "${sub}" must equal iss "${iss}" (the client_id)`)
+  }
+  if (params.client_id !== undefined && params.client_id !== iss) {
+    throw new InvalidClient(`client_id "${params.client_id}" does not match the client_assertion iss "${iss}"`)
+  }
+  const client = bank.store.getClient(iss)
+  if (!client) throw new InvalidClient(`client_id "${iss}" is not registered with this bank`)
+  if (registeredMethod(client) !== 'private_key_jwt') {
+    throw new InvalidClient(`client "${iss}" is registered for ${registeredMethod(client)}, not private_key_jwt`)
+  }
+  const registeredAlg = client.registration.token_endpoint_auth_signing_alg
+  if (typeof registeredAlg === 'string' && alg !== registeredAlg && !deviations.has('accept-rs256-assertion')) {
+    throw new InvalidClient(
+      `client_assertion alg ${alg} is not the registered token_endpoint_auth_signing_alg ${registeredAlg}`,
+    )
+  }
+  checkAssertionTimes(bank, claims)
+  if (!deviations.has('accept-wrong-assertion-aud')) {
+    const accepted = acceptedAudiences(bank, endpoint)
+    const aud = claims.aud
+    const auds = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : []
+    if (!auds.some(a => typeof a === 'string' && accepted.has(a))) {
+      throw new InvalidClient(
+        `client_assertion aud ${JSON.stringify(aud ?? null)} must be this server: one of ${[...accepted].map(a => `"${a}"`).join(', ')}`,
+      )
+    }
+  }
+  const jti = claims.jti
+  if (typeof jti !== 'string' || jti === '')
+    throw new InvalidClient('client_assertion has no jti; it is required and single use')
+
+  const kid = header.kid
+  if (typeof kid !== 'string') throw new InvalidClient('client_assertion header has no kid')
+  const jwksUrl = client.registration.software_jwks_endpoint
+  let keys: KeySet
+  try {
+    keys = await bank.jwks.get(String(jwksUrl))
+  } catch (e) {
+    throw new InvalidClient(`the software JWKS of client "${iss}" could not be read: ${(e as Error).message}`)
+  }
+  const key = await keys.key(kid, alg)?.catch(() => undefined)
+  if (!key)
+    throw new InvalidClient(
+      `client_assertion is signed with key kid "${kid}", which is not in the software JWKS of client "${iss}"`,
+    )
+  if (!(await verifySignature(assertion.raw, key, alg))) {
+    throw new InvalidClient(`client_assertion signature does not verify with key kid "${kid}"`)
+  }
+  // Recorded only after the signature verified: a forged assertion cannot burn a jti.
+  if (!deviations.has('accept-replayed-assertion')) {
+    const until = (typeof claims.exp === 'number' ? claims.exp : epoch()) + bank.options.clockSkew
+    if (!bank.store.useOnce(`client-assertion:${iss}`, jti, until)) {
+      throw new InvalidClient(`client_assertion jti "${jti}" has already been used (RFC 7523 §3: single use)`)
+    }
+  }
+  return client
+}
+
+/** RFC 7523 §3 items 4–5: exp required, not passed, not too far ahead; iat and nbf not in the future. */
+function checkAssertionTimes(bank: Bank, claims: Json): void {
+  const now = epoch()
+  const skew = bank.options.clockSkew
+  const exp = claims.exp
+  if (typeof exp !== 'number') throw new InvalidClient('client_assertion has no exp; it is required')
+  if (now > exp + skew && !bank.deviations.has('accept-expired-assertion')) {
+    throw new InvalidClient(`client_assertion exp ${exp} has passed (now ${now})`)
+  }
+  if (exp - now > bank.options.maxAssertionLifetime + skew) {
+    throw new InvalidClient(
+      `client_assertion exp ${exp} is ${exp - now}s ahead; at most ${bank.options.maxAssertionLifetime}s is accepted`,
+    )
+  }
+  for (const name of ['iat', 'nbf'] as const) {
+    const t = claims[name]
+    if (t === undefined) continue
+    if (typeof t !== 'number') throw new InvalidClient(`client_assertion ${name} must be a NumericDate`)
+    if (t > now + skew)
+      throw new InvalidClient(`client_assertion ${name} ${t} is in the future (now ${now}, skew ${skew}s)`)
+  }
+}
+
+function tlsClientAuth(bank: Bank, ctx: Context, params: Record<string, string>): ClientRecord {
+  const clientId = params.client_id
+  if (!clientId)
+    throw new InvalidClient(
+      'client_id is required: no client_assertion was sent, so tls_client_auth applies (RFC 8705 §2)',
+    )
+  const client = bank.store.getClient(clientId)
+  if (!client) throw new InvalidClient(`client_id "${clientId}" is not registered with this bank`)
+  const method = registeredMethod(client)
+  if (method !== 'tls_client_auth') {
+    throw new InvalidClient(`client "${clientId}" is registered for ${method}; send a client_assertion`)
+  }
+  const cert = requestCert(ctx)
+  if (!cert) throw new InvalidClient('tls_client_auth needs a client certificate and none was presented')
+  if (!cert.trusted) throw new InvalidClient(`tls_client_auth: ${cert.problem}`)
+  if (!bank.deviations.has('skip-dn-match')) {
+    const registered = client.registration[bank.profile.dnClaim] ?? client.registration.tls_client_auth_subject_dn
+    let ok = false
+    try {
+      ok = typeof registered === 'string' && sameDn(parseDn(registered), cert.subject)
+    } catch {
+      ok = false
+    }
+    if (!ok) {
+      throw new InvalidClient(
+        `the certificate subject "${cert.subjectText}" does not match the registered ${bank.profile.dnClaim} "${String(registered)}"`,
+      )
+    }
+  }
+  return client
+}
+
+/** Authenticates the client of a form request by its registered method. */
+export async function authenticateClient(
+  ctx: Context,
+  params: Record<string, string>,
+  endpoint: string,
+): Promise<AuthenticatedClient> {
+  const bank = ctx.bank
+  if (ctx.get('authorization')) {
+    throw new InvalidClient(
+      'client_secret_basic is not supported: authenticate with private_key_jwt or tls_client_auth',
+    )
+  }
+  if (params.client_secret !== undefined) {
+    throw new InvalidClient('client_secret_post is not supported: authenticate with private_key_jwt or tls_client_auth')
+  }
+  const usesAssertion = params.client_assertion !== undefined || params.client_assertion_type !== undefined
+  const client = usesAssertion ? await privateKeyJwt(bank, params, endpoint) : tlsClientAuth(bank, ctx, params)
+  const cert = requestCert(ctx)
+  return {
+    client,
+    method: usesAssertion ? 'private_key_jwt' : 'tls_client_auth',
+    cert: cert?.trusted ? cert : null,
+  }
+}

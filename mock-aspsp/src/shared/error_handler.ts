@@ -1,0 +1,64 @@
+/**
+ * The one error handler, first in the chain: every error leaves as JSON
+ * `{ error, error_description }` with `Cache-Control: no-store`; anything unexpected becomes a
+ * `server_error` whose details stay in the log, never in the response.
+ */
+import type { Context, Next } from 'koa'
+import { MethodNotAllowed, NotFound, OAuthError, ServerError, sanitizeDescription } from '../helpers/errors.ts'
+
+const REGISTRATION_CODES = new Set([
+  'invalid_client_metadata',
+  'invalid_redirect_uri',
+  'invalid_software_statement',
+  'unapproved_software_statement',
+])
+
+function toOAuthError(err: unknown): OAuthError {
+  if (err instanceof OAuthError) return err
+  const e = err as { status?: number; expose?: boolean; message?: string }
+  // Errors Koa or Node raise for bad input (e.g. a URI that cannot be decoded) carry a 4xx status.
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    return new OAuthError(
+      e.status,
+      e.status === 404 ? 'not_found' : 'invalid_request',
+      e.expose && e.message ? e.message : 'the request is malformed',
+    )
+  }
+  return new ServerError()
+}
+
+export async function errorHandler(ctx: Context, next: Next): Promise<void> {
+  try {
+    await next()
+    if (ctx.body === undefined || ctx.body === null) {
+      if (ctx.status === 404) throw new NotFound(`there is no ${ctx.method} ${ctx.path} on this server`)
+      if (ctx.status === 405 || ctx.status === 501) {
+        const allow = ctx.response.get('Allow')
+        throw new MethodNotAllowed(
+          `${ctx.method} is not allowed on ${ctx.path} (allowed: ${allow || 'none'})`,
+          allow.split(/, */),
+        )
+      }
+    }
+  } catch (err) {
+    const e = toOAuthError(err)
+    if (e.status >= 500) console.error(`mock-aspsp: ${ctx.method} ${ctx.path} failed:`, err)
+    const { deviations } = ctx.bank
+    const registration = ctx.path.startsWith('/register')
+    ctx.status = e.status
+    for (const [k, v] of Object.entries(e.headers)) ctx.set(k, v)
+    if (deviations.has('missing-www-authenticate') && registration) ctx.remove('WWW-Authenticate')
+    if (!deviations.has('missing-no-store')) {
+      ctx.set('Cache-Control', 'no-store')
+      ctx.set('Pragma', 'no-cache')
+    }
+    const code = deviations.has('wrong-error-code') && REGISTRATION_CODES.has(e.error) ? 'invalid_request' : e.error
+    const description = sanitizeDescription(e.description)
+    if (deviations.has('error-not-json') && registration) {
+      ctx.type = 'text/plain'
+      ctx.body = `${code}: ${description}`
+    } else {
+      ctx.body = { error: code, error_description: description }
+    }
+  }
+}
