@@ -7,7 +7,7 @@
  *
  * Flags: --quick (short smoke run) · --rounds N · --ms N (per measurement) · --concurrency 1,16,64 ·
  *        --scenarios register,token-pkjwt,token-tls,get-register · --formats opaque,jwt ·
- *        --only ours|peer · --no-ceiling · --no-floor · --cpu-prof (profiles our bank; files in reports/cpu-prof/)
+ *        --only ours|peer · --no-ceiling · --no-floor · --cpu-prof (profiles both servers; files in reports/cpu-prof/, read them with bench/profile_summary.ts)
  * Writes reports/bench.json and reports/bench.md. Ports 8800–8999 (BENCH_PORT_BASE, default 8810).
  */
 import { spawnSync } from 'node:child_process'
@@ -152,13 +152,22 @@ try {
     const targets: Partial<Record<ServerKind, Target>> = {}
     try {
       if (sides.includes('ours')) {
-        const nodeArgs = args.has('cpu-prof')
-          ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=ours-${format}-${Date.now()}.cpuprofile`]
-          : []
-        if (nodeArgs.length) mkdirSync(cpuProfDir, { recursive: true })
+        // One folder per server run: node writes one profile per thread (main, and tsx's loader thread).
+        const profDir = path.join(cpuProfDir, `ours-${format}-${Date.now()}`)
+        const nodeArgs = args.has('cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []
+        if (nodeArgs.length) {
+          mkdirSync(profDir, { recursive: true })
+          notes.push(`CPU profiles of our bank (${format} tokens): ${path.relative(repoRoot, profDir)}/`)
+        }
         targets.ours = await startOurs(pki, agent, { port: portBase + 1 + fi * 2, format, nodeArgs })
       }
-      if (sides.includes('peer')) targets.peer = await startPeer(pki, agent, portBase + fi * 2, format)
+      if (sides.includes('peer')) {
+        const profDir = path.join(cpuProfDir, `peer-${format}-${Date.now()}`)
+        const nodeArgs = args.has('cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []
+        if (nodeArgs.length)
+          notes.push(`CPU profiles of the peer (${format} tokens): ${path.relative(repoRoot, profDir)}/`)
+        targets.peer = await startPeer(pki, agent, portBase + fi * 2, format, nodeArgs)
+      }
       log(`\n== token format ${format}: ${Object.keys(targets).join(' and ')} started`)
 
       for (const scenario of scenariosFor(fi === 0)) {

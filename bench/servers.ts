@@ -116,9 +116,15 @@ export function peerRegistrationBody(tpp: TppIdentity): Record<string, unknown> 
 }
 
 /** Starts the peer and registers its two clients (RFC 7591 JSON). */
-export async function startPeer(pki: Pki, agent: Agent, port: number, format: TokenFormat): Promise<Target> {
+export async function startPeer(
+  pki: Pki,
+  agent: Agent,
+  port: number,
+  format: TokenFormat,
+  nodeArgs: string[] = [],
+): Promise<Target> {
   const origin = `https://127.0.0.1:${port}`
-  const proc = startNode('bench/peer.ts', ['--port', String(port), '--token-format', format])
+  const proc = startNode('bench/peer.ts', ['--port', String(port), '--token-format', format], nodeArgs)
   const discovery = await waitReady(proc, agent, origin, 'peer')
   const tpp = pki.tpps.alpha as TppIdentity
   const tokenEndpoint = String(discovery.token_endpoint)
