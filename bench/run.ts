@@ -7,7 +7,7 @@
  *
  * Flags: --quick (short smoke run) · --rounds N · --ms N (per measurement) · --concurrency 1,16,64 ·
  *        --scenarios register,token-pkjwt,token-tls,get-register · --formats opaque,jwt ·
- *        --only ours|peer · --no-ceiling · --no-floor · --cpu-prof (profiles both servers; files in reports/cpu-prof/, read them with bench/profile_summary.ts)
+ *        --only ours|peer · --no-ceiling · --no-floor · --ours-store memory (diagnostic) · --cpu-prof (profiles both servers; files in reports/cpu-prof/, read them with bench/profile_summary.ts)
  * Writes reports/bench.json and reports/bench.md. Ports 8800–8999 (BENCH_PORT_BASE, default 8810).
  */
 import { spawnSync } from 'node:child_process'
@@ -41,9 +41,12 @@ const durationMs = Number(args.get('ms') ?? (quick ? 800 : 2500))
 const concurrencies = list('concurrency', quick ? '16' : '1,16,64').map(Number)
 const scenarios = list('scenarios', 'register,token-pkjwt,token-tls,get-register') as ScenarioId[]
 const formats = list('formats', 'opaque,jwt') as TokenFormat[]
+/** Diagnostic: run our bank on another store (`memory`) to see what the SQLite store costs. */
+const oursStore = args.get('ours-store') as string | undefined
 const portBase = Number(process.env.BENCH_PORT_BASE ?? 8810)
 const reportsDir = path.join(repoRoot, 'reports')
 const notes: string[] = []
+if (oursStore) notes.push(`our bank ran with --store ${oursStore} (not the SQLite store the targets are about)`)
 
 for (const s of scenarios) if (!(s in SCENARIOS)) throw new Error(`bench: unknown scenario ${s}`)
 if (portBase < 8800 || portBase > 8990) throw new Error('bench: BENCH_PORT_BASE must stay within 8800–8990')
@@ -161,7 +164,12 @@ try {
           mkdirSync(profDir, { recursive: true })
           notes.push(`CPU profiles of our bank (${format} tokens): ${path.relative(repoRoot, profDir)}/`)
         }
-        targets.ours = await startOurs(pki, agent, { port: portBase + 1 + fi * 2, format, nodeArgs })
+        targets.ours = await startOurs(pki, agent, {
+          port: portBase + 1 + fi * 2,
+          format,
+          nodeArgs,
+          ...(oursStore ? { store: oursStore } : {}),
+        })
       }
       if (sides.includes('peer')) {
         const profDir = path.join(cpuProfDir, `peer-${format}-${Date.now()}`)
