@@ -227,7 +227,7 @@ export function markdown(report: Report): string {
       '',
       `A bare node:https server with the same mutual-TLS settings, answering a small JSON body: ` +
         `${fmt(report.floor.rps)} requests/s at concurrency ${report.floor.concurrency} (rounds: ` +
-        `${report.floor.rounds.map(r => fmt(r.rps)).join(', ')}). No Node.js server can beat this with this client here.`,
+        `${report.floor.rounds.map(r => fmt(r.rps)).join(', ')}). It bounds what either server can reach with this client on this machine.`,
     )
   }
   lines.push('', '## Memory (peak RSS, VmHWM)', '')
