@@ -28,7 +28,7 @@ import {
   UnauthorizedClient,
   UnsupportedResponseType,
 } from '../errors.ts'
-import { decodeJws, type Json, JwsFormatError, verifySignature } from '../jose.ts'
+import { decodeJws, type Json, JwsFormatError } from '../jose.ts'
 import { ALLOWED_JWS_ALGS } from './request.ts'
 
 export type ResponseType = 'code' | 'code id_token'
@@ -99,21 +99,21 @@ async function verifiedClaims(bank: Bank, client: ClientRecord, jws: string): Pr
   }
   const kid = header.kid
   if (typeof kid !== 'string' || kid === '') throw new InvalidRequestObject('the request object header has no kid')
-  let key: CryptoKey | undefined
+  let keys: Awaited<ReturnType<Bank['jwks']['get']>>
   try {
-    const keys = await bank.jwks.get(String(client.registration.software_jwks_endpoint))
-    key = await keys.key(kid, alg)?.catch(() => undefined)
+    keys = await bank.jwks.get(String(client.registration.software_jwks_endpoint))
   } catch (e) {
     throw new InvalidRequestObject(
       `the software JWKS of client "${client.clientId}" could not be read: ${(e as Error).message}`,
     )
   }
-  if (!key) {
+  const outcome = keys.verify(decoded.raw, kid, alg)
+  if (outcome === 'no-such-key' || outcome === 'unusable-key') {
     throw new InvalidRequestObject(
-      `the request object is signed with key kid "${kid}", which is not in the software JWKS of client "${client.clientId}"`,
+      `the request object is signed with key kid "${kid}", which is not a ${alg} key in the software JWKS of client "${client.clientId}"`,
     )
   }
-  if (!(await verifySignature(decoded.raw, key, alg))) {
+  if (outcome !== 'valid') {
     throw new InvalidRequestObject(`the request object signature does not verify with key kid "${kid}"`)
   }
   return payload
