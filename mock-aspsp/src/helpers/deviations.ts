@@ -262,6 +262,31 @@ export const DEVIATIONS = {
     clause: 'OB DCR GET/PUT/DELETE ("immediately revokes the access token")',
     caughtBy: ['NEG-MGMT-07'],
   },
+  'put-keeps-omitted-metadata': {
+    area: 'management',
+    breaks: 'PUT merges the body into the registration: members the body omits keep their old values',
+    clause: 'RFC 7592 §2.2 ("Omitted fields MUST be treated as null or empty values by the server")',
+    caughtBy: ['NEG-MGMT-21'],
+  },
+  'put-accepts-server-managed-fields': {
+    area: 'management',
+    breaks:
+      'a PUT body carrying registration_access_token, registration_client_uri, client_id_issued_at or client_secret_expires_at is accepted',
+    clause: 'RFC 7592 §2.2 ("MUST NOT include the registration_access_token, ... fields")',
+    caughtBy: ['NEG-MGMT-19'],
+  },
+  'put-ignores-client-credentials': {
+    area: 'management',
+    breaks: "a PUT body whose client_id is another client's, or whose client_secret does not match, is accepted",
+    clause: 'RFC 7592 §2.2 (client_id "MUST be included" and match; client_secret "MUST match")',
+    caughtBy: ['NEG-MGMT-20'],
+  },
+  'accept-expired-access-token': {
+    area: 'management',
+    breaks: 'an access token past its expiry is accepted on the client management endpoints',
+    clause: 'RFC 6750 §3.1 (invalid_token: "expired")',
+    caughtBy: ['NEG-MGMT-05'],
+  },
   'put-skips-validation': {
     area: 'management',
     breaks: 'PUT does not re-validate redirect_uris against the SSA',
@@ -304,6 +329,12 @@ export const DEVIATIONS = {
     breaks: 'tls_client_auth accepts any trusted certificate, whatever its subject DN',
     clause: 'RFC 8705 §2.1.2',
     caughtBy: ['NEG-TOK-22'],
+  },
+  'exact-dn-match': {
+    area: 'token',
+    breaks: 'tls_client_auth compares the registered subject DN with the certificate subject as strings, not as DNs',
+    clause: 'RFC 8705 §2.1.2 (subject DN per RFC 4514); RFC 4517 distinguishedNameMatch',
+    caughtBy: ['NEG-TOK-23'],
   },
   'unbound-tokens': {
     area: 'token',
