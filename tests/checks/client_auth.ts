@@ -27,9 +27,7 @@ export async function checkTokenErrorStatus(ex: Exchange) {
         expect.soft(ex.status, `error ${JSON.stringify(error ?? null)} came with HTTP ${ex.status}`).toBe(400)
       }
       if (ex.status === 401) {
-        expect
-          .soft(ex.headers['www-authenticate'], 'a 401 without WWW-Authenticate (RFC 9110 §15.5.2)')
-          .toBeTruthy()
+        expect.soft(ex.headers['www-authenticate'], 'a 401 without WWW-Authenticate (RFC 9110 §15.5.2)').toBeTruthy()
       }
     },
     { box: true },
