@@ -44,6 +44,7 @@ export default defineConfig<object, { targetRef: TargetRef }>({
   ],
   projects: plan.projects.map(p => ({
     name: p.name,
+    ...(p.grep ? { grep: new RegExp(p.grep) } : {}),
     use: { targetRef: p.ref },
     metadata: { target: p.summary },
   })),
