@@ -31,7 +31,12 @@ export function jwtPayload(token: string): Record<string, unknown> | undefined {
 export function cnfSource(token: string, introspection?: Exchange): { from: string; claims: Record<string, unknown> } {
   const payload = jwtPayload(token)
   if (payload) return { from: 'the JWT access token', claims: payload }
-  return { from: 'the introspection answer', claims: introspection ? bodyOf(introspection) : {} }
+  return introspection ? introspectionCnf(introspection) : { from: 'the introspection answer', claims: {} }
+}
+
+/** The confirmation as an introspection answer gives it (RFC 8705 §3.2). */
+export function introspectionCnf(ex: Exchange): { from: string; claims: Record<string, unknown> } {
+  return { from: 'the introspection answer', claims: bodyOf(ex) }
 }
 
 /** RFC 8705 §3.1: `cnf.x5t#S256` is the 43-character base64url SHA-256 thumbprint of the presented certificate (NEG-BIND-01). */

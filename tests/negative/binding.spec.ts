@@ -12,6 +12,7 @@ import {
   checkCnfThumbprint,
   checkIntrospectionActive,
   cnfSource,
+  introspectionCnf,
   jwtPayload,
 } from '../checks/binding.ts'
 import { checkTokenRefusal } from '../checks/client_auth.ts'
@@ -92,7 +93,7 @@ test.describe('NEG-BIND certificate-bound access tokens', { tag: ['@token', '@ne
     const live = await introspect(tpp.profile, clientId, authMethod, value)
     await ensureStatus(live, 200, 'RFC7662-2.2')
     await checkIntrospectionActive(live, true)
-    await checkCnfThumbprint(cnfSource('opaque', live), certThumbprint(tpp.profile.transport.cert))
+    await checkCnfThumbprint(introspectionCnf(live), certThumbprint(tpp.profile.transport.cert))
     const { exchange } = await tpp.register()
     await ensureStatus(exchange, 201, 'RFC7591-3.2.1')
     const sibling = await ensureClientId(exchange)
