@@ -48,7 +48,7 @@ test.describe('the accounts API', { tag: ['@auth-code'] }, () => {
     await ensureRejected(other, [403, 404, 400], { ref: 'OB-AIS-consent' })
   })
 
-  test('NEG-BIND-01 binds the access token to the certificate it was issued over (cnf x5t#S256)', {
+  test('NEG-BIND-01 binds the code grant’s access token to the certificate it was issued over (cnf x5t#S256)', {
     tag: '@negative',
     annotation: [spec('RFC8705-3.1'), spec('RFC8705-3.2'), spec('RFC7662-2.2')],
   }, async ({ aisp, customer, registeredClient: client }) => {
@@ -66,7 +66,7 @@ test.describe('the accounts API', { tag: ['@auth-code'] }, () => {
     })
   })
 
-  test('NEG-BIND-02 refuses an access token presented with another client certificate', {
+  test('NEG-BIND-02 refuses at the accounts API a customer’s access token shown with another client certificate', {
     tag: '@negative',
     annotation: [spec('RFC8705-3'), requires('tpp:second')],
   }, async ({ aisp, customer, registeredClient: client, target }) => {
@@ -78,7 +78,7 @@ test.describe('the accounts API', { tag: ['@auth-code'] }, () => {
     await checkWwwAuthenticateBearer(ex, 'invalid_token')
   })
 
-  test('NEG-BIND-03 refuses an access token presented without a client certificate', {
+  test('NEG-BIND-03 refuses at the accounts API a customer’s access token shown without a client certificate', {
     tag: '@negative',
     annotation: [spec('RFC8705-3')],
   }, async ({ aisp, customer, registeredClient: client }) => {
