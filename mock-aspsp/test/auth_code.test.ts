@@ -454,6 +454,29 @@ describe('the authorization_code grant', () => {
   })
 })
 
+describe('revoking a consent', () => {
+  const ctx = bank()
+  test('DELETE answers 204, the consent reads Revoked and its tokens reach nothing', async () => {
+    const client = await ctx.tpp.register(alpha)
+    const { intent, body } = await tokensFor(ctx, client)
+    const auth = { authorization: `Bearer ${await ctx.tpp.ccToken(client)}` }
+    const deleted = await call(ctx.mock, `${CONSENTS}/${intent}`, { as: alpha, method: 'DELETE', headers: auth })
+    assert.equal(deleted.status, 204)
+    const read = await call(ctx.mock, `${CONSENTS}/${intent}`, { as: alpha, headers: auth })
+    assert.equal((read.json.Data as Record<string, unknown>).Status, 'Revoked')
+    const list = await call(ctx.mock, ACCOUNTS, {
+      as: alpha,
+      headers: { authorization: `Bearer ${body.access_token}` },
+    })
+    assert.equal(list.status, 403)
+    const refreshed = await ctx.tpp.token(client, {
+      grant_type: 'refresh_token',
+      refresh_token: String(body.refresh_token),
+    })
+    assert.equal(refreshed.json.error, 'invalid_grant')
+  })
+})
+
 describe('codes expire', () => {
   const ctx = bank({ codeTtl: 0 })
   test('an expired code is invalid_grant', async () => {
