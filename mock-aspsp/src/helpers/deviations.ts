@@ -287,6 +287,12 @@ export const DEVIATIONS = {
     clause: 'RFC 6750 §3.1 (invalid_token: "expired")',
     caughtBy: ['NEG-MGMT-05'],
   },
+  'management-accepts-any-grant': {
+    area: 'management',
+    breaks: "client management accepts the client's authorization-code access tokens, not only client-credentials ones",
+    clause: 'OB DCR §Authentication ("authenticate themselves with a client credentials grant")',
+    caughtBy: ['NEG-MGMT-09'],
+  },
   'put-skips-validation': {
     area: 'management',
     breaks: 'PUT does not re-validate redirect_uris against the SSA',
