@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs'
 import https from 'node:https'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { ensurePki, type Pki } from '../../keys/pki.ts'
 import { createApp } from './app.ts'
 import { startKeystoreInterception } from './directory/msw.ts'
@@ -20,6 +21,52 @@ const FAPI_TLS12_CIPHERS = [
   'DHE-RSA-AES128-GCM-SHA256',
   'DHE-RSA-AES256-GCM-SHA384',
 ]
+
+/**
+ * The answer to a request Node's HTTP parser refused (bad request line, CR or LF in a header
+ * value, headers over `maxHeaderSize`, a header timeout): no Koa context exists, so it is written
+ * to the socket as is, still a JSON error like every other (RFC 6749 §5.2 shape).
+ */
+function clientErrorResponse(err: NodeJS.ErrnoException, head: boolean): string {
+  const [status, reason, description] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'the request headers exceed the size limit']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'the request was not received in time']
+        : [400, 'Bad Request', 'the request is not valid HTTP/1.1']
+  const body = JSON.stringify({ error: 'invalid_request', error_description: description })
+  return [
+    `HTTP/1.1 ${status} ${reason}`,
+    'Content-Type: application/json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Cache-Control: no-store',
+    'Connection: close',
+    '',
+    // RFC 9110 §9.3.2: an answer to HEAD has no content, even an error.
+    head ? '' : body,
+  ].join('\r\n')
+}
+
+/**
+ * Whether the request being read on each connection is a HEAD, known before Node's parser has
+ * finished its headers (a parse error leaves no request object to ask): the first bytes after the
+ * connection opened or the previous answer went out.
+ */
+function trackHeadRequests(server: https.Server): (socket: Duplex) => boolean {
+  const head = new WeakMap<Duplex, boolean>()
+  const awaiting = new WeakSet<Duplex>()
+  server.on('secureConnection', socket => {
+    awaiting.add(socket)
+    // Before the HTTP parser's own listener, which may fail on this very chunk.
+    socket.prependListener('data', (chunk: Buffer) => {
+      if (!awaiting.has(socket)) return
+      awaiting.delete(socket)
+      head.set(socket, chunk.subarray(0, 5).toString('latin1') === 'HEAD ')
+    })
+  })
+  server.on('request', (req, res) => res.once('finish', () => awaiting.add(req.socket)))
+  return socket => head.get(socket) === true
+}
 
 export interface RunningMock {
   url: string
@@ -66,9 +113,25 @@ export async function startMock(input: StartOptions = {}): Promise<RunningMock> 
   })
   // A bad handshake (plain HTTP, garbage) must not crash or hang anything.
   server.on('tlsClientError', (_err, socket) => socket.destroy())
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+  const isHead = trackHeadRequests(server)
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (socket.writable && err.code !== 'ECONNRESET') socket.end(clientErrorResponse(err, isHead(socket)))
     else socket.destroy()
+  })
+
+  // An Expect other than 100-continue: Node answers 417 itself, without a body, unless asked to.
+  server.on('checkExpectation', (_req, res) => {
+    const body = JSON.stringify({
+      error: 'invalid_request',
+      error_description: 'the Expect header can only be 100-continue (RFC 9110 section 10.1.1)',
+    })
+    res.writeHead(417, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(body),
+      'Cache-Control': 'no-store',
+      Connection: 'close',
+    })
+    res.end(body)
   })
 
   await new Promise<void>((resolve, reject) => {
