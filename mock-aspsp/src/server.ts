@@ -23,28 +23,48 @@ const FAPI_TLS12_CIPHERS = [
 ]
 
 /**
- * The answer to a request Node's HTTP parser refused (bad request line, CR or LF in a header
- * value, headers over `maxHeaderSize`, a header timeout): no Koa context exists, so it is written
- * to the socket as is, still a JSON error like every other (RFC 6749 §5.2 shape).
+ * A JSON error written straight to the socket, for requests that never reach Koa: there is no
+ * request object to answer through, but the answer keeps the shape of every other error.
  */
-function clientErrorResponse(err: NodeJS.ErrnoException, head: boolean): string {
-  const [status, reason, description] =
-    err.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'Request Header Fields Too Large', 'the request headers exceed the size limit']
-      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'Request Timeout', 'the request was not received in time']
-        : [400, 'Bad Request', 'the request is not valid HTTP/1.1']
-  const body = JSON.stringify({ error: 'invalid_request', error_description: description })
+function rawJsonError(
+  status: number,
+  reason: string,
+  error: string,
+  description: string,
+  options: { head?: boolean; headers?: string[] } = {},
+): string {
+  const body = JSON.stringify({ error, error_description: description })
   return [
     `HTTP/1.1 ${status} ${reason}`,
     'Content-Type: application/json; charset=utf-8',
     `Content-Length: ${Buffer.byteLength(body)}`,
     'Cache-Control: no-store',
+    ...(options.headers ?? []),
     'Connection: close',
     '',
     // RFC 9110 §9.3.2: an answer to HEAD has no content, even an error.
-    head ? '' : body,
+    options.head ? '' : body,
   ].join('\r\n')
+}
+
+/**
+ * The answer to a request Node's HTTP parser refused (bad request line, CR or LF in a header
+ * value, headers over `maxHeaderSize`, a header timeout).
+ */
+function clientErrorResponse(err: NodeJS.ErrnoException, head: boolean): string {
+  if (err.code === 'HPE_HEADER_OVERFLOW') {
+    return rawJsonError(
+      431,
+      'Request Header Fields Too Large',
+      'invalid_request',
+      'the request headers exceed the size limit',
+      { head },
+    )
+  }
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return rawJsonError(408, 'Request Timeout', 'invalid_request', 'the request was not received in time', { head })
+  }
+  return rawJsonError(400, 'Bad Request', 'invalid_request', 'the request is not valid HTTP/1.1', { head })
 }
 
 /**
@@ -117,6 +137,21 @@ export async function startMock(input: StartOptions = {}): Promise<RunningMock> 
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (socket.writable && err.code !== 'ECONNRESET') socket.end(clientErrorResponse(err, isHead(socket)))
     else socket.destroy()
+  })
+
+  // CONNECT: Node closes the connection without a word unless someone listens.
+  server.on('connect', (_req, socket: Duplex) => {
+    socket.end(
+      rawJsonError(
+        405,
+        'Method Not Allowed',
+        'method_not_allowed',
+        'CONNECT is not supported: this server is not a proxy',
+        {
+          headers: ['Allow: GET, HEAD, POST, PUT, DELETE, OPTIONS'],
+        },
+      ),
+    )
   })
 
   // An Expect other than 100-continue: Node answers 417 itself, without a body, unless asked to.
