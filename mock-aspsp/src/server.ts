@@ -67,24 +67,29 @@ function clientErrorResponse(err: NodeJS.ErrnoException, head: boolean): string 
   return rawJsonError(400, 'Bad Request', 'invalid_request', 'the request is not valid HTTP/1.1', { head })
 }
 
+/** Node's HTTP parser as it hangs on a server socket (not public API, stable since Node 0.x). */
+type ParsedSocket = Duplex & { parser?: { incoming?: { complete?: boolean } | null } | null }
+
 /**
  * Whether the request being read on each connection is a HEAD, known before Node's parser has
- * finished its headers (a parse error leaves no request object to ask): the first bytes after the
- * connection opened or the previous answer went out.
+ * finished its headers (a parse error leaves no request object to ask): the first bytes that
+ * arrive once the previous request has been read completely.
  */
 function trackHeadRequests(server: https.Server): (socket: Duplex) => boolean {
   const head = new WeakMap<Duplex, boolean>()
-  const awaiting = new WeakSet<Duplex>()
-  server.on('secureConnection', socket => {
-    awaiting.add(socket)
+  /** Connections whose current request has started but whose headers are not complete yet. */
+  const inHeaders = new WeakSet<Duplex>()
+  server.on('secureConnection', (socket: ParsedSocket) => {
     // Before the HTTP parser's own listener, which may fail on this very chunk.
     socket.prependListener('data', (chunk: Buffer) => {
-      if (!awaiting.has(socket)) return
-      awaiting.delete(socket)
+      const current = socket.parser?.incoming
+      if ((current && !current.complete) || inHeaders.has(socket)) return
+      inHeaders.add(socket)
       head.set(socket, chunk.subarray(0, 5).toString('latin1') === 'HEAD ')
     })
   })
-  server.on('request', (req, res) => res.once('finish', () => awaiting.add(req.socket)))
+  // Emitted by the parser as the headers complete, in order with the data.
+  server.on('request', req => inHeaders.delete(req.socket))
   return socket => head.get(socket) === true
 }
 
