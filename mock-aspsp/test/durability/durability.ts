@@ -141,7 +141,7 @@ export async function runDurability(options: DurabilityOptions): Promise<Durabil
     const burstMs = performance.now() - burstStart
     const exit = await bank.exited
     log(
-      `durability: burst over in ${burstMs.toFixed(0)} ms; killed after ${acknowledged.length >= options.killAfter ? options.killAfter : acknowledged.length} acknowledgements at ${killedAtMs.toFixed(0)} ms (exit ${exit.signal ?? exit.code}); ${acknowledged.length} acknowledged, ${inFlightUnknown} without an answer, ${rejected.length} rejected`,
+      `durability: burst over in ${burstMs.toFixed(0)} ms; killed on the ${options.killAfter}th acknowledgement at ${killedAtMs.toFixed(0)} ms (exit ${exit.signal ?? exit.code}); ${acknowledged.length} acknowledged, ${inFlightUnknown} without an answer, ${rejected.length} rejected`,
     )
     if (!killed) throw new Error(`the bank acknowledged only ${acknowledged.length} registrations; it was never killed`)
 
