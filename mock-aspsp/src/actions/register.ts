@@ -72,7 +72,7 @@ export async function validateRegistration(
       }
     }
     if (claims.client_id !== undefined && claims.client_id !== existing.clientId) {
-      throw new InvalidRequest(`client_id "${String(claims.client_id)}" does not match the client being updated`)
+      throw new InvalidRequest(`client_id ${JSON.stringify(claims.client_id)} does not match the client being updated`)
     }
   }
 
