@@ -16,6 +16,7 @@ import {
   hugeString,
   NASTY_KEYS,
   nastyString,
+  poisonObject,
   REMOVE,
 } from './values.ts'
 
@@ -362,8 +363,19 @@ function claimsPatch(names: readonly string[]): fc.Arbitrary<Patch> {
 
 const uuidV4 = fc.uuid({ version: 4 })
 
+/** One known claim given a value of the wrong type: the type confusions that break naive code. */
+function typeConfusion(names: readonly string[]): fc.Arbitrary<Patch> {
+  return fc
+    .tuple(
+      fc.constantFrom(...names),
+      fc.oneof(poisonObject, fc.constantFrom<unknown>([], [[]], {}, 0, -1, 1.5, true, null, '', ['a', 1])),
+    )
+    .map(([k, v]): Patch => [[k, v]])
+}
+
 const requestClaimsPatch = fc.oneof(
   { weight: 6, arbitrary: claimsPatch(REQUEST_CLAIMS) },
+  { weight: 2, arbitrary: typeConfusion(REQUEST_CLAIMS) },
   {
     weight: 2,
     arbitrary: fc
@@ -408,6 +420,7 @@ const oneDefectRecipe: fc.Arbitrary<RegistrationRecipe> = fc
       { weight: 1, arbitrary: headerPatch.map(header => ({ header })) },
       { weight: 1, arbitrary: jwsMutation.map(mutation => ({ mutation })) },
       { weight: 2, arbitrary: claimsPatch(SSA_CLAIMS).map(claims => ({ ssa: { ...cleanSsa, claims } })) },
+      { weight: 1, arbitrary: typeConfusion(SSA_CLAIMS).map(claims => ({ ssa: { ...cleanSsa, claims } })) },
       { weight: 1, arbitrary: headerPatch.map(header => ({ ssa: { ...cleanSsa, header } })) },
       { weight: 1, arbitrary: jwsMutation.map(mutation => ({ ssa: { ...cleanSsa, mutation } })) },
     ),
@@ -603,7 +616,8 @@ const authSpec: fc.Arbitrary<AuthSpec> = fc.oneof(
   },
 )
 
-const manageCase: fc.Arbitrary<HttpCase> = fc.record({
+/** Anything goes: method, client id, credentials and certificate all drawn independently. */
+const anyManageCase: fc.Arbitrary<HttpCase> = fc.record({
   target: fc.constant('manage' as const),
   method: fc.oneof(
     { weight: 6, arbitrary: fc.constantFrom('GET', 'PUT') },
@@ -620,6 +634,31 @@ const manageCase: fc.Arbitrary<HttpCase> = fc.record({
     { weight: 1, arbitrary: fc.constant({ kind: 'none' as const }) },
   ),
 })
+
+/** The owner, with its own token and certificate: past authentication, into PUT's validation. */
+const ownerManageCase: fc.Arbitrary<HttpCase> = fc
+  .record({
+    owner: fc.constantFrom('alpha' as const, 'beta' as const),
+    method: fc.oneof({ weight: 6, arbitrary: fc.constant('PUT') }, { weight: 1, arbitrary: fc.constant('GET') }),
+    contentType: contentType(JOSE_TYPES),
+    extraHeaders,
+    body: registrationBody,
+  })
+  .map(({ owner, method, contentType, extraHeaders, body }) => ({
+    target: 'manage' as const,
+    method,
+    path: { register: { fixture: owner } },
+    cert: owner,
+    contentType,
+    auth: { kind: 'token' as const, of: owner, format: 'plain' as const },
+    extraHeaders,
+    body,
+  }))
+
+const manageCase: fc.Arbitrary<HttpCase> = fc.oneof(
+  { weight: 3, arbitrary: anyManageCase },
+  { weight: 2, arbitrary: ownerManageCase },
+)
 
 export const assertionRecipe: fc.Arbitrary<AssertionRecipe> = fc.record({
   client: fc.oneof(

@@ -46,7 +46,12 @@ function applyPatch(base: Record<string, unknown>, patch: Patch): Record<string,
   return out
 }
 
-const touchesAlgOrKid = (header: Patch) => header.some(([k]) => k === 'alg' || k === 'kid' || k === 'crit')
+/**
+ * A header whose alg or kid was changed no longer names the key that signed it. (`crit` is not
+ * here: `crit: ["b64"], b64: false` over a compact JWS signs the very same bytes, so accepting
+ * it is no forgery.)
+ */
+const touchesAlgOrKid = (header: Patch) => header.some(([k]) => k === 'alg' || k === 'kid')
 
 export interface WorldStats {
   fixturesRegistered: number
