@@ -83,6 +83,7 @@ function keyCert(w: Writer, base: string, cert: x509.X509Certificate, keyPem: st
     subjectDn: rfc4514(cert),
     x5tS256: createHash('sha256').update(der).digest('base64url'),
     notAfter: cert.notAfter.toISOString(),
+    serialNumber: cert.serialNumber,
   }
 }
 
@@ -177,6 +178,7 @@ const TPPS: TppSpec[] = [
   { name: 'revoked', kind: 'revoked-org', orgName: 'Withdrawn Finance Ltd', roles: ['AISP'], orgStatus: 'Revoked' },
   { name: 'rogue', kind: 'self-signed', orgName: 'Rogue Self-Signed Ltd', roles: ['AISP', 'PISP'] },
   { name: 'expired', kind: 'expired', orgName: 'Expired Certificate Ltd', roles: ['AISP', 'PISP'] },
+  { name: 'revokedcert', kind: 'revoked-cert', orgName: 'Revoked Certificate Ltd', roles: ['AISP', 'PISP'] },
 ]
 
 async function tpp(w: Writer, ca: Ca, spec: TppSpec): Promise<TppIdentity> {
@@ -281,10 +283,28 @@ export async function generatePki(dir: string): Promise<void> {
   const tpps: Record<string, TppIdentity> = {}
   for (const t of await Promise.all(TPPS.map(spec => tpp(w, ca, spec)))) tpps[t.name] = t
 
+  // The CA's CRL revokes the transport certificates of the 'revoked-cert' identities.
+  const crl = await x509.X509CrlGenerator.create({
+    issuer: caCert.subject,
+    thisUpdate: new Date(Date.now() - DAY),
+    nextUpdate: new Date(Date.now() + 3650 * DAY),
+    signingAlgorithm: RSA,
+    signingKey: caKeys.privateKey,
+    entries: Object.values(tpps)
+      .filter(t => t.kind === 'revoked-cert')
+      .flatMap(t => [t.transport, t.transport2])
+      .map(kc => ({
+        serialNumber: kc.serialNumber,
+        revocationDate: new Date(Date.now() - DAY),
+        reason: x509.X509CrlReason.keyCompromise,
+      })),
+  })
+  const crlPath = w.write('ca/ca.crl.pem', pem('X509 CRL', crl.rawData))
+
   const manifest: Omit<Pki, 'dir'> = {
     version: MANIFEST_VERSION,
     createdAt: new Date().toISOString(),
-    ca: { certPath: caCertPath, keyPath: caKeyPath, subjectDn: rfc4514(caCert) },
+    ca: { certPath: caCertPath, keyPath: caKeyPath, subjectDn: rfc4514(caCert), crlPath },
     server,
     directory: { issuer: 'OpenBanking Ltd', signing: dirSigning, untrusted: dirUntrusted },
     aspsp: { orgId: `0015800000${base62(8)}`, orgName: 'OB Mock Bank plc', signing: aspspSigning },

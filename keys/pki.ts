@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export const MANIFEST_VERSION = 3
+export const MANIFEST_VERSION = 4
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
@@ -26,6 +26,8 @@ export interface KeyCert {
   /** base64url SHA-256 of the DER certificate: the RFC 8705 `x5t#S256` thumbprint. */
   x5tS256: string
   notAfter: string
+  /** Hexadecimal serial number. */
+  serialNumber: string
 }
 
 /** A JWS signing key. */
@@ -44,7 +46,7 @@ export type Role = 'AISP' | 'PISP' | 'CBPII'
 export interface TppIdentity {
   name: string
   /** What this identity is for: a normal TPP, or one built to be refused. */
-  kind: 'valid' | 'self-signed' | 'expired' | 'revoked-org'
+  kind: 'valid' | 'self-signed' | 'expired' | 'revoked-org' | 'revoked-cert'
   orgId: string
   orgName: string
   /** Directory status of the organisation: `Active`, `Revoked` or `Withdrawn`. */
@@ -70,7 +72,13 @@ export interface Pki {
   createdAt: string
   dir: string
   /** The directory CA: trust anchor of every transport certificate (like the OB issuing CA). */
-  ca: { certPath: string; keyPath: string; subjectDn: string }
+  ca: {
+    certPath: string
+    keyPath: string
+    subjectDn: string
+    /** The CA's certificate revocation list (PEM): lists the transport certificate of `revokedcert`. */
+    crlPath: string
+  }
   /** TLS server certificate for localhost, 127.0.0.1 and ::1. */
   server: KeyCert
   directory: {
@@ -110,7 +118,12 @@ export function loadPki(dir = keysDir()): Pki {
   return {
     ...raw,
     dir,
-    ca: { ...raw.ca, certPath: path.join(dir, raw.ca.certPath), keyPath: path.join(dir, raw.ca.keyPath) },
+    ca: {
+      ...raw.ca,
+      certPath: path.join(dir, raw.ca.certPath),
+      keyPath: path.join(dir, raw.ca.keyPath),
+      crlPath: path.join(dir, raw.ca.crlPath),
+    },
     server: resolveKeyCert(dir, raw.server),
     directory: {
       ...raw.directory,

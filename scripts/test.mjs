@@ -34,12 +34,18 @@ const steps = [
       'tsx',
       '--test',
       '--test-reporter=spec',
-      ...testFiles('keys', 'mock-aspsp', 'fixtures', 'scripts'),
+      ...testFiles('keys', 'mock-aspsp', 'fixtures', 'scripts', 'bench'),
     ],
   ],
 ]
 if (existsSync(path.join(root, 'playwright.config.ts'))) {
-  steps.push(['conformance', ['npx', 'playwright', 'test']])
+  // The suite against the embedded mock (all reports written), then against a second,
+  // differently configured mock described by a target file (target independence).
+  steps.push(['conformance', ['node', 'scripts/conformance.mjs']])
+  steps.push([
+    'independence',
+    ['node', '--import', 'tsx', '--test', '--test-reporter=spec', 'scripts/target_independence.ts'],
+  ])
 }
 
 const results = []

@@ -115,10 +115,13 @@ export async function startMock(input: StartOptions = {}): Promise<RunningMock> 
   const store = storeInstance ?? openStore(options.store, options.sqliteSync)
 
   const ca = [readFileSync(pki.ca.certPath), ...options.extraCas.map(f => readFileSync(f))]
+  // With a CRL loaded OpenSSL demands one for every issuing CA, so extra CAs come without it.
+  const crl = options.extraCas.length === 0 ? readFileSync(pki.ca.crlPath) : undefined
   const server = https.createServer({
     key: readFileSync(pki.server.keyPath),
     cert: readFileSync(pki.server.certPath),
     ca,
+    ...(crl ? { crl } : {}),
     requestCert: true,
     // The handshake completes without a valid certificate so that each endpoint can answer with
     // a JSON error; endpoints that need one check `socket.authorized` (shared/mtls.ts).

@@ -39,6 +39,8 @@ export interface ValidatedRegistration {
   registration: Json
   softwareId: string
   orgId: string
+  /** Records the request's jti (a replay throws): call in the store transaction that stores the client. */
+  useJti: () => void
 }
 
 /** SSA claims are returned flattened as top-level members (OB DCR data dictionary), except JWT claims. */
@@ -86,7 +88,6 @@ export async function validateRegistration(
   checkIssIsSoftwareId(bank, claims, ssa)
   checkTransportCertMatchesSoftware(bank, cert, ssa)
   if (typeof ssa.software_jwks_endpoint === 'string') await checkRequestSignature(bank, request, ssa)
-  checkRequestJtiUnused(bank, claims, now)
 
   const metadata =
     existing && bank.deviations.has('put-skips-validation')
@@ -108,7 +109,12 @@ export async function validateRegistration(
   if (bank.deviations.has('echo-request-claims')) {
     for (const k of REQUEST_ONLY_CLAIMS) if (claims[k] !== undefined) registration[k] = claims[k]
   }
-  return { registration, softwareId, orgId: String(ssa.org_id ?? '') }
+  return {
+    registration,
+    softwareId,
+    orgId: String(ssa.org_id ?? ''),
+    useJti: () => checkRequestJtiUnused(bank, claims, now),
+  }
 }
 
 /** Same claims, different bytes: what a bank that re-serialises the SSA sends back. */
@@ -128,12 +134,7 @@ export async function register(ctx: Context): Promise<void> {
   const cert = bank.deviations.has('no-client-cert-on-register')
     ? requestCert(ctx)
     : requireClientCert(ctx, why => new InvalidRequest(why))
-  const { registration, softwareId, orgId } = await validateRegistration(ctx, cert)
-  if (!bank.options.multipleClientsPerSoftware && bank.store.countClientsOfSoftware(softwareId) > 0) {
-    throw new InvalidClientMetadata(
-      `software_id "${softwareId}" already has a client at this bank; this bank allows one client per software statement`,
-    )
-  }
+  const { registration, softwareId, orgId, useJti } = await validateRegistration(ctx, cert)
   const now = epoch()
   const client: ClientRecord = {
     clientId: randomUUID(),
@@ -143,8 +144,17 @@ export async function register(ctx: Context): Promise<void> {
     updatedAt: now,
     registration,
   }
-  // Acknowledged only after the store has committed the client (SQLite: in the WAL file).
-  bank.store.insertClient(client)
+  // One commit: the jti, the one-client-per-software check and the client. Acknowledged only after
+  // the store has committed it (SQLite: in the WAL file).
+  bank.store.transaction(() => {
+    useJti()
+    if (!bank.options.multipleClientsPerSoftware && bank.store.countClientsOfSoftware(softwareId) > 0) {
+      throw new InvalidClientMetadata(
+        `software_id "${softwareId}" already has a client at this bank; this bank allows one client per software statement`,
+      )
+    }
+    bank.store.insertClient(client)
+  })
   ctx.status = 201
   ctx.body = registrationResponse(client)
 }

@@ -43,6 +43,7 @@ const OPENSSL_REASONS: Record<string, string> = {
   CERT_SIGNATURE_FAILURE: 'the client certificate signature is invalid',
   INVALID_PURPOSE: 'the client certificate is not valid for TLS client authentication',
   CERT_REVOKED: 'the client certificate is revoked',
+  UNABLE_TO_GET_CRL: 'the client certificate is not issued by a trusted CA (no revocation list for its issuer)',
 }
 
 /** Reads (once per connection) the certificate the client presented, or null when it sent none. */
@@ -57,7 +58,10 @@ export function clientCertOf(socket: TLSSocket): ClientCert | null {
     let problem: string | undefined
     if (!socket.authorized) {
       const code = String(socket.authorizationError ?? 'UNKNOWN')
-      problem = OPENSSL_REASONS[code] ?? `the client certificate was not accepted (${code})`
+      // With a CRL loaded OpenSSL reports a foreign issuer as UNABLE_TO_GET_CRL: say what it means.
+      problem = peer.checkIssued(peer)
+        ? OPENSSL_REASONS.DEPTH_ZERO_SELF_SIGNED_CERT
+        : (OPENSSL_REASONS[code] ?? `the client certificate was not accepted (${code})`)
     } else if (!allowsClientAuth(peer)) {
       problem = 'the client certificate is not valid for TLS client authentication (no clientAuth extended key usage)'
     }

@@ -1,0 +1,60 @@
+/**
+ * The conformance suite: one Playwright project per target × spec version.
+ *
+ * With no `OB_TARGET`, the targets are embedded mock banks that Playwright's webServer starts
+ * (`OB_MOCK_SPECS`, `OB_MOCK_PORT`); with `OB_TARGET=fixtures/targets/mybank.json`, the bank
+ * described by that file. See README "Running against a bank" and fixtures/targets/README.md.
+ */
+import { defineConfig } from '@playwright/test'
+import { runPlanOrExit } from './fixtures/targets/projects.ts'
+import type { TargetRef } from './fixtures/targets/types.ts'
+
+const plan = runPlanOrExit()
+const reports = process.env.OB_REPORTS_DIR ?? 'reports'
+const ci = !!process.env.CI
+
+export default defineConfig<object, { targetRef: TargetRef }>({
+  testDir: 'tests',
+  testMatch: '**/*.spec.ts',
+  outputDir: 'test-results',
+  fullyParallel: true,
+  forbidOnly: ci,
+  // A conformance verdict must not depend on luck: no retries.
+  retries: 0,
+  // Sized for 2 cores, shared with the mock bank (which verifies every signature): more workers
+  // only queue behind it. OB_WORKERS for a bigger machine or a remote bank.
+  workers: Number(process.env.OB_WORKERS ?? 2),
+  timeout: 30_000,
+  expect: { timeout: 5_000 },
+  reporter: [
+    ['list'],
+    ['html', { outputFolder: `${reports}/html`, open: 'never' }],
+    ['junit', { outputFile: `${reports}/junit.xml` }],
+    [
+      'allure-playwright',
+      {
+        resultsDir: `${reports}/allure-results`,
+        suiteTitle: true,
+        environmentInfo: Object.fromEntries(
+          plan.projects.map(p => [p.name, `${p.summary.discoveryUrl} (OB DCR ${p.summary.specVersion})`]),
+        ),
+      },
+    ],
+    ['./fixtures/reporters/conformance_reporter.ts', { outputDir: reports }],
+  ],
+  projects: plan.projects.map(p => ({
+    name: p.name,
+    ...(p.grep ? { grep: new RegExp(p.grep) } : {}),
+    use: { targetRef: p.ref },
+    metadata: { target: p.summary },
+  })),
+  webServer: plan.mocks.map(m => ({
+    command: m.command,
+    // The mock speaks TLS only: readiness by port (a `url` check would need its certificate).
+    port: m.port,
+    reuseExistingServer: process.env.OB_REUSE_MOCK === '1',
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  })),
+})

@@ -1,0 +1,222 @@
+/**
+ * `npm run test:sensitivity`: testing the tests. One mock bank per named deviation (each breaks
+ * exactly one rule, see mock-aspsp/src/helpers/deviations.ts), all hosted by this process; one
+ * Playwright run with a project per bank, each running the tests of the catalogue sections that
+ * guard the deviation's rule. A deviation is caught when, for EVERY id in its `caughtBy` list, at
+ * least one test with that id fails; the run fails if any deviation is not caught that way (so
+ * removing a guarding test makes it fail). Prints a table and writes reports/sensitivity.{json,md}.
+ *
+ * Options: `--only a,b` (some deviations), `--port <first port>` (default 8700).
+ */
+import { spawn } from 'node:child_process'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { ensurePki } from '../keys/pki.ts'
+import { DEVIATIONS, type DeviationName } from '../mock-aspsp/src/helpers/deviations.ts'
+import { type RunningMock, startMock } from '../mock-aspsp/src/server.ts'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const outDir = path.join(root, 'reports', 'sensitivity')
+
+interface Args {
+  only: DeviationName[] | undefined
+  port: number
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { only: undefined, port: Number(process.env.OB_SENSITIVITY_PORT ?? 8700) }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]
+    if (a === '--only') {
+      const names = (argv[++i] ?? '').split(',').filter(Boolean)
+      for (const n of names) if (!(n in DEVIATIONS)) throw new Error(`--only: unknown deviation "${n}"`)
+      args.only = names as DeviationName[]
+    } else if (a === '--port') {
+      args.port = Number(argv[++i])
+    } else {
+      throw new Error(`unknown option "${a}" (--only a,b; --port n)`)
+    }
+  }
+  return args
+}
+
+/** The id a test title starts with (`NEG-JWT-07 rejects ...` → `NEG-JWT-07`). */
+export function titleId(title: string): string | undefined {
+  return /^((?:NEG-[A-Z]+|POS-[A-Z]+|FMT|DCR|AUTH-[A-Z]+)-\d+)\b/.exec(title)?.[1]
+}
+
+/** The catalogue section of an id (`NEG-JWT-07` → `NEG-JWT`). */
+const section = (id: string) => id.replace(/-\d+$/, '')
+
+/**
+ * Tests run against a deviation: its guards, and their neighbours in the same catalogue section
+ * (so that a deviation caught only by unrelated tests shows up). Official DCR scenarios and
+ * positive flows are run by id only.
+ */
+export function grepFor(caughtBy: readonly string[]): string {
+  const parts = new Set<string>()
+  for (const id of caughtBy) {
+    const s = section(id)
+    parts.add(s.startsWith('NEG-') || s === 'FMT' ? `${s}-\\d+` : id)
+  }
+  return `\\b(?:${[...parts].join('|')})\\b`
+}
+
+interface PwTest {
+  projectName: string
+  status: 'expected' | 'unexpected' | 'flaky' | 'skipped'
+  annotations: { type: string; description?: string }[]
+}
+interface PwSpec {
+  title: string
+  tests: PwTest[]
+}
+interface PwSuite {
+  specs?: PwSpec[]
+  suites?: PwSuite[]
+}
+
+function* specsOf(suite: PwSuite): Generator<PwSpec> {
+  for (const s of suite.specs ?? []) yield s
+  for (const child of suite.suites ?? []) yield* specsOf(child)
+}
+
+interface Verdict {
+  deviation: DeviationName
+  area: string
+  caughtBy: string[]
+  ran: number
+  failed: string[]
+  /** Guard ids with at least one failing test. */
+  hit: string[]
+  /** Guard ids with no failing test (or no test at all). */
+  missed: string[]
+  /** Guard ids no test of the run carries. */
+  untested: string[]
+  caught: boolean
+}
+
+function verdicts(report: { suites: PwSuite[] }, names: DeviationName[]): Verdict[] {
+  const perProject = new Map<string, { ran: Set<string>; failed: string[]; failedIds: Set<string> }>()
+  for (const suite of report.suites) {
+    for (const spec of specsOf(suite)) {
+      for (const t of spec.tests) {
+        const p = perProject.get(t.projectName) ?? { ran: new Set<string>(), failed: [], failedIds: new Set<string>() }
+        perProject.set(t.projectName, p)
+        const ids = [titleId(spec.title), ...t.annotations.filter(a => a.type === 'covers').map(a => a.description)]
+        for (const id of ids) if (id) p.ran.add(id)
+        if (t.status === 'unexpected' || t.status === 'flaky') {
+          p.failed.push(spec.title)
+          for (const id of ids) if (id) p.failedIds.add(id)
+        }
+      }
+    }
+  }
+  return names.map(name => {
+    const d = DEVIATIONS[name]
+    const p = perProject.get(`deviation:${name}`) ?? {
+      ran: new Set<string>(),
+      failed: [],
+      failedIds: new Set<string>(),
+    }
+    const caughtBy = [...d.caughtBy]
+    const hit = caughtBy.filter(id => p.failedIds.has(id))
+    const missed = caughtBy.filter(id => !p.failedIds.has(id))
+    return {
+      deviation: name,
+      area: d.area,
+      caughtBy,
+      ran: p.ran.size,
+      failed: p.failed,
+      hit,
+      missed,
+      untested: caughtBy.filter(id => !p.ran.has(id)),
+      caught: missed.length === 0,
+    }
+  })
+}
+
+function markdown(rows: Verdict[], seconds: number): string {
+  const caught = rows.filter(r => r.caught).length
+  const lines = [
+    '# Sensitivity of the conformance suite',
+    '',
+    `${caught} of ${rows.length} deviations caught by the tests that guard their rule (${((100 * caught) / rows.length).toFixed(1)} %), in ${seconds.toFixed(0)} s.`,
+    '',
+    '| Deviation | Area | Guarded by | Failed tests | Guards that failed | Verdict |',
+    '|---|---|---|---|---|---|',
+  ]
+  for (const r of rows) {
+    const verdict = r.caught
+      ? 'caught'
+      : r.untested.length
+        ? `NOT CAUGHT: no test for ${r.untested.join(', ')}`
+        : `NOT CAUGHT by ${r.missed.join(', ')}${r.failed.length ? ' (only other tests failed)' : ''}`
+    lines.push(
+      `| ${r.deviation} | ${r.area} | ${r.caughtBy.join(', ')} | ${r.failed.length} | ${r.hit.join(', ') || '—'} | ${verdict} |`,
+    )
+  }
+  return `${lines.join('\n')}\n`
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2))
+  const names = args.only ?? (Object.keys(DEVIATIONS) as DeviationName[])
+  const started = Date.now()
+  const pki = await ensurePki({ log: line => console.error(line) })
+  rmSync(outDir, { recursive: true, force: true })
+  mkdirSync(outDir, { recursive: true })
+
+  const mocks: RunningMock[] = []
+  try {
+    const plan = []
+    for (const [i, name] of names.entries()) {
+      const port = args.port + i
+      mocks.push(await startMock({ port, store: 'memory', pki, deviations: [name] }))
+      plan.push({ deviation: name, port, specVersion: '3.3', grep: grepFor(DEVIATIONS[name].caughtBy) })
+    }
+    const planFile = path.join(outDir, 'plan.json')
+    writeFileSync(planFile, JSON.stringify(plan, null, 2))
+    console.log(
+      `sensitivity: ${names.length} mock banks on ports ${args.port}–${args.port + names.length - 1}, one deviation each`,
+    )
+
+    const resultsFile = path.join(outDir, 'results.json')
+    // Asynchronous: the banks answer from this very process while Playwright runs.
+    const child = spawn('npx', ['playwright', 'test', '--reporter=json'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        OB_SENSITIVITY_PLAN: planFile,
+        OB_REPORTS_DIR: outDir,
+        PLAYWRIGHT_JSON_OUTPUT_NAME: resultsFile,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    })
+    await new Promise<void>((resolve, reject) => {
+      child.on('error', reject)
+      child.on('close', () => resolve())
+    })
+    const rows = verdicts(JSON.parse(readFileSync(resultsFile, 'utf8')), names)
+    const seconds = (Date.now() - started) / 1000
+    writeFileSync(path.join(outDir, 'sensitivity.json'), JSON.stringify({ seconds, rows }, null, 2))
+    const md = markdown(rows, seconds)
+    writeFileSync(path.join(outDir, 'sensitivity.md'), md)
+    console.log(md)
+    console.log(`sensitivity: report in ${path.relative(process.cwd(), path.join(outDir, 'sensitivity.md'))}`)
+    return rows.every(r => r.caught) ? 0 : 1
+  } finally {
+    await Promise.all(mocks.map(m => m.close()))
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  main().then(
+    code => process.exit(code),
+    e => {
+      console.error(`sensitivity: ${(e as Error).message}`)
+      process.exit(2)
+    },
+  )
+}
