@@ -167,7 +167,7 @@ async function send(
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const log = options.log ?? (() => {})
   const timeoutMs = options.requestTimeoutMs ?? 10_000
-  const slowMs = options.slowMs ?? 2000
+  const slowMs = options.slowMs ?? 5000
   const slowest: FuzzReport['slowest'] = []
   const specs = options.specs ?? ['3.1', '3.2', '3.3', '3.4']
   const pki = await ensurePki()
