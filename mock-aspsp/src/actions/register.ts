@@ -68,13 +68,23 @@ export async function validateRegistration(
   checkRequestClaims(bank, claims, now)
 
   if (existing) {
-    for (const name of SERVER_MANAGED) {
-      if (claims[name] !== undefined) {
-        throw new InvalidRequest(`${name} must not be sent in an update (RFC 7592 §2.2)`)
+    if (!bank.deviations.has('put-accepts-server-managed-fields')) {
+      for (const name of SERVER_MANAGED) {
+        if (claims[name] !== undefined) {
+          throw new InvalidRequest(`${name} must not be sent in an update (RFC 7592 §2.2)`)
+        }
       }
     }
-    if (claims.client_id !== undefined && claims.client_id !== existing.clientId) {
-      throw new InvalidRequest(`client_id ${JSON.stringify(claims.client_id)} does not match the client being updated`)
+    if (!bank.deviations.has('put-ignores-client-credentials')) {
+      if (claims.client_id !== undefined && claims.client_id !== existing.clientId) {
+        throw new InvalidRequest(
+          `client_id ${JSON.stringify(claims.client_id)} does not match the client being updated`,
+        )
+      }
+      // RFC 7592 §2.2: a client_secret in the body "MUST match"; this bank issues none, so none can.
+      if (claims.client_secret !== undefined) {
+        throw new InvalidRequest('client_secret does not match: this bank issues no client secrets (RFC 7592 §2.2)')
+      }
     }
   }
 
@@ -106,6 +116,11 @@ export async function validateRegistration(
       : claims.software_statement
   }
   Object.assign(registration, flattenSsa(ssa, registration))
+  // RFC 7592 §2.2: a PUT replaces the registration ("Omitted fields MUST be treated as null");
+  // the deviation keeps the old value of every member the body leaves out.
+  if (existing && bank.deviations.has('put-keeps-omitted-metadata')) {
+    for (const [k, v] of Object.entries(existing.registration)) if (claims[k] === undefined) registration[k] = v
+  }
   if (bank.deviations.has('echo-request-claims')) {
     for (const k of REQUEST_ONLY_CLAIMS) if (claims[k] !== undefined) registration[k] = claims[k]
   }

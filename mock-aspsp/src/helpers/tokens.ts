@@ -67,6 +67,17 @@ export async function issueToken(bank: Bank, input: IssueInput): Promise<{ value
   return { value, record }
 }
 
+/**
+ * The access token lifetime of a software's clients: its entry in `tokenTtlBySoftware` (by
+ * software_id, or by the name of a test-PKI TPP), else `accessTokenTtl`.
+ */
+export function accessTokenTtl(bank: Bank, softwareId: string): number {
+  for (const [key, ttl] of Object.entries(bank.options.tokenTtlBySoftware)) {
+    if (key === softwareId || bank.pki.tpps[key]?.softwareId === softwareId) return ttl
+  }
+  return bank.options.accessTokenTtl
+}
+
 /** The record of a token value, whatever its state (callers check revoked / expired). */
 export function findToken(bank: Bank, value: string): TokenRecord | undefined {
   return bank.store.getToken(tokenHash(value))

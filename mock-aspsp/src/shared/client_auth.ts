@@ -161,7 +161,12 @@ function tlsClientAuth(bank: Bank, ctx: Context, params: Record<string, string>)
     const registered = client.registration[bank.profile.dnClaim] ?? client.registration.tls_client_auth_subject_dn
     let ok = false
     try {
-      ok = typeof registered === 'string' && sameDn(parseDn(registered), cert.subject)
+      // RFC 4517 distinguishedNameMatch (normalised); the deviation compares the strings as written.
+      ok =
+        typeof registered === 'string' &&
+        (bank.deviations.has('exact-dn-match')
+          ? registered === cert.subjectText
+          : sameDn(parseDn(registered), cert.subject))
     } catch {
       ok = false
     }
