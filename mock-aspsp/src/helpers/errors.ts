@@ -49,10 +49,14 @@ export class InvalidRequest extends OAuthError {
     super(status, 'invalid_request', description)
   }
 }
-/** RFC 6749 §5.2: 400 unless the client authenticated with the Authorization header. */
+/**
+ * RFC 6749 §5.2: 400, unless the client authenticated with the Authorization header: then 401
+ * with a WWW-Authenticate challenge of the scheme it used (`challenge`).
+ */
 export class InvalidClient extends OAuthError {
-  constructor(description: string) {
-    super(400, 'invalid_client', description)
+  constructor(description: string, challenge?: string) {
+    super(challenge ? 401 : 400, 'invalid_client', description)
+    if (challenge) this.headers['WWW-Authenticate'] = `${challenge} realm="mock-aspsp"`
   }
 }
 export class InvalidGrant extends OAuthError {
