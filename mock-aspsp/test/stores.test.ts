@@ -100,6 +100,22 @@ for (const [name, make] of makers) {
       assert.equal(s.useOnce('n', 'old', now + 60), true, 'an expired record may be reused')
       s.close()
     })
+    it('batch: units of one turn commit together; one that throws is rolled back and rejected alone', async () => {
+      const s = make()
+      const unit = (id: string) => () => {
+        if (!s.useOnce('jti', 'same', now + 60) && id !== 'c1') throw new Error(`replay ${id}`)
+        s.insertClient(client(id))
+        return id
+      }
+      const results = await Promise.allSettled([s.batch(unit('c1')), s.batch(unit('c2')), s.batch(() => 'plain')])
+      assert.deepEqual(results[0], { status: 'fulfilled', value: 'c1' })
+      assert.equal(results[1]?.status, 'rejected')
+      assert.match(String((results[1] as PromiseRejectedResult).reason), /replay c2/)
+      assert.deepEqual(results[2], { status: 'fulfilled', value: 'plain' })
+      assert.ok(s.getClient('c1'))
+      assert.equal(s.getClient('c2'), undefined, 'the rejected unit wrote nothing')
+      s.close()
+    })
     it('grants are taken once', () => {
       const s = make()
       s.putGrant({ type: 'code', id: 'g1', clientId: 'c1', expiresAt: now + 60, data: { a: 1 } })

@@ -48,7 +48,7 @@ export async function updateClient(ctx: Context): Promise<void> {
   const client = managedClient(ctx, 'put')
   const { registration, useJti } = await validateRegistration(ctx, requestCert(ctx), client)
   const updated: ClientRecord = { ...client, registration, updatedAt: epoch() }
-  bank.store.transaction(() => {
+  await bank.store.batch(() => {
     useJti()
     bank.store.updateClient(updated)
   })

@@ -161,7 +161,7 @@ export async function register(ctx: Context): Promise<void> {
   }
   // One commit: the jti, the one-client-per-software check and the client. Acknowledged only after
   // the store has committed it (SQLite: in the WAL file).
-  bank.store.transaction(() => {
+  await bank.store.batch(() => {
     useJti()
     if (!bank.options.multipleClientsPerSoftware && bank.store.countClientsOfSoftware(softwareId) > 0) {
       throw new InvalidClientMetadata(

@@ -83,6 +83,13 @@ export class MemoryStore implements Store {
     return g
   }
 
+  batch<T>(fn: () => T): Promise<T> {
+    try {
+      return Promise.resolve(fn())
+    } catch (e) {
+      return Promise.reject(e)
+    }
+  }
   transaction<T>(fn: () => T): T {
     // Synchronous code between two awaits is already atomic in one process.
     return fn()

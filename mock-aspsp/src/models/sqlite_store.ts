@@ -4,8 +4,9 @@
  * (`synchronous=NORMAL`); `synchronous=FULL` also survives a power cut. Several bank processes may
  * share one file.
  *
- * On the hot paths: token writes of one event-loop turn share one commit (`flushed()` resolves
- * after it, before any token is handed out); clients are read through a small cache of frozen
+ * On the hot paths: the writes of one event-loop turn share one commit — token writes
+ * (`flushed()` resolves after it, before any token is handed out) and batched units such as a
+ * registration (`batch()` resolves after it, before the 201); clients are read through a small cache of frozen
  * records that any commit by another connection clears (`PRAGMA data_version`); WAL checkpoints
  * (the only fsyncs with `synchronous=NORMAL`) run in a worker thread, not on the event loop.
  */
@@ -17,6 +18,13 @@ import Database from 'better-sqlite3'
 import { type ClientRecord, deepFreeze, type GrantRecord, type Store, type TokenRecord } from './store.ts'
 
 const CLIENT_CACHE_SIZE = 1000
+
+interface BatchUnit {
+  fn: () => unknown
+  resolve: (value: unknown) => void
+  reject: (error: unknown) => void
+}
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown }
 const CHECKPOINT_INTERVAL_MS = 1000
 
 /** Checkpoints the WAL from a thread of its own, so that its fsyncs never stall the event loop. */
@@ -106,6 +114,7 @@ export class SqliteStore implements Store {
   private dataVersion = 0
   private pendingTokens = new Map<string, TokenRecord>()
   private flushing: Promise<void> | undefined
+  private pendingBatch: BatchUnit[] = []
   private checkpointer: Worker | undefined
 
   constructor(file: string, sync: 'normal' | 'full' = 'normal') {
@@ -156,19 +165,28 @@ export class SqliteStore implements Store {
       sweepTokens: db.prepare('DELETE FROM tokens WHERE expires_at < ?'),
       sweepOnce: db.prepare('DELETE FROM used_once WHERE expires_at < ?'),
       sweepGrants: db.prepare('DELETE FROM grants WHERE expires_at < ?'),
+      // Prepared once: db.pragma() would compile it again on every client read.
+      dataVersion: db.prepare('PRAGMA data_version').pluck(),
     }
     this.deleteTx = db.transaction((clientId: string, keepTokens: boolean) => {
       const removed = this.q.deleteClient.run(clientId).changes > 0
       if (removed && !keepTokens) this.revokeClientTokens(clientId)
       return removed
     })
-    this.flushTx = db.transaction((tokens: TokenRecord[]) => {
+    this.flushTx = db.transaction((tokens: TokenRecord[], units: BatchUnit[], outcomes: Outcome[]) => {
       for (const t of tokens) this.writeToken(t)
+      for (const u of units) {
+        try {
+          outcomes.push({ ok: true, value: db.transaction(u.fn)() })
+        } catch (error) {
+          outcomes.push({ ok: false, error })
+        }
+      }
     })
   }
 
   private readonly deleteTx: (clientId: string, keepTokens: boolean) => boolean
-  private readonly flushTx: (tokens: TokenRecord[]) => void
+  private readonly flushTx: (tokens: TokenRecord[], units: BatchUnit[], outcomes: Outcome[]) => void
 
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)()
@@ -176,7 +194,7 @@ export class SqliteStore implements Store {
 
   /** Forgets cached clients when another connection (another bank process) has committed. */
   private checkDataVersion(): void {
-    const v = this.db.pragma('data_version', { simple: true }) as number
+    const v = this.q.dataVersion.get() as number
     if (v !== this.dataVersion) {
       this.dataVersion = v
       this.clientCache.clear()
@@ -224,6 +242,20 @@ export class SqliteStore implements Store {
 
   insertToken(t: TokenRecord): void {
     this.pendingTokens.set(t.hash, { ...t })
+    this.scheduleFlush()
+  }
+  flushed(): Promise<void> {
+    return this.flushing ?? Promise.resolve()
+  }
+  batch<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pendingBatch.push({ fn, resolve: resolve as (v: unknown) => void, reject })
+      this.scheduleFlush()
+    })
+  }
+
+  /** One commit at the end of this event-loop turn for every write queued during it. */
+  private scheduleFlush(): void {
     if (this.flushing) return
     this.flushing = new Promise<void>((resolve, reject) => {
       setImmediate(() => {
@@ -239,14 +271,30 @@ export class SqliteStore implements Store {
     // Whoever awaits flushed() sees a failure; nobody awaiting must not crash the process.
     this.flushing.catch(() => {})
   }
-  flushed(): Promise<void> {
-    return this.flushing ?? Promise.resolve()
-  }
+
+  /**
+   * Commits the queued token writes and batched units in one transaction. Each unit runs in its
+   * own savepoint: one that throws (a replayed jti) is rolled back and rejected alone; the
+   * others are committed, then resolved.
+   */
   private flushPending(): void {
-    if (this.pendingTokens.size === 0) return
-    const batch = [...this.pendingTokens.values()]
-    this.flushTx(batch)
+    if (this.pendingTokens.size === 0 && this.pendingBatch.length === 0) return
+    const tokens = [...this.pendingTokens.values()]
+    const units = this.pendingBatch
+    this.pendingBatch = []
+    const outcomes: Outcome[] = []
+    try {
+      this.flushTx(tokens, units, outcomes)
+    } catch (e) {
+      for (const u of units) u.reject(e)
+      throw e
+    }
     this.pendingTokens = new Map()
+    units.forEach((u, i) => {
+      const o = outcomes[i]
+      if (o?.ok) u.resolve(o.value)
+      else u.reject(o ? o.error : new Error('batched write not run'))
+    })
   }
   private writeToken(t: TokenRecord): void {
     this.q.insertToken.run(

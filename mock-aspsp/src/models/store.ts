@@ -81,6 +81,11 @@ export interface Store {
 
   /** Runs `fn` as one atomic commit (e.g. a request jti and the client it registers). */
   transaction<T>(fn: () => T): T
+  /**
+   * Runs `fn` atomically, committed together with the other writes of this event-loop turn
+   * (group commit); resolves with its result once committed, rejects with what it threw.
+   */
+  batch<T>(fn: () => T): Promise<T>
 
   /** Drops expired tokens, identifiers and grants. */
   sweep(now: number): void

@@ -109,12 +109,16 @@ async function privateKeyJwt(bank: Bank, params: Record<string, string>, endpoin
     )
   }
   if (outcome !== 'valid') throw new InvalidClient(`client_assertion signature does not verify with key kid "${kid}"`)
-  // Recorded only after the signature verified: a forged assertion cannot burn a jti.
+  // Recorded only after the signature verified (a forged assertion cannot burn a jti), and
+  // committed with the other writes of this turn (group commit) before the client counts as
+  // authenticated.
   if (!deviations.has('accept-replayed-assertion')) {
     const until = (typeof claims.exp === 'number' ? claims.exp : epoch()) + bank.options.clockSkew
-    if (!bank.store.useOnce(`client-assertion:${iss}`, jti, until)) {
-      throw new InvalidClient(`client_assertion jti "${jti}" has already been used (RFC 7523 §3: single use)`)
-    }
+    await bank.store.batch(() => {
+      if (!bank.store.useOnce(`client-assertion:${iss}`, jti, until)) {
+        throw new InvalidClient(`client_assertion jti "${jti}" has already been used (RFC 7523 §3: single use)`)
+      }
+    })
   }
   return client
 }
