@@ -9,7 +9,7 @@ import { Directory } from '../directory/directory.ts'
 import type { Store } from '../models/store.ts'
 import type { MockOptions } from './defaults.ts'
 import { Deviations } from './deviations.ts'
-import { JwksResolver, KeySet } from './jose.ts'
+import { type DecodedJws, JwksResolver, KeySet } from './jose.ts'
 import { SPEC_PROFILES, type SpecProfile } from './spec.ts'
 
 export interface Endpoints {
@@ -37,24 +37,29 @@ export interface Bank {
   signing: { key: KeyObject; kid: string }
   /** The trusted directory SSA-signing keys, imported once. */
   ssaKeys: KeySet
-  /** Verified SSA signatures, by the exact SSA string (the verification result cannot change). */
-  verifiedSsas: BoundedSet
+  /**
+   * SSAs whose signature verified, decoded and frozen, by their exact string: the same bytes
+   * always verify the same way against the same keys, and OB SSAs are reused for many registrations.
+   */
+  verifiedSsas: BoundedMap<DecodedJws>
 }
 
-/** A set that forgets its oldest member past `limit` (memory stays flat under load). */
-export class BoundedSet {
-  private readonly items = new Set<string>()
+/** A map that forgets its oldest entry past `limit` (memory stays flat under load). */
+export class BoundedMap<V> {
+  private readonly items = new Map<string, V>()
   constructor(private readonly limit: number) {}
+  get(key: string): V | undefined {
+    return this.items.get(key)
+  }
   has(key: string): boolean {
     return this.items.has(key)
   }
-  add(key: string): void {
-    if (this.items.has(key)) return
-    if (this.items.size >= this.limit) {
-      const oldest = this.items.values().next().value
+  set(key: string, value: V): void {
+    if (!this.items.has(key) && this.items.size >= this.limit) {
+      const oldest = this.items.keys().next().value
       if (oldest !== undefined) this.items.delete(oldest)
     }
-    this.items.add(key)
+    this.items.set(key, value)
   }
 }
 
@@ -90,6 +95,6 @@ export function createBank(options: MockOptions, pki: Pki, store: Store): Bank {
     jwks: new JwksResolver(options.jwksCacheTtl, url => directory.localJwks(url, issuer)),
     signing: { key: createPrivateKey(readFileSync(pki.aspsp.signing.keyPath)), kid: pki.aspsp.signing.kid },
     ssaKeys: new KeySet(directory.ssaJwks),
-    verifiedSsas: new BoundedSet(10_000),
+    verifiedSsas: new BoundedMap(1_000),
   }
 }

@@ -4,6 +4,7 @@
  * not trust (unknown signer, untrusted issuer, inactive organisation) is
  * `unapproved_software_statement`.
  */
+import { deepFreeze } from '../../models/store.ts'
 import type { Bank } from '../bank.ts'
 import { InvalidSoftwareStatement, UnapprovedSoftwareStatement } from '../errors.ts'
 import { type DecodedJws, decodeJws, type Json, JwsFormatError } from '../jose.ts'
@@ -22,6 +23,8 @@ export function parseSoftwareStatement(bank: Bank, claims: Json): DecodedJws | u
   if (typeof ssa !== 'string') {
     throw new InvalidSoftwareStatement(`software_statement must be a string (a signed JWT), got ${typeof ssa}`)
   }
+  const verified = bank.verifiedSsas.get(ssa)
+  if (verified) return verified
   try {
     return decodeJws(ssa, 'software_statement')
   } catch (e) {
@@ -59,7 +62,7 @@ export async function checkSsaSignature(bank: Bank, ssa: DecodedJws): Promise<vo
       `software_statement signature does not verify with the directory key kid "${kid}"`,
     )
   }
-  bank.verifiedSsas.add(ssa.raw)
+  bank.verifiedSsas.set(ssa.raw, deepFreeze(ssa))
 }
 
 function requireString(claims: Json, name: string): string {
