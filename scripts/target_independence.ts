@@ -147,21 +147,32 @@ test('the suite adapts to a 3.1 bank without GET and PUT, described by a target 
   assert.equal(project?.target?.specVersion, '3.1')
   assert.deepEqual(project?.target?.operations, { get: false, put: false, delete: true })
 
-  // Nothing failed, and every skip is one of the switched-off operations, with its reason.
+  // Nothing failed, and every skip is for something this target lacks, with its reason: a
+  // switched-off operation, no directory key to mint SSAs, no refused-on-purpose certificate,
+  // or a rule of another spec version.
   assert.equal(summary.totals.failed, 0)
   const skipped = summary.tests.filter(t => t.outcome === 'skipped')
+  const lacks = [
+    /second-mock does not implement (GET|PUT) \/register\/\{ClientId\}/,
+    /second-mock gives no directory key to mint SSAs/,
+    /second-mock provides no [\w-]+ client certificate/,
+    /OB DCR 3\.4 only|OB DCR 3\.1 sends scope as an array/,
+  ]
   for (const t of skipped) {
-    assert.match(
-      t.skipReason ?? '',
-      /second-mock does not implement (GET|PUT) \/register\/\{ClientId\}/,
-      `${t.id}: ${t.skipReason}`,
+    assert.ok(
+      lacks.some(re => re.test(t.skipReason ?? '')),
+      `${t.id}: unexpected skip reason ${JSON.stringify(t.skipReason)}`,
     )
   }
   const skippedIds = new Set(skipped.map(t => t.id))
   for (const id of ['DCR-005', 'DCR-008', 'DCR-009', 'POS-REG-11', 'POS-REG-12', 'POS-REG-13']) {
     assert.ok(skippedIds.has(id), `${id} should be skipped (it needs GET or PUT)`)
   }
-  assert.equal(skipped.length, 12, 'six tests need GET or PUT, each run for two auth methods')
+  assert.equal(
+    skipped.filter(t => /^(DCR|POS-REG)-/.test(t.id)).length,
+    12,
+    'six DCR and POS-REG tests need GET or PUT, each run for two auth methods',
+  )
   const passed = summary.tests.filter(t => t.outcome === 'passed')
   assert.ok(passed.length >= 30, `only ${passed.length} tests passed`)
   // GET after DELETE and GET with an empty token must still be refused 401 when GET is off.

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import type { Context } from 'koa'
 import type { Bank } from '../helpers/bank.ts'
 import { InvalidClientMetadata, InvalidRequest } from '../helpers/errors.ts'
-import type { Json } from '../helpers/jose.ts'
+import type { DecodedJws, Json } from '../helpers/jose.ts'
 import {
   checkTransportCertMatchesSoftware,
   REQUEST_ONLY_CLAIMS,
@@ -21,7 +21,7 @@ import {
   checkRequestSignature,
   parseRequestJws,
 } from '../helpers/rules/request.ts'
-import { checkSsaClaims, checkSsaSignature, parseSoftwareStatement } from '../helpers/rules/ssa.ts'
+import { checkSsaClaims, checkSsaSignature, checkSsaUnused, parseSoftwareStatement } from '../helpers/rules/ssa.ts'
 import { type ClientRecord, epoch } from '../models/store.ts'
 import { readBody } from '../shared/body.ts'
 import { type ClientCert, requestCert, requireClientCert } from '../shared/mtls.ts'
@@ -39,6 +39,8 @@ export interface ValidatedRegistration {
   registration: Json
   softwareId: string
   orgId: string
+  /** The software statement as sent (absent only under the accept-missing-ssa deviation). */
+  softwareStatement: DecodedJws | undefined
 }
 
 /** SSA claims are returned flattened as top-level members (OB DCR data dictionary), except JWT claims. */
@@ -60,7 +62,7 @@ export async function validateRegistration(
   const bank: Bank = ctx.bank
   const now = epoch()
   checkRequestMediaType(bank, ctx.get('content-type'))
-  const request = parseRequestJws(await readBody(ctx, bank.options.maxBodyBytes))
+  const request = parseRequestJws(await readBody(ctx, bank.options.maxBodyBytes), bank)
   checkRequestHeader(bank, request.header)
   const claims = request.payload
   checkRequestClaims(bank, claims, now)
@@ -108,7 +110,7 @@ export async function validateRegistration(
   if (bank.deviations.has('echo-request-claims')) {
     for (const k of REQUEST_ONLY_CLAIMS) if (claims[k] !== undefined) registration[k] = claims[k]
   }
-  return { registration, softwareId, orgId: String(ssa.org_id ?? '') }
+  return { registration, softwareId, orgId: String(ssa.org_id ?? ''), softwareStatement: ssaJws }
 }
 
 /** Same claims, different bytes: what a bank that re-serialises the SSA sends back. */
@@ -128,13 +130,14 @@ export async function register(ctx: Context): Promise<void> {
   const cert = bank.deviations.has('no-client-cert-on-register')
     ? requestCert(ctx)
     : requireClientCert(ctx, why => new InvalidRequest(why))
-  const { registration, softwareId, orgId } = await validateRegistration(ctx, cert)
+  const { registration, softwareId, orgId, softwareStatement } = await validateRegistration(ctx, cert)
   if (!bank.options.multipleClientsPerSoftware && bank.store.countClientsOfSoftware(softwareId) > 0) {
     throw new InvalidClientMetadata(
       `software_id "${softwareId}" already has a client at this bank; this bank allows one client per software statement`,
     )
   }
   const now = epoch()
+  if (softwareStatement) checkSsaUnused(bank, softwareStatement, now)
   const client: ClientRecord = {
     clientId: randomUUID(),
     softwareId,
