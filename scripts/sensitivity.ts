@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { SHORT_LIVED_TOKEN_TPP, SHORT_TOKEN_TTL_SECONDS } from '../fixtures/targets/loader.ts'
 import { ensurePki } from '../keys/pki.ts'
 import { DEVIATIONS, type DeviationName } from '../mock-aspsp/src/helpers/deviations.ts'
 import { type RunningMock, startMock } from '../mock-aspsp/src/server.ts'
@@ -173,7 +174,9 @@ async function main(): Promise<number> {
     const plan = []
     for (const [i, name] of names.entries()) {
       const port = args.port + i
-      mocks.push(await startMock({ port, store: 'memory', pki, deviations: [name] }))
+      // As the webServer starts the suite's mock: one TPP with short-lived tokens (NEG-MGMT-05).
+      const tokenTtlBySoftware = { [SHORT_LIVED_TOKEN_TPP]: SHORT_TOKEN_TTL_SECONDS }
+      mocks.push(await startMock({ port, store: 'memory', pki, deviations: [name], tokenTtlBySoftware }))
       plan.push({ deviation: name, port, specVersion: '3.3', grep: grepFor(DEVIATIONS[name].caughtBy) })
     }
     const planFile = path.join(outDir, 'plan.json')

@@ -34,7 +34,7 @@ const steps = [
       'tsx',
       '--test',
       '--test-reporter=spec',
-      ...testFiles('keys', 'mock-aspsp', 'fixtures', 'scripts'),
+      ...testFiles('keys', 'mock-aspsp', 'fixtures', 'scripts', 'bench'),
     ],
   ],
 ]

@@ -165,6 +165,23 @@ const FLAGS: Flag[] = [
     shows: o => String(o.accessTokenTtl),
   },
   {
+    flag: '--token-ttl-for',
+    env: 'OB_MOCK_TOKEN_TTL_FOR',
+    help: 'access token lifetime of one software: <software_id or PKI TPP name>=<seconds> (repeatable; env: comma list)',
+    takesValue: true,
+    apply: (o, v) => {
+      for (const item of list(v)) {
+        const at = item.indexOf('=')
+        if (at < 1) throw new Error(`--token-ttl-for needs <software>=<seconds>, got "${item}"`)
+        o.tokenTtlBySoftware[item.slice(0, at)] = int('--token-ttl-for', item.slice(at + 1))
+      }
+    },
+    shows: o =>
+      Object.entries(o.tokenTtlBySoftware)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',') || '(none)',
+  },
+  {
     flag: '--clock-skew',
     env: 'OB_MOCK_CLOCK_SKEW',
     help: 'tolerated clock skew for JWT times, seconds',

@@ -413,3 +413,28 @@ describe('operations switched off and deviations on the wire', () => {
     }
   })
 })
+
+describe('JWT access tokens (RFC 9068)', () => {
+  it('are PS256 JWTs the bank JWKS verifies, bound to the certificate, and work at management', async () => {
+    const { createLocalJWKSet, jwtVerify } = await import('jose')
+    const jwtBank = await startMock({ port: 0, store: 'memory', pki, accessTokenFormat: 'jwt' })
+    try {
+      const id = await register(jwtBank)
+      const token = await ccToken(jwtBank, id)
+      const jwks = (await call(jwtBank, { path: '/jwks', tpp: 'none' })).json
+      const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet(jwks as never), {
+        issuer: jwtBank.url,
+        algorithms: ['PS256'],
+      })
+      assert.equal(protectedHeader.typ, 'at+jwt')
+      assert.equal(payload.client_id, id)
+      assert.deepEqual(payload.cnf, { 'x5t#S256': alpha.transport.x5tS256 })
+      assert.equal(
+        (await call(jwtBank, { path: `/register/${id}`, headers: { authorization: `Bearer ${token}` } })).status,
+        200,
+      )
+    } finally {
+      await jwtBank.close()
+    }
+  })
+})

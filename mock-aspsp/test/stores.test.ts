@@ -9,7 +9,8 @@ import { SqliteStore } from '../src/models/sqlite_store.ts'
 import type { ClientRecord, Store, TokenRecord } from '../src/models/store.ts'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'store-test-'))
-after(() => rmSync(dir, { recursive: true, force: true }))
+// The WAL checkpointer thread of a closed store may still be letting go of its files.
+after(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }))
 const now = Math.floor(Date.now() / 1000)
 
 const client = (id: string, softwareId = 'sw1'): ClientRecord => ({
@@ -110,6 +111,45 @@ for (const [name, make] of makers) {
     })
   })
 }
+
+describe('sqlite store: shared file and group commit', () => {
+  it('a client changed by another connection (another bank process) is read afresh', () => {
+    const file = path.join(dir, 'shared.sqlite')
+    const a = new SqliteStore(file)
+    const b = new SqliteStore(file)
+    a.insertClient(client('c1'))
+    assert.deepEqual(b.getClient('c1')?.registration, client('c1').registration)
+    a.updateClient({ ...client('c1'), registration: { scope: 'openid' } })
+    assert.deepEqual(b.getClient('c1')?.registration, { scope: 'openid' }, 'the cached record is dropped')
+    a.deleteClient('c1')
+    assert.equal(b.getClient('c1'), undefined)
+    a.close()
+    b.close()
+  })
+  it('tokens of one turn share a commit; flushed() resolves once they are on disk', async () => {
+    const file = path.join(dir, 'group.sqlite')
+    const a = new SqliteStore(file)
+    for (let i = 0; i < 20; i++) a.insertToken(token(`t${i}`, 'c1'))
+    assert.equal(a.getToken('t3')?.revoked, false, 'a pending token is readable')
+    a.revokeToken('t4')
+    await a.flushed()
+    const b = new SqliteStore(file)
+    assert.equal(b.getToken('t19')?.clientId, 'c1', 'committed: another connection reads it')
+    assert.equal(b.getToken('t4')?.revoked, true, 'a revocation made while pending is kept')
+    b.close()
+    a.close()
+  })
+  it('records are frozen: a caller cannot change the store behind its back', () => {
+    for (const s of [new MemoryStore(), new SqliteStore(':memory:')]) {
+      s.insertClient(client('c1'))
+      const got = s.getClient('c1')
+      assert.throws(() => {
+        ;(got?.registration as Record<string, unknown>).scope = 'x'
+      }, TypeError)
+      s.close()
+    }
+  })
+})
 
 describe('sqlite store durability', () => {
   it('a reopened file has every client and revocation that was acknowledged', () => {

@@ -46,9 +46,12 @@ export async function getClient(ctx: Context): Promise<void> {
 export async function updateClient(ctx: Context): Promise<void> {
   const bank: Bank = ctx.bank
   const client = managedClient(ctx, 'put')
-  const { registration } = await validateRegistration(ctx, requestCert(ctx), client)
+  const { registration, useJti } = await validateRegistration(ctx, requestCert(ctx), client)
   const updated: ClientRecord = { ...client, registration, updatedAt: epoch() }
-  bank.store.updateClient(updated)
+  bank.store.transaction(() => {
+    useJti()
+    bank.store.updateClient(updated)
+  })
   // OB DCR PUT: "The ASPSP must not invalidate long lived access tokens that are issued to the client."
   if (bank.deviations.has('put-revokes-tokens')) bank.store.revokeClientTokens(client.clientId)
   ctx.body = registrationResponse(updated)

@@ -1,6 +1,7 @@
 /**
- * `POST /introspect` (RFC 7662), client-authenticated. A client learns only about its own tokens:
- * anything else is `{"active": false}`.
+ * `POST /introspect` (RFC 7662), client-authenticated. A client learns about the tokens of its own
+ * software's clients (one TPP application, several registrations): anything else is
+ * `{"active": false}` (RFC 7662 §4: the server decides who may introspect what).
  */
 import type { Context } from 'koa'
 import type { Bank } from '../helpers/bank.ts'
@@ -15,7 +16,8 @@ export async function introspect(ctx: Context): Promise<void> {
   const { client } = await authenticateClient(ctx, params, bank.endpoints.introspection)
   if (!params.token) throw new InvalidRequest('token is required (RFC 7662 §2.1)')
   const record = findToken(bank, params.token)
-  if (!record || tokenProblem(record) || record.clientId !== client.clientId) {
+  const sameSoftware = record?.clientId === client.clientId || record?.extra?.softwareId === client.softwareId
+  if (!record || tokenProblem(record) || !sameSoftware) {
     ctx.body = { active: false }
     return
   }

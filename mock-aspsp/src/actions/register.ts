@@ -41,6 +41,8 @@ export interface ValidatedRegistration {
   orgId: string
   /** The software statement as sent (absent only under the accept-missing-ssa deviation). */
   softwareStatement: DecodedJws | undefined
+  /** Records the request's jti (a replay throws): call in the store transaction that stores the client. */
+  useJti: () => void
 }
 
 /** SSA claims are returned flattened as top-level members (OB DCR data dictionary), except JWT claims. */
@@ -68,13 +70,21 @@ export async function validateRegistration(
   checkRequestClaims(bank, claims, now)
 
   if (existing) {
-    for (const name of SERVER_MANAGED) {
-      if (claims[name] !== undefined) {
-        throw new InvalidRequest(`${name} must not be sent in an update (RFC 7592 §2.2)`)
+    if (!bank.deviations.has('put-accepts-server-managed-fields')) {
+      for (const name of SERVER_MANAGED) {
+        if (claims[name] !== undefined) {
+          throw new InvalidRequest(`${name} must not be sent in an update (RFC 7592 §2.2)`)
+        }
       }
     }
-    if (claims.client_id !== undefined && claims.client_id !== existing.clientId) {
-      throw new InvalidRequest(`client_id "${String(claims.client_id)}" does not match the client being updated`)
+    if (!bank.deviations.has('put-ignores-client-credentials')) {
+      if (claims.client_id !== undefined && claims.client_id !== existing.clientId) {
+        throw new InvalidRequest(`client_id "${String(claims.client_id)}" does not match the client being updated`)
+      }
+      // RFC 7592 §2.2: a client_secret in the body "MUST match"; this bank issues none, so none can.
+      if (claims.client_secret !== undefined) {
+        throw new InvalidRequest('client_secret does not match: this bank issues no client secrets (RFC 7592 §2.2)')
+      }
     }
   }
 
@@ -88,7 +98,6 @@ export async function validateRegistration(
   checkIssIsSoftwareId(bank, claims, ssa)
   checkTransportCertMatchesSoftware(bank, cert, ssa)
   if (typeof ssa.software_jwks_endpoint === 'string') await checkRequestSignature(bank, request, ssa)
-  checkRequestJtiUnused(bank, claims, now)
 
   const metadata =
     existing && bank.deviations.has('put-skips-validation')
@@ -107,10 +116,21 @@ export async function validateRegistration(
       : claims.software_statement
   }
   Object.assign(registration, flattenSsa(ssa, registration))
+  // RFC 7592 §2.2: a PUT replaces the registration ("Omitted fields MUST be treated as null");
+  // the deviation keeps the old value of every member the body leaves out.
+  if (existing && bank.deviations.has('put-keeps-omitted-metadata')) {
+    for (const [k, v] of Object.entries(existing.registration)) if (claims[k] === undefined) registration[k] = v
+  }
   if (bank.deviations.has('echo-request-claims')) {
     for (const k of REQUEST_ONLY_CLAIMS) if (claims[k] !== undefined) registration[k] = claims[k]
   }
-  return { registration, softwareId, orgId: String(ssa.org_id ?? ''), softwareStatement: ssaJws }
+  return {
+    registration,
+    softwareId,
+    orgId: String(ssa.org_id ?? ''),
+    softwareStatement: ssaJws,
+    useJti: () => checkRequestJtiUnused(bank, claims, now),
+  }
 }
 
 /** Same claims, different bytes: what a bank that re-serialises the SSA sends back. */
@@ -130,14 +150,8 @@ export async function register(ctx: Context): Promise<void> {
   const cert = bank.deviations.has('no-client-cert-on-register')
     ? requestCert(ctx)
     : requireClientCert(ctx, why => new InvalidRequest(why))
-  const { registration, softwareId, orgId, softwareStatement } = await validateRegistration(ctx, cert)
-  if (!bank.options.multipleClientsPerSoftware && bank.store.countClientsOfSoftware(softwareId) > 0) {
-    throw new InvalidClientMetadata(
-      `software_id "${softwareId}" already has a client at this bank; this bank allows one client per software statement`,
-    )
-  }
+  const { registration, softwareId, orgId, softwareStatement, useJti } = await validateRegistration(ctx, cert)
   const now = epoch()
-  if (softwareStatement) checkSsaUnused(bank, softwareStatement, now)
   const client: ClientRecord = {
     clientId: randomUUID(),
     softwareId,
@@ -146,8 +160,18 @@ export async function register(ctx: Context): Promise<void> {
     updatedAt: now,
     registration,
   }
-  // Acknowledged only after the store has committed the client (SQLite: in the WAL file).
-  bank.store.insertClient(client)
+  // One commit: the jti, the one-client-per-software check, the single-use SSA (where the bank
+  // asks for it) and the client. Acknowledged only after the store has committed it (SQLite: in the WAL file).
+  bank.store.transaction(() => {
+    useJti()
+    if (!bank.options.multipleClientsPerSoftware && bank.store.countClientsOfSoftware(softwareId) > 0) {
+      throw new InvalidClientMetadata(
+        `software_id "${softwareId}" already has a client at this bank; this bank allows one client per software statement`,
+      )
+    }
+    if (softwareStatement) checkSsaUnused(bank, softwareStatement, now)
+    bank.store.insertClient(client)
+  })
   ctx.status = 201
   ctx.body = registrationResponse(client)
 }

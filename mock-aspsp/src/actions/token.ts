@@ -7,7 +7,7 @@
 import type { Context } from 'koa'
 import type { Bank } from '../helpers/bank.ts'
 import { InvalidRequest, InvalidScope, UnauthorizedClient, UnsupportedGrantType } from '../helpers/errors.ts'
-import { issueToken } from '../helpers/tokens.ts'
+import { accessTokenTtl, issueToken } from '../helpers/tokens.ts'
 import { readForm } from '../shared/body.ts'
 import { type AuthenticatedClient, authenticateClient } from '../shared/client_auth.ts'
 
@@ -51,6 +51,9 @@ async function clientCredentials(ctx: Context, params: Record<string, string>, a
     grant: 'client_credentials',
     scope,
     x5tS256: auth.cert?.x5tS256 ?? null,
+    ttl: accessTokenTtl(bank, auth.client.softwareId),
+    // Introspection answers the clients of the same software about this token.
+    extra: { softwareId: auth.client.softwareId },
   })
   ctx.body = {
     access_token: value,

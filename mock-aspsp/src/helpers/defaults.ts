@@ -101,6 +101,14 @@ export interface MockOptions {
   /** Access token lifetime in seconds. RFC 6749 §5.1 `expires_in`. Example: `--token-ttl 600`. */
   accessTokenTtl: number
   /**
+   * Access token lifetimes of particular software, overriding `accessTokenTtl`: keys are a
+   * `software_id` or the name of a TPP of the test PKI (`gamma`), values seconds. Banks set token
+   * lifetimes per client; the conformance suite starts the mock with `gamma=3` so that a test can
+   * see an expired token refused without waiting an hour (NEG-MGMT-05). RFC 6749 §5.1 `expires_in`.
+   * Example: `--token-ttl-for gamma=3`.
+   */
+  tokenTtlBySoftware: Record<string, number>
+  /**
    * Tolerated clock difference in seconds for `iat`, `nbf` and `exp` of request JWTs and client
    * assertions. RFC 7519 §4.1.4 ("some small leeway"). Example: `--clock-skew 10`.
    */
@@ -150,6 +158,7 @@ export const DEFAULTS: MockOptions = {
   transportCertMustMatchSoftware: true,
   accessTokenFormat: 'opaque',
   accessTokenTtl: 3600,
+  tokenTtlBySoftware: {},
   clockSkew: 30,
   maxAssertionLifetime: 600,
   maxBodyBytes: 64 * 1024,
@@ -165,5 +174,6 @@ export function withDefaults(partial: Partial<MockOptions> = {}): MockOptions {
     ...DEFAULTS,
     ...partial,
     operations: { ...DEFAULTS.operations, ...partial.operations },
+    tokenTtlBySoftware: { ...DEFAULTS.tokenTtlBySoftware, ...partial.tokenTtlBySoftware },
   }
 }

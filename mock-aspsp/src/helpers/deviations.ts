@@ -41,7 +41,7 @@ export const DEVIATIONS = {
     area: 'request-jwt',
     breaks: 'a registration request jti may be replayed',
     clause: 'OB DCR data dictionary: jti (unique identifier); RFC 7519 §4.1.7',
-    caughtBy: ['NEG-JWT-13'],
+    caughtBy: ['NEG-JWT-13', 'NEG-MGMT-23'],
   },
   'skip-iss-software-id-match': {
     area: 'request-jwt',
@@ -96,7 +96,7 @@ export const DEVIATIONS = {
     area: 'ssa',
     breaks: 'the SSA signature is not verified',
     clause: 'RFC 7591 §3.2.2 (invalid_software_statement)',
-    caughtBy: ['NEG-SSA-04'],
+    caughtBy: ['NEG-SSA-04', 'NEG-MGMT-17'],
   },
   'trust-any-ssa-signer': {
     area: 'ssa',
@@ -126,7 +126,7 @@ export const DEVIATIONS = {
     area: 'ssa',
     breaks: 'a registration without software_statement is accepted',
     clause: 'OB DCR data dictionary: software_statement 1..1',
-    caughtBy: ['NEG-SSA-01', 'NEG-SSA-02'],
+    caughtBy: ['NEG-SSA-01', 'NEG-MGMT-16', 'NEG-SSA-02'],
   },
   'accept-unsigned-ssa': {
     area: 'ssa',
@@ -218,7 +218,7 @@ export const DEVIATIONS = {
     area: 'metadata',
     breaks: 'a jwks by value is registered instead of the SSA JWKS',
     clause: 'OB DCR "Of JWS & JWKS"',
-    caughtBy: ['NEG-META-26', 'NEG-META-28', 'NEG-META-29'],
+    caughtBy: ['NEG-META-26', 'NEG-MGMT-15', 'NEG-META-28', 'NEG-META-29'],
   },
   'request-object-alg-as-array': {
     area: 'metadata',
@@ -249,7 +249,7 @@ export const DEVIATIONS = {
     area: 'management',
     breaks: 'an unknown client id answers 404 instead of 401',
     clause: 'OB DCR GET/PUT/DELETE ("responds with an Unauthorized status code")',
-    caughtBy: ['NEG-MGMT-06'],
+    caughtBy: ['NEG-MGMT-06', 'NEG-MGMT-07', 'NEG-MGMT-08'],
   },
   'accept-foreign-token': {
     area: 'management',
@@ -261,13 +261,13 @@ export const DEVIATIONS = {
     area: 'management',
     breaks: "DELETE leaves the client's access tokens alive",
     clause: 'OB DCR DELETE ("invalidate long lived access tokens")',
-    caughtBy: ['NEG-MGMT-11', 'DCR-003'],
+    caughtBy: ['NEG-MGMT-11', 'NEG-BIND-06'],
   },
   'delete-returns-200': {
     area: 'management',
     breaks: 'DELETE answers 200 with a body instead of 204',
     clause: 'RFC 7592 §2.3 (204 No Content)',
-    caughtBy: ['POS-REG-14', 'DCR-002'],
+    caughtBy: ['POS-REG-14', 'DCR-002', 'NEG-MGMT-02', 'NEG-MGMT-10'],
   },
   'put-revokes-tokens': {
     area: 'management',
@@ -279,13 +279,38 @@ export const DEVIATIONS = {
     area: 'management',
     breaks: 'a token presented for an unknown client id is not revoked',
     clause: 'OB DCR GET/PUT/DELETE ("immediately revokes the access token")',
-    caughtBy: ['NEG-MGMT-07'],
+    caughtBy: ['NEG-MGMT-07', 'NEG-MGMT-08'],
+  },
+  'put-keeps-omitted-metadata': {
+    area: 'management',
+    breaks: 'PUT merges the body into the registration: members the body omits keep their old values',
+    clause: 'RFC 7592 §2.2 ("Omitted fields MUST be treated as null or empty values by the server")',
+    caughtBy: ['NEG-MGMT-21'],
+  },
+  'put-accepts-server-managed-fields': {
+    area: 'management',
+    breaks:
+      'a PUT body carrying registration_access_token, registration_client_uri, client_id_issued_at or client_secret_expires_at is accepted',
+    clause: 'RFC 7592 §2.2 ("MUST NOT include the registration_access_token, ... fields")',
+    caughtBy: ['NEG-MGMT-19'],
+  },
+  'put-ignores-client-credentials': {
+    area: 'management',
+    breaks: "a PUT body whose client_id is another client's, or whose client_secret does not match, is accepted",
+    clause: 'RFC 7592 §2.2 (client_id "MUST be included" and match; client_secret "MUST match")',
+    caughtBy: ['NEG-MGMT-20'],
+  },
+  'accept-expired-access-token': {
+    area: 'management',
+    breaks: 'an access token past its expiry is accepted on the client management endpoints',
+    clause: 'RFC 6750 §3.1 (invalid_token: "expired")',
+    caughtBy: ['NEG-MGMT-05'],
   },
   'put-skips-validation': {
     area: 'management',
     breaks: 'PUT does not re-validate redirect_uris against the SSA',
     clause: 'RFC 7592 §2.2; OB DCR PUT',
-    caughtBy: ['NEG-MGMT-13', 'NEG-MGMT-24'],
+    caughtBy: ['NEG-MGMT-13', 'NEG-MGMT-18', 'NEG-MGMT-24'],
   },
   // --- token endpoint ---
   'accept-replayed-assertion': {
@@ -298,7 +323,7 @@ export const DEVIATIONS = {
     area: 'token',
     breaks: 'a client assertion whose aud is another server is accepted',
     clause: 'RFC 7523 §3 item 3',
-    caughtBy: ['NEG-TOK-04'],
+    caughtBy: ['NEG-TOK-04', 'NEG-TOK-05'],
   },
   'accept-expired-assertion': {
     area: 'token',
@@ -310,25 +335,40 @@ export const DEVIATIONS = {
     area: 'token',
     breaks: 'a client assertion signed RS256 is accepted',
     clause: 'FAPI 1 Advanced §8.6; OIDC Registration token_endpoint_auth_signing_alg',
-    caughtBy: ['NEG-TOK-18'],
+    caughtBy: ['NEG-TOK-18', 'NEG-TOK-19'],
   },
   'skip-assertion-sub-check': {
     area: 'token',
     breaks: 'a client assertion whose sub is not the client_id is accepted',
     clause: 'RFC 7523 §3 item 2',
-    caughtBy: ['NEG-TOK-08'],
+    caughtBy: ['NEG-TOK-07', 'NEG-TOK-08'],
   },
   'skip-dn-match': {
     area: 'token',
     breaks: 'tls_client_auth accepts any trusted certificate, whatever its subject DN',
     clause: 'RFC 8705 §2.1.2',
-    caughtBy: ['NEG-TOK-22'],
+    caughtBy: ['NEG-TOK-22', 'NEG-TOK-23'],
+  },
+  'exact-dn-match': {
+    area: 'token',
+    breaks: 'tls_client_auth compares the registered subject DN with the certificate subject as strings, not as DNs',
+    clause: 'RFC 8705 §2.1.2 (subject DN per RFC 4514); RFC 4517 distinguishedNameMatch',
+    caughtBy: ['NEG-TOK-23'],
   },
   'unbound-tokens': {
     area: 'token',
     breaks: 'access tokens are not bound to the client certificate (no cnf, no check)',
     clause: 'RFC 8705 §3',
-    caughtBy: ['NEG-BIND-01', 'NEG-BIND-02', 'NEG-TLS-03', 'NEG-TLS-04'],
+    caughtBy: [
+      'NEG-BIND-01',
+      'NEG-BIND-02',
+      'NEG-BIND-03',
+      'NEG-BIND-04',
+      'NEG-BIND-06',
+      'NEG-BIND-07',
+      'NEG-TLS-03',
+      'NEG-TLS-04',
+    ],
   },
   'grant-unrequested-scope': {
     area: 'token',
@@ -397,7 +437,7 @@ export const DEVIATIONS = {
     area: 'error-format',
     breaks: 'every registration error uses the code invalid_request',
     clause: 'RFC 7591 §3.2.2 (error codes)',
-    caughtBy: ['FMT-01'],
+    caughtBy: ['FMT-01', 'NEG-BIND-05'],
   },
   'missing-no-store': {
     area: 'error-format',
@@ -409,7 +449,7 @@ export const DEVIATIONS = {
     area: 'error-format',
     breaks: '401 answers of the management API lack WWW-Authenticate',
     clause: 'RFC 6750 §3',
-    caughtBy: ['FMT-05'],
+    caughtBy: ['FMT-05', 'NEG-MGMT-01', 'NEG-MGMT-04', 'NEG-BIND-03'],
   },
 } as const satisfies Record<string, Deviation>
 

@@ -3,10 +3,12 @@
  * store by their SHA-256 so that they can be revoked, introspected and bound to a certificate
  * (RFC 8705 §3: `cnf.x5t#S256`).
  */
-import { createHash, randomBytes } from 'node:crypto'
-import { SignJWT } from 'jose'
+import { createHash } from 'node:crypto'
 import { epoch, type GrantKind, type TokenKind, type TokenRecord } from '../models/store.ts'
 import type { Bank } from './bank.ts'
+import { RandomPool, signPs256 } from './jose.ts'
+
+const random = new RandomPool()
 
 export const tokenHash = (token: string) => createHash('sha256').update(token).digest('base64url')
 
@@ -29,21 +31,23 @@ export async function issueToken(bank: Bank, input: IssueInput): Promise<{ value
   const x5tS256 = bank.deviations.has('unbound-tokens') ? null : input.x5tS256
   let value: string
   if (kind === 'access' && bank.options.accessTokenFormat === 'jwt') {
-    const jwt = new SignJWT({
-      client_id: input.clientId,
-      scope: input.scope,
-      ...(x5tS256 ? { cnf: { 'x5t#S256': x5tS256 } } : {}),
-    })
-      .setProtectedHeader({ alg: 'PS256', kid: bank.signing.kid, typ: 'at+jwt' })
-      .setIssuer(bank.endpoints.issuer)
-      .setSubject(input.clientId)
-      .setAudience(bank.endpoints.issuer)
-      .setIssuedAt(now)
-      .setExpirationTime(now + ttl)
-      .setJti(randomBytes(16).toString('base64url'))
-    value = await jwt.sign(bank.signing.key)
+    value = await signPs256(
+      {
+        iss: bank.endpoints.issuer,
+        sub: input.clientId,
+        aud: bank.endpoints.issuer,
+        iat: now,
+        exp: now + ttl,
+        jti: random.next(16),
+        client_id: input.clientId,
+        scope: input.scope,
+        ...(x5tS256 ? { cnf: { 'x5t#S256': x5tS256 } } : {}),
+      },
+      bank.signing.key,
+      { kid: bank.signing.kid, typ: 'at+jwt' },
+    )
   } else {
-    value = randomBytes(32).toString('base64url')
+    value = random.next(32)
   }
   const record: TokenRecord = {
     hash: tokenHash(value),
@@ -58,7 +62,20 @@ export async function issueToken(bank: Bank, input: IssueInput): Promise<{ value
   }
   if (input.extra) record.extra = input.extra
   bank.store.insertToken(record)
+  // Handed out only once committed (the store may group the commits of concurrent requests).
+  await bank.store.flushed()
   return { value, record }
+}
+
+/**
+ * The access token lifetime of a software's clients: its entry in `tokenTtlBySoftware` (by
+ * software_id, or by the name of a test-PKI TPP), else `accessTokenTtl`.
+ */
+export function accessTokenTtl(bank: Bank, softwareId: string): number {
+  for (const [key, ttl] of Object.entries(bank.options.tokenTtlBySoftware)) {
+    if (key === softwareId || bank.pki.tpps[key]?.softwareId === softwareId) return ttl
+  }
+  return bank.options.accessTokenTtl
 }
 
 /** The record of a token value, whatever its state (callers check revoked / expired). */

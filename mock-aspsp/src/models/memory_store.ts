@@ -1,5 +1,5 @@
 /** The in-memory store: for tests and throw-away runs. Lost on exit. */
-import type { ClientRecord, GrantRecord, Store, TokenRecord } from './store.ts'
+import { type ClientRecord, deepFreeze, type GrantRecord, type Store, type TokenRecord } from './store.ts'
 
 export class MemoryStore implements Store {
   readonly kind = 'memory' as const
@@ -11,15 +11,14 @@ export class MemoryStore implements Store {
 
   insertClient(client: ClientRecord): void {
     if (this.clients.has(client.clientId)) throw new Error(`client ${client.clientId} exists`)
-    this.clients.set(client.clientId, structuredClone(client))
+    this.clients.set(client.clientId, deepFreeze(structuredClone(client)))
   }
   getClient(clientId: string): ClientRecord | undefined {
-    const c = this.clients.get(clientId)
-    return c && structuredClone(c)
+    return this.clients.get(clientId)
   }
   updateClient(client: ClientRecord): boolean {
     if (!this.clients.has(client.clientId)) return false
-    this.clients.set(client.clientId, structuredClone(client))
+    this.clients.set(client.clientId, deepFreeze(structuredClone(client)))
     return true
   }
   deleteClient(clientId: string, options: { keepTokens?: boolean } = {}): boolean {
@@ -38,6 +37,9 @@ export class MemoryStore implements Store {
     const set = this.tokensOfClient.get(token.clientId) ?? new Set<string>()
     set.add(token.hash)
     this.tokensOfClient.set(token.clientId, set)
+  }
+  flushed(): Promise<void> {
+    return Promise.resolve()
   }
   getToken(hash: string): TokenRecord | undefined {
     const t = this.tokens.get(hash)
@@ -79,6 +81,11 @@ export class MemoryStore implements Store {
     const g = this.grants.get(key)
     this.grants.delete(key)
     return g
+  }
+
+  transaction<T>(fn: () => T): T {
+    // Synchronous code between two awaits is already atomic in one process.
+    return fn()
   }
 
   sweep(now: number): void {

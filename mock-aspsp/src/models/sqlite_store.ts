@@ -3,11 +3,33 @@
  * file before `insertClient` returns, so an acknowledged registration survives a kill -9
  * (`synchronous=NORMAL`); `synchronous=FULL` also survives a power cut. Several bank processes may
  * share one file.
+ *
+ * On the hot paths: token writes of one event-loop turn share one commit (`flushed()` resolves
+ * after it, before any token is handed out); clients are read through a small cache of frozen
+ * records that any commit by another connection clears (`PRAGMA data_version`); WAL checkpoints
+ * (the only fsyncs with `synchronous=NORMAL`) run in a worker thread, not on the event loop.
  */
 import { mkdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
+import { Worker } from 'node:worker_threads'
 import Database from 'better-sqlite3'
-import type { ClientRecord, GrantRecord, Store, TokenRecord } from './store.ts'
+import { type ClientRecord, deepFreeze, type GrantRecord, type Store, type TokenRecord } from './store.ts'
+
+const CLIENT_CACHE_SIZE = 1000
+const CHECKPOINT_INTERVAL_MS = 1000
+
+/** Checkpoints the WAL from a thread of its own, so that its fsyncs never stall the event loop. */
+const CHECKPOINTER = `
+const { parentPort, workerData } = require('node:worker_threads')
+const Database = require(workerData.driver)
+const db = new Database(workerData.file)
+db.pragma('busy_timeout = 5000')
+const timer = setInterval(() => {
+  try { db.pragma('wal_checkpoint(PASSIVE)') } catch {}
+}, workerData.interval)
+parentPort.on('message', () => { clearInterval(timer); db.close(); process.exit(0) })
+`
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS clients (
@@ -80,14 +102,32 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const
   private readonly db: Database.Database
   private readonly q
+  private readonly clientCache = new Map<string, ClientRecord>()
+  private dataVersion = 0
+  private pendingTokens = new Map<string, TokenRecord>()
+  private flushing: Promise<void> | undefined
+  private checkpointer: Worker | undefined
 
   constructor(file: string, sync: 'normal' | 'full' = 'normal') {
-    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+    const onDisk = file !== ':memory:'
+    if (onDisk) mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
     this.db = new Database(file)
     this.db.pragma('journal_mode = WAL')
     this.db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`)
     this.db.pragma('busy_timeout = 5000')
     this.db.exec(SCHEMA)
+    if (onDisk) {
+      this.db.pragma('wal_autocheckpoint = 0')
+      this.checkpointer = new Worker(CHECKPOINTER, {
+        eval: true,
+        workerData: {
+          file: path.resolve(file),
+          driver: createRequire(import.meta.url).resolve('better-sqlite3'),
+          interval: CHECKPOINT_INTERVAL_MS,
+        },
+      })
+      this.checkpointer.unref()
+    }
     const db = this.db
     this.q = {
       insertClient: db.prepare(
@@ -119,36 +159,63 @@ export class SqliteStore implements Store {
     }
     this.deleteTx = db.transaction((clientId: string, keepTokens: boolean) => {
       const removed = this.q.deleteClient.run(clientId).changes > 0
-      if (removed && !keepTokens) this.q.revokeClientTokens.run(clientId)
+      if (removed && !keepTokens) this.revokeClientTokens(clientId)
       return removed
+    })
+    this.flushTx = db.transaction((tokens: TokenRecord[]) => {
+      for (const t of tokens) this.writeToken(t)
     })
   }
 
   private readonly deleteTx: (clientId: string, keepTokens: boolean) => boolean
+  private readonly flushTx: (tokens: TokenRecord[]) => void
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)()
+  }
+
+  /** Forgets cached clients when another connection (another bank process) has committed. */
+  private checkDataVersion(): void {
+    const v = this.db.pragma('data_version', { simple: true }) as number
+    if (v !== this.dataVersion) {
+      this.dataVersion = v
+      this.clientCache.clear()
+    }
+  }
 
   insertClient(c: ClientRecord): void {
     this.q.insertClient.run(c.clientId, c.softwareId, c.orgId, c.issuedAt, c.updatedAt, JSON.stringify(c.registration))
   }
   getClient(clientId: string): ClientRecord | undefined {
+    this.checkDataVersion()
+    const cached = this.clientCache.get(clientId)
+    if (cached) return cached
     const r = this.q.getClient.get(clientId)
-    return (
-      r && {
-        clientId: r.client_id,
-        softwareId: r.software_id,
-        orgId: r.org_id,
-        issuedAt: r.issued_at,
-        updatedAt: r.updated_at,
-        registration: JSON.parse(r.registration) as Record<string, unknown>,
-      }
-    )
+    if (!r) return undefined
+    const client = deepFreeze({
+      clientId: r.client_id,
+      softwareId: r.software_id,
+      orgId: r.org_id,
+      issuedAt: r.issued_at,
+      updatedAt: r.updated_at,
+      registration: JSON.parse(r.registration) as Record<string, unknown>,
+    })
+    if (this.clientCache.size >= CLIENT_CACHE_SIZE) {
+      const oldest = this.clientCache.keys().next().value
+      if (oldest !== undefined) this.clientCache.delete(oldest)
+    }
+    this.clientCache.set(clientId, client)
+    return client
   }
   updateClient(c: ClientRecord): boolean {
+    this.clientCache.delete(c.clientId)
     return (
       this.q.updateClient.run(c.softwareId, c.orgId, c.updatedAt, JSON.stringify(c.registration), c.clientId).changes >
       0
     )
   }
   deleteClient(clientId: string, options: { keepTokens?: boolean } = {}): boolean {
+    this.clientCache.delete(clientId)
     return this.deleteTx(clientId, options.keepTokens === true)
   }
   countClientsOfSoftware(softwareId: string): number {
@@ -156,6 +223,32 @@ export class SqliteStore implements Store {
   }
 
   insertToken(t: TokenRecord): void {
+    this.pendingTokens.set(t.hash, { ...t })
+    if (this.flushing) return
+    this.flushing = new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        this.flushing = undefined
+        try {
+          this.flushPending()
+          resolve()
+        } catch (e) {
+          reject(e)
+        }
+      })
+    })
+    // Whoever awaits flushed() sees a failure; nobody awaiting must not crash the process.
+    this.flushing.catch(() => {})
+  }
+  flushed(): Promise<void> {
+    return this.flushing ?? Promise.resolve()
+  }
+  private flushPending(): void {
+    if (this.pendingTokens.size === 0) return
+    const batch = [...this.pendingTokens.values()]
+    this.flushTx(batch)
+    this.pendingTokens = new Map()
+  }
+  private writeToken(t: TokenRecord): void {
     this.q.insertToken.run(
       t.hash,
       t.kind,
@@ -170,6 +263,8 @@ export class SqliteStore implements Store {
     )
   }
   getToken(hash: string): TokenRecord | undefined {
+    const pending = this.pendingTokens.get(hash)
+    if (pending) return { ...pending }
     const r = this.q.getToken.get(hash)
     if (!r) return undefined
     const t: TokenRecord = {
@@ -187,10 +282,19 @@ export class SqliteStore implements Store {
     return t
   }
   revokeToken(hash: string): void {
+    const pending = this.pendingTokens.get(hash)
+    if (pending) pending.revoked = true
     this.q.revokeToken.run(hash)
   }
   revokeClientTokens(clientId: string): number {
-    return this.q.revokeClientTokens.run(clientId).changes
+    let n = 0
+    for (const t of this.pendingTokens.values()) {
+      if (t.clientId === clientId && !t.revoked) {
+        t.revoked = true
+        n++
+      }
+    }
+    return n + this.q.revokeClientTokens.run(clientId).changes
   }
 
   useOnce(namespace: string, id: string, expiresAt: number): boolean {
@@ -208,12 +312,18 @@ export class SqliteStore implements Store {
   }
 
   sweep(now: number): void {
+    this.flushPending()
     this.q.sweepTokens.run(now)
     this.q.sweepOnce.run(now)
     this.q.sweepGrants.run(now)
   }
   close(): void {
-    if (this.db.open) this.db.close()
+    if (!this.db.open) return
+    this.flushPending()
+    this.checkpointer?.postMessage('stop')
+    this.checkpointer = undefined
+    this.db.pragma('wal_checkpoint(TRUNCATE)')
+    this.db.close()
   }
 }
 

@@ -5,7 +5,10 @@
  * has returned, i.e. after the row is committed.
  */
 
-/** A registered client. `registration` is the registration response body (RFC 7591 §3.2.1). */
+/**
+ * A registered client. `registration` is the registration response body (RFC 7591 §3.2.1).
+ * Records a store returns are frozen: build a new record to change one.
+ */
 export interface ClientRecord {
   clientId: string
   softwareId: string
@@ -54,7 +57,13 @@ export interface Store {
   deleteClient(clientId: string, options?: { keepTokens?: boolean }): boolean
   countClientsOfSoftware(softwareId: string): number
 
+  /**
+   * Records a token. The write may be batched with the other writes of the same event-loop turn:
+   * await `flushed()` before the token is handed out.
+   */
   insertToken(token: TokenRecord): void
+  /** Resolves once every write made so far is committed (group commit of token writes). */
+  flushed(): Promise<void>
   getToken(hash: string): TokenRecord | undefined
   revokeToken(hash: string): void
   revokeClientTokens(clientId: string): number
@@ -70,9 +79,21 @@ export interface Store {
   /** Deletes and returns the grant: false when it was already taken (single use). */
   takeGrant(type: string, id: string): GrantRecord | undefined
 
+  /** Runs `fn` as one atomic commit (e.g. a request jti and the client it registers). */
+  transaction<T>(fn: () => T): T
+
   /** Drops expired tokens, identifiers and grants. */
   sweep(now: number): void
   close(): void
 }
 
 export const epoch = () => Math.floor(Date.now() / 1000)
+
+/** Freezes a value and everything in it (records are shared, never copied, on the hot paths). */
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const v of Object.values(value)) deepFreeze(v)
+  }
+  return value
+}

@@ -22,7 +22,9 @@ export function bearerToken(ctx: Context): TokenRecord {
   const m = BEARER.exec(header)
   if (!m) throw new InvalidToken('the Authorization header must be "Bearer <access token>"')
   const record = findToken(bank, m[1] as string)
-  const problem = tokenProblem(record)
+  // RFC 6750 §3.1: an expired token is invalid_token; the deviation lets one through.
+  const expiredAllowed = record !== undefined && !record.revoked && bank.deviations.has('accept-expired-access-token')
+  const problem = expiredAllowed ? null : tokenProblem(record)
   if (problem || !record) throw new InvalidToken(problem ?? 'the access token is not known to this server')
   if (record.kind !== 'access') throw new InvalidToken('a refresh token is not an access token')
   if (record.x5tS256) {

@@ -8,7 +8,7 @@ import type { Context } from 'koa'
 import type { Bank } from '../helpers/bank.ts'
 import { parseDn, sameDn } from '../helpers/dn.ts'
 import { InvalidClient } from '../helpers/errors.ts'
-import { type DecodedJws, decodeJws, type Json, JwsFormatError, type KeySet, verifySignature } from '../helpers/jose.ts'
+import { type DecodedJws, decodeJws, type Json, JwsFormatError, type KeySet } from '../helpers/jose.ts'
 import { ALLOWED_JWS_ALGS } from '../helpers/rules/request.ts'
 import { type ClientRecord, epoch } from '../models/store.ts'
 import { type ClientCert, requestCert } from './mtls.ts'
@@ -102,14 +102,13 @@ async function privateKeyJwt(bank: Bank, params: Record<string, string>, endpoin
   } catch (e) {
     throw new InvalidClient(`the software JWKS of client "${iss}" could not be read: ${(e as Error).message}`)
   }
-  const key = await keys.key(kid, alg)?.catch(() => undefined)
-  if (!key)
+  const outcome = keys.verify(assertion.raw, kid, alg)
+  if (outcome === 'no-such-key' || outcome === 'unusable-key') {
     throw new InvalidClient(
-      `client_assertion is signed with key kid "${kid}", which is not in the software JWKS of client "${iss}"`,
+      `client_assertion is signed with key kid "${kid}", which is not a ${alg} key in the software JWKS of client "${iss}"`,
     )
-  if (!(await verifySignature(assertion.raw, key, alg))) {
-    throw new InvalidClient(`client_assertion signature does not verify with key kid "${kid}"`)
   }
+  if (outcome !== 'valid') throw new InvalidClient(`client_assertion signature does not verify with key kid "${kid}"`)
   // Recorded only after the signature verified: a forged assertion cannot burn a jti.
   if (!deviations.has('accept-replayed-assertion')) {
     const until = (typeof claims.exp === 'number' ? claims.exp : epoch()) + bank.options.clockSkew
@@ -162,7 +161,12 @@ function tlsClientAuth(bank: Bank, ctx: Context, params: Record<string, string>)
     const registered = client.registration[bank.profile.dnClaim] ?? client.registration.tls_client_auth_subject_dn
     let ok = false
     try {
-      ok = typeof registered === 'string' && sameDn(parseDn(registered), cert.subject)
+      // RFC 4517 distinguishedNameMatch (normalised); the deviation compares the strings as written.
+      ok =
+        typeof registered === 'string' &&
+        (bank.deviations.has('exact-dn-match')
+          ? registered === cert.subjectText
+          : sameDn(parseDn(registered), cert.subject))
     } catch {
       ok = false
     }

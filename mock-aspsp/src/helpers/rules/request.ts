@@ -5,7 +5,7 @@
  */
 import type { Bank } from '../bank.ts'
 import { InvalidClientMetadata, InvalidSoftwareStatement, ServerError } from '../errors.ts'
-import { type DecodedJws, decodeJws, type Json, JwsFormatError, type KeySet, verifySignature } from '../jose.ts'
+import { type DecodedJws, decodeJws, type Json, JwsFormatError, type KeySet } from '../jose.ts'
 
 export const ALLOWED_JWS_ALGS = ['PS256', 'ES256'] as const
 const EMBEDDED_KEY_HEADERS = ['x5c', 'x5u', 'jwk', 'jku'] as const
@@ -167,13 +167,13 @@ export async function checkRequestSignature(bank: Bank, request: DecodedJws, ssa
       `the registration request is signed with key kid "${kid}", which is not in the software JWKS at ${url}`,
     )
   }
-  let key: Awaited<ReturnType<KeySet['key']>>
-  try {
-    key = await keys.key(kid, alg)
-  } catch (e) {
-    throw new InvalidClientMetadata(`software key kid "${kid}" cannot verify ${alg}: ${(e as Error).message}`)
+  const outcome = keys.verify(request.raw, kid, alg)
+  if (outcome === 'unusable-key') {
+    throw new InvalidClientMetadata(
+      `software key kid "${kid}" cannot verify ${alg}: the key is not a key for that algorithm`,
+    )
   }
-  if (!key || !(await verifySignature(request.raw, key, alg))) {
+  if (outcome !== 'valid') {
     throw new InvalidClientMetadata(`the registration request signature does not verify with software key kid "${kid}"`)
   }
 }

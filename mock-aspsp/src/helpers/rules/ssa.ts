@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 import type { Bank } from '../bank.ts'
 import { InvalidSoftwareStatement, ServerError, UnapprovedSoftwareStatement } from '../errors.ts'
-import { type DecodedJws, decodeJws, type Json, JwsFormatError, verifySignature } from '../jose.ts'
+import { type DecodedJws, decodeJws, type Json, JwsFormatError } from '../jose.ts'
 import { ALLOWED_JWS_ALGS } from './request.ts'
 
 const ROLES = new Set(['AISP', 'PISP', 'CBPII', 'ASPSP'])
@@ -57,8 +57,7 @@ export async function checkSsaSignature(bank: Bank, ssa: DecodedJws): Promise<vo
       `software_statement is signed by key kid ${JSON.stringify(kid ?? null)}, which is not in the trusted directory JWKS`,
     )
   }
-  const key = await keys.key(kid, alg)?.catch(() => undefined)
-  if (!key || !(await verifySignature(ssa.raw, key, alg))) {
+  if (keys.verify(ssa.raw, kid, alg) !== 'valid') {
     throw new InvalidSoftwareStatement(
       `software_statement signature does not verify with the directory key kid "${kid}"`,
     )

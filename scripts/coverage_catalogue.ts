@@ -1,0 +1,87 @@
+/**
+ * `npm run coverage:catalogue [-- --json] [-- --require-all] [-- <playwright test args>]`: which
+ * catalogue id each test covers, without running a test. Playwright lists the tests
+ * (`playwright test --list --reporter=json`: titles and the annotations of their details objects),
+ * the table is built from those and `fixtures/catalogue/checks.ts`, and printed as Markdown (or JSON).
+ *
+ * Exit code 1 when a test names an id the catalogue does not hold, or (with --require-all) when an
+ * applicable id is not covered; 2 when Playwright cannot list the tests.
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { buildCoverage, type CoverageTest, renderCoverageMarkdown } from '../fixtures/catalogue/coverage.ts'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+interface JsonSpec {
+  title: string
+  file: string
+  tests: { annotations?: { type: string; description?: string }[] }[]
+}
+interface JsonSuite {
+  specs?: JsonSpec[]
+  suites?: JsonSuite[]
+}
+interface JsonReport {
+  config: { rootDir: string }
+  suites: JsonSuite[]
+  errors?: { message?: string }[]
+}
+
+/** The tests Playwright would run, one entry per spec (its annotations merged over projects). */
+export function listedTests(report: JsonReport, repoRoot = root): CoverageTest[] {
+  const out: CoverageTest[] = []
+  const visit = (s: JsonSuite) => {
+    for (const spec of s.specs ?? []) {
+      const annotations = spec.tests.flatMap(t => t.annotations ?? [])
+      const file = path.relative(repoRoot, path.join(report.config.rootDir, spec.file))
+      out.push({ title: spec.title, file, annotations })
+    }
+    for (const child of s.suites ?? []) visit(child)
+  }
+  for (const s of report.suites) visit(s)
+  return out
+}
+
+function main(argv: string[]): number {
+  const json = argv.includes('--json')
+  const requireAll = argv.includes('--require-all')
+  const passThrough = argv.filter(a => a !== '--json' && a !== '--require-all')
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ob-coverage-'))
+  const file = path.join(dir, 'list.json')
+  try {
+    const run = spawnSync('npx', ['playwright', 'test', '--list', '--reporter=json', ...passThrough], {
+      cwd: root,
+      env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: file },
+      encoding: 'utf8',
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    let report: JsonReport
+    try {
+      report = JSON.parse(readFileSync(file, 'utf8')) as JsonReport
+    } catch {
+      console.error(`coverage:catalogue: Playwright listed no tests (exit ${run.status}):\n${run.stderr}`)
+      return 2
+    }
+    if (report.errors?.length) {
+      console.error(`coverage:catalogue: Playwright reported errors:\n${report.errors.map(e => e.message).join('\n')}`)
+      return 2
+    }
+    const coverage = buildCoverage(listedTests(report))
+    console.log(
+      json ? JSON.stringify(coverage, null, 2) : renderCoverageMarkdown(coverage, { heading: '# Catalogue coverage' }),
+    )
+    if (coverage.unknownIds.length) return 1
+    if (requireAll && coverage.totals.missing > 0) return 1
+    return 0
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exit(main(process.argv.slice(2)))
+}

@@ -1,0 +1,145 @@
+/**
+ * FMT: the shape of answers, whatever the endpoint (catalogue §2.9): registration errors, error
+ * members and their characters, caching of credentials, authentication challenges on 401,
+ * discovery metadata, the media type of the client configuration.
+ */
+import { randomUUID } from 'node:crypto'
+import type { Exchange } from '../../fixtures/clients/exchange.ts'
+import { test } from '../../fixtures/negative.ts'
+import { requires } from '../../fixtures/targets/capabilities.ts'
+import { checkAuthMethodsAdvertised, checkMtlsEndpointAliases, checkRegistrationEndpoint } from '../checks/discovery.ts'
+import { checkErrorCharset, checkRegistrationRefusal, type RegistrationError } from '../checks/errors.ts'
+import {
+  checkBoundTokensAdvertised,
+  checkChallengeOn401,
+  checkErrorDescriptionLength,
+  checkErrorUri,
+  checkMtlsAliasesNameTokenAndRegistration,
+} from '../checks/format.ts'
+import { checkJsonContentType, checkNoStore, ensureStatus } from '../checks/http.ts'
+import { bodyOf } from '../checks/registration.ts'
+import { ensureAccessToken } from '../checks/token.ts'
+import { checkUnauthorized } from '../dcr/flows.ts'
+
+const spec = (description: string) => ({ type: 'spec', description })
+
+/** A hostile value a bank might echo into error_description: CR, LF, TAB, a quote, a backslash, and length. */
+const HOSTILE_URI = `https://attacker.example/cb?x=${'a'.repeat(400)}\r\n\t"\\`
+
+test.describe('FMT answer format', { tag: ['@negative', '@format'] }, () => {
+  test('FMT-01 answers registration errors with 400, JSON, a registered error code and no client_id', {
+    tag: '@dcr',
+    annotation: [spec('RFC7591-3.2.2'), spec('OBDCR-OpenAPI-RegistrationError')],
+  }, async ({ tpp, schemas }) => {
+    const cases: [string, Parameters<typeof tpp.register>[0], readonly RegistrationError[]][] = [
+      [
+        'a redirect URI outside the software statement',
+        { redirectUris: ['https://attacker.example/cb'] },
+        ['invalid_redirect_uri', 'invalid_client_metadata'],
+      ],
+      [
+        'no token_endpoint_auth_method',
+        { claims: { token_endpoint_auth_method: undefined } },
+        ['invalid_client_metadata'],
+      ],
+      ['an altered software statement signature', { ssaVariant: 'tampered-signature' }, ['invalid_software_statement']],
+      [
+        'a software statement signed by an untrusted key',
+        { ssaVariant: 'untrusted-signer' },
+        ['unapproved_software_statement', 'invalid_software_statement'],
+      ],
+    ]
+    for (const [name, opts, allowed] of cases) {
+      await test.step(`a registration with ${name}`, async () => {
+        const { exchange } = await tpp.register(opts)
+        await ensureStatus(exchange, 400, 'RFC7591-3.2.2')
+        await checkRegistrationRefusal(exchange, allowed, schemas.registrationError)
+      })
+    }
+  })
+
+  test('FMT-02 keeps error and error_description to the characters RFC 6749 allows and 500 characters', {
+    annotation: [spec('RFC6749-5.2'), spec('OBDCR-OpenAPI-RegistrationError')],
+  }, async ({ registeredClient: { tpp, clientId, authMethod } }) => {
+    // Errors whose description may echo what was sent: CR, LF, TAB, quote, backslash, length.
+    const answers: Exchange[] = [
+      (await tpp.register({ redirectUris: [HOSTILE_URI] })).exchange,
+      await tpp.tokens.clientCredentials(clientId, authMethod, { scope: `foo\r\n\t"\\${'b'.repeat(600)}` }),
+      await tpp.tokens.clientCredentials(clientId, authMethod, { form: { grant_type: `x\r\n"\\${'c'.repeat(600)}` } }),
+    ]
+    for (const ex of answers) {
+      await test.step(`${ex.request.method} ${new URL(ex.request.url).pathname}`, async () => {
+        await ensureStatus(ex, 400, 'RFC6749-5.2')
+        await checkErrorCharset(ex)
+        await checkErrorDescriptionLength(ex)
+      })
+    }
+  })
+
+  test('FMT-03 gives error_uri, where present, as a valid URI', {
+    annotation: [spec('RFC6749-5.2'), spec('RFC7591-3.2.2')],
+  }, async ({ registeredClient: { tpp, clientId, authMethod } }) => {
+    const answers: Exchange[] = [
+      (await tpp.register({ redirectUris: ['https://attacker.example/cb'] })).exchange,
+      await tpp.tokens.clientCredentials(clientId, authMethod, { scope: 'foo' }),
+      await tpp.tokens.clientCredentials(randomUUID(), authMethod),
+    ]
+    for (const ex of answers) {
+      await ensureStatus(ex, 400, 'RFC6749-5.2')
+      await checkErrorUri(ex)
+    }
+  })
+
+  test('FMT-04 marks token responses and registrations carrying credentials Cache-Control: no-store', {
+    annotation: [spec('RFC6749-5.1'), spec('RFC7591-3.2.1')],
+  }, async ({ registeredClient: { tpp, clientId, authMethod, registration } }) => {
+    const issued = await tpp.tokens.clientCredentials(clientId, authMethod)
+    await ensureAccessToken(issued)
+    await checkNoStore(issued, 'RFC6749-5.1')
+    const body = bodyOf(registration)
+    if (body.client_secret !== undefined || body.registration_access_token !== undefined) {
+      await checkNoStore(registration, 'RFC7591-3.2.1')
+    } else {
+      test.info().annotations.push({
+        type: 'skipped-step',
+        description: 'no-store on the registration: it carries no client_secret or registration_access_token',
+      })
+    }
+  })
+
+  test('FMT-05 sends WWW-Authenticate: Bearer with every 401 of the client configuration endpoint', {
+    annotation: [spec('RFC6750-3'), spec('OBDCR-OpenAPI-401')],
+  }, async ({ registeredClient: { tpp, clientId, token }, target }) => {
+    const answers: Exchange[] = []
+    if (target.operations.get) answers.push(await tpp.dcr.get(clientId, 'not-a-token'))
+    if (target.operations.put) answers.push(await tpp.dcr.update(clientId, null, (await tpp.registrationRequest()).jws))
+    if (target.operations.delete) answers.push(await tpp.dcr.delete(randomUUID(), await token()))
+    test.skip(answers.length === 0, `${target.name} offers no management operation`)
+    for (const ex of answers) {
+      await checkUnauthorized(ex)
+      await checkChallengeOn401(ex, 'Bearer')
+    }
+  })
+
+  test('FMT-06 advertises the registration endpoint, mTLS aliases, auth methods and bound tokens in discovery', {
+    annotation: [spec('OIDCD-3'), spec('RFC8705-5'), spec('RFC8705-3.3'), spec('OBDCR-Discovery')],
+  }, async ({ freshDiscovery, target }) => {
+    // The checks of DCR-001, plus the certificate-bound token metadata.
+    const { exchange, config } = await freshDiscovery()
+    await ensureStatus(exchange, 200, 'OIDCD-4.2')
+    await checkRegistrationEndpoint(config)
+    await checkMtlsEndpointAliases(config)
+    await checkMtlsAliasesNameTokenAndRegistration(config)
+    await checkAuthMethodsAdvertised(config, target.authMethods)
+    await checkBoundTokensAdvertised(config)
+  })
+
+  test('FMT-07 serves the client configuration as application/json', {
+    tag: '@dcr',
+    annotation: [spec('RFC7592-2.1'), requires('operation:get')],
+  }, async ({ registeredClient: { tpp, clientId, token } }) => {
+    const ex = await tpp.dcr.get(clientId, await token())
+    await ensureStatus(ex, 200, 'RFC7592-2.1')
+    await checkJsonContentType(ex, 'RFC7592-2.1')
+  })
+})
