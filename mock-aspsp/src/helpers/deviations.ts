@@ -126,7 +126,7 @@ export const DEVIATIONS = {
     area: 'ssa',
     breaks: 'a registration without software_statement is accepted',
     clause: 'OB DCR data dictionary: software_statement 1..1',
-    caughtBy: ['NEG-SSA-01', 'NEG-MGMT-16', 'NEG-SSA-02'],
+    caughtBy: ['NEG-SSA-01', 'NEG-SSA-02', 'NEG-MGMT-16'],
   },
   'accept-unsigned-ssa': {
     area: 'ssa',
@@ -218,7 +218,7 @@ export const DEVIATIONS = {
     area: 'metadata',
     breaks: 'a jwks by value is registered instead of the SSA JWKS',
     clause: 'OB DCR "Of JWS & JWKS"',
-    caughtBy: ['NEG-META-26', 'NEG-MGMT-15', 'NEG-META-28', 'NEG-META-29'],
+    caughtBy: ['NEG-META-26', 'NEG-META-28', 'NEG-META-29', 'NEG-MGMT-15'],
   },
   'request-object-alg-as-array': {
     area: 'metadata',
