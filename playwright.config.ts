@@ -6,6 +6,7 @@
  * described by that file. See README "Running against a bank" and fixtures/targets/README.md.
  */
 import { defineConfig } from '@playwright/test'
+import { BROWSER_SPECS, browserProject } from './fixtures/browser.ts'
 import { runPlanOrExit } from './fixtures/targets/projects.ts'
 import type { TargetRef } from './fixtures/targets/types.ts'
 
@@ -42,12 +43,18 @@ export default defineConfig<object, { targetRef: TargetRef }>({
     ],
     ['./fixtures/reporters/conformance_reporter.ts', { outputDir: reports }],
   ],
-  projects: plan.projects.map(p => ({
-    name: p.name,
-    ...(p.grep ? { grep: new RegExp(p.grep) } : {}),
-    use: { targetRef: p.ref },
-    metadata: { target: p.summary },
-  })),
+  projects: [
+    ...plan.projects.map(p => ({
+      name: p.name,
+      ...(p.grep ? { grep: new RegExp(p.grep) } : {}),
+      testIgnore: BROWSER_SPECS,
+      use: { targetRef: p.ref },
+      metadata: { target: p.summary },
+    })),
+    // The customer's part in a real Chromium: only the mock bank's pages can be played (and the
+    // sensitivity self-test's banks, which run a subset by grep, are judged on the API tests).
+    ...plan.projects.filter(p => p.ref.kind === 'mock' && !p.grep).map(browserProject),
+  ],
   webServer: plan.mocks.map(m => ({
     command: m.command,
     // The mock speaks TLS only: readiness by port (a `url` check would need its certificate).

@@ -5,8 +5,11 @@
 import { readFileSync } from 'node:fs'
 import https from 'node:https'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { ensurePki, type Pki } from '../../keys/pki.ts'
 import { createApp } from './app.ts'
+// Registers the authorization code flow's routes and grants with the app and the token endpoint.
+import './auth_flow.ts'
 import { startKeystoreInterception } from './directory/msw.ts'
 import { type Bank, createBank } from './helpers/bank.ts'
 import { type MockOptions, withDefaults } from './helpers/defaults.ts'
@@ -35,6 +38,77 @@ export function tlsPolicy(deviations: readonly string[]): { minVersion: 'TLSv1' 
     return { minVersion: 'TLSv1', ciphers: [...suites, 'ECDHE-RSA-AES128-SHA', '@SECLEVEL=0'].join(':') }
   }
   return { minVersion: 'TLSv1.2', ciphers: suites.join(':') }
+}
+
+/**
+ * A JSON error written straight to the socket, for requests that never reach Koa: there is no
+ * request object to answer through, but the answer keeps the shape of every other error.
+ */
+function rawJsonError(
+  status: number,
+  reason: string,
+  error: string,
+  description: string,
+  options: { head?: boolean; headers?: string[] } = {},
+): string {
+  const body = JSON.stringify({ error, error_description: description })
+  return [
+    `HTTP/1.1 ${status} ${reason}`,
+    'Content-Type: application/json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Cache-Control: no-store',
+    ...(options.headers ?? []),
+    'Connection: close',
+    '',
+    // RFC 9110 §9.3.2: an answer to HEAD has no content, even an error.
+    options.head ? '' : body,
+  ].join('\r\n')
+}
+
+/**
+ * The answer to a request Node's HTTP parser refused (bad request line, CR or LF in a header
+ * value, headers over `maxHeaderSize`, a header timeout).
+ */
+function clientErrorResponse(err: NodeJS.ErrnoException, head: boolean): string {
+  if (err.code === 'HPE_HEADER_OVERFLOW') {
+    return rawJsonError(
+      431,
+      'Request Header Fields Too Large',
+      'invalid_request',
+      'the request headers exceed the size limit',
+      { head },
+    )
+  }
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return rawJsonError(408, 'Request Timeout', 'invalid_request', 'the request was not received in time', { head })
+  }
+  return rawJsonError(400, 'Bad Request', 'invalid_request', 'the request is not valid HTTP/1.1', { head })
+}
+
+/** Node's HTTP parser as it hangs on a server socket (not public API, stable since Node 0.x). */
+type ParsedSocket = Duplex & { parser?: { incoming?: { complete?: boolean } | null } | null }
+
+/**
+ * Whether the request being read on each connection is a HEAD, known before Node's parser has
+ * finished its headers (a parse error leaves no request object to ask): the first bytes that
+ * arrive once the previous request has been read completely.
+ */
+function trackHeadRequests(server: https.Server): (socket: Duplex) => boolean {
+  const head = new WeakMap<Duplex, boolean>()
+  /** Connections whose current request has started but whose headers are not complete yet. */
+  const inHeaders = new WeakSet<Duplex>()
+  server.on('secureConnection', (socket: ParsedSocket) => {
+    // Before the HTTP parser's own listener, which may fail on this very chunk.
+    socket.prependListener('data', (chunk: Buffer) => {
+      const current = socket.parser?.incoming
+      if ((current && !current.complete) || inHeaders.has(socket)) return
+      inHeaders.add(socket)
+      head.set(socket, chunk.subarray(0, 5).toString('latin1') === 'HEAD ')
+    })
+  })
+  // Emitted by the parser as the headers complete, in order with the data.
+  server.on('request', req => inHeaders.delete(req.socket))
+  return socket => head.get(socket) === true
 }
 
 export interface RunningMock {
@@ -79,9 +153,40 @@ export async function startMock(input: StartOptions = {}): Promise<RunningMock> 
   })
   // A bad handshake (plain HTTP, garbage) must not crash or hang anything.
   server.on('tlsClientError', (_err, socket) => socket.destroy())
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+  const isHead = trackHeadRequests(server)
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (socket.writable && err.code !== 'ECONNRESET') socket.end(clientErrorResponse(err, isHead(socket)))
     else socket.destroy()
+  })
+
+  // CONNECT: Node closes the connection without a word unless someone listens.
+  server.on('connect', (_req, socket: Duplex) => {
+    socket.end(
+      rawJsonError(
+        405,
+        'Method Not Allowed',
+        'method_not_allowed',
+        'CONNECT is not supported: this server is not a proxy',
+        {
+          headers: ['Allow: GET, HEAD, POST, PUT, DELETE, OPTIONS'],
+        },
+      ),
+    )
+  })
+
+  // An Expect other than 100-continue: Node answers 417 itself, without a body, unless asked to.
+  server.on('checkExpectation', (_req, res) => {
+    const body = JSON.stringify({
+      error: 'invalid_request',
+      error_description: 'the Expect header can only be 100-continue (RFC 9110 section 10.1.1)',
+    })
+    res.writeHead(417, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(body),
+      'Cache-Control': 'no-store',
+      Connection: 'close',
+    })
+    res.end(body)
   })
 
   await new Promise<void>((resolve, reject) => {

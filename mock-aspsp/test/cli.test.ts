@@ -46,7 +46,9 @@ describe('npm start', () => {
   it('prints the discovery URL and exits 0 on SIGTERM', async () => {
     const child = spawn(
       process.execPath,
-      ['node_modules/tsx/dist/cli.mjs', 'mock-aspsp/src/main.ts', '--port', '0', '--store', 'memory'],
+      // main.ts itself, under tsx's loader: the tsx CLI relays SIGTERM and kills its child (exit 143)
+      // when the child does not acknowledge within 30 ms, which a loaded CI machine can miss.
+      ['--import', 'tsx', 'mock-aspsp/src/main.ts', '--port', '0', '--store', 'memory'],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },

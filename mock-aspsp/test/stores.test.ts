@@ -9,8 +9,19 @@ import { SqliteStore } from '../src/models/sqlite_store.ts'
 import type { ClientRecord, Store, TokenRecord } from '../src/models/store.ts'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'store-test-'))
-// The WAL checkpointer thread of a closed store may still be letting go of its files.
-after(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }))
+const opened: SqliteStore[] = []
+/** An SQLite store in the test folder, remembered so that the folder is removed only once all are closed. */
+function sqlite(file: string): SqliteStore {
+  const s = new SqliteStore(file)
+  opened.push(s)
+  return s
+}
+after(async () => {
+  for (const s of opened) s.close()
+  // Each store's WAL checkpointer thread lets go of the file shortly after close().
+  await Promise.all(opened.map(s => s.whenClosed()))
+  rmSync(dir, { recursive: true, force: true })
+})
 const now = Math.floor(Date.now() / 1000)
 
 const client = (id: string, softwareId = 'sw1'): ClientRecord => ({
@@ -35,7 +46,7 @@ const token = (hash: string, clientId: string, expiresAt = now + 3600): TokenRec
 
 const makers: Array<[string, () => Store]> = [
   ['memory', () => new MemoryStore()],
-  ['sqlite', () => new SqliteStore(path.join(dir, `s-${Math.random()}.sqlite`))],
+  ['sqlite', () => sqlite(path.join(dir, `s-${Math.random()}.sqlite`))],
 ]
 
 for (const [name, make] of makers) {
@@ -115,8 +126,8 @@ for (const [name, make] of makers) {
 describe('sqlite store: shared file and group commit', () => {
   it('a client changed by another connection (another bank process) is read afresh', () => {
     const file = path.join(dir, 'shared.sqlite')
-    const a = new SqliteStore(file)
-    const b = new SqliteStore(file)
+    const a = sqlite(file)
+    const b = sqlite(file)
     a.insertClient(client('c1'))
     assert.deepEqual(b.getClient('c1')?.registration, client('c1').registration)
     a.updateClient({ ...client('c1'), registration: { scope: 'openid' } })
@@ -128,12 +139,12 @@ describe('sqlite store: shared file and group commit', () => {
   })
   it('tokens of one turn share a commit; flushed() resolves once they are on disk', async () => {
     const file = path.join(dir, 'group.sqlite')
-    const a = new SqliteStore(file)
+    const a = sqlite(file)
     for (let i = 0; i < 20; i++) a.insertToken(token(`t${i}`, 'c1'))
     assert.equal(a.getToken('t3')?.revoked, false, 'a pending token is readable')
     a.revokeToken('t4')
     await a.flushed()
-    const b = new SqliteStore(file)
+    const b = sqlite(file)
     assert.equal(b.getToken('t19')?.clientId, 'c1', 'committed: another connection reads it')
     assert.equal(b.getToken('t4')?.revoked, true, 'a revocation made while pending is kept')
     b.close()
@@ -154,13 +165,13 @@ describe('sqlite store: shared file and group commit', () => {
 describe('sqlite store durability', () => {
   it('a reopened file has every client and revocation that was acknowledged', () => {
     const file = path.join(dir, 'durable.sqlite')
-    const a = new SqliteStore(file)
+    const a = sqlite(file)
     for (let i = 0; i < 50; i++) a.insertClient(client(`c${i}`))
     a.insertToken(token('t', 'c1'))
     a.revokeToken('t')
     a.deleteClient('c2')
     a.close()
-    const b = new SqliteStore(file)
+    const b = sqlite(file)
     assert.equal(b.countClientsOfSoftware('sw1'), 49)
     assert.equal(b.getToken('t')?.revoked, true)
     assert.equal(b.getClient('c2'), undefined)

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
+import { AUTH_CODE_IDS } from '../../fixtures/catalogue/auth_code_checks.ts'
 import { CATALOGUE_IDS } from '../../fixtures/catalogue/checks.ts'
 import { DEVIATIONS } from '../../mock-aspsp/src/helpers/deviations.ts'
 import { DOC, deviationsDoc } from '../deviations_doc.ts'
@@ -17,7 +18,7 @@ describe('deviation registry', () => {
       assert.ok(d.caughtBy.length > 0, `${name} names no guarding test`)
       for (const id of d.caughtBy) {
         assert.ok(
-          CATALOGUE_IDS.has(id) || /^(DCR|AUTH-[A-Z]+)-\d+$/.test(id),
+          CATALOGUE_IDS.has(id) || AUTH_CODE_IDS.has(id) || /^(DCR|AUTH-[A-Z]+)-\d+$/.test(id),
           `${name}: "${id}" is neither a catalogue id nor a scenario id`,
         )
       }

@@ -19,7 +19,7 @@ const METHODS: Record<Operation, string> = { get: 'GET', put: 'PUT', delete: 'DE
 function managedClient(ctx: Context, op: Operation): ClientRecord {
   const bank: Bank = ctx.bank
   const token = bearerToken(ctx)
-  if (token.grant !== 'client_credentials') {
+  if (token.grant !== 'client_credentials' && !bank.deviations.has('management-accepts-any-grant')) {
     throw new InvalidToken('client management needs a client credentials access token (OB DCR §Authentication)')
   }
   const clientId = String(ctx.params.clientId)

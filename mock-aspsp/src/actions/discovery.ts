@@ -43,6 +43,7 @@ export function discoveryDocument(bank: Bank): Record<string, unknown> {
     require_request_uri_registration: false,
     require_pushed_authorization_requests: false,
     code_challenge_methods_supported: ['S256'],
+    authorization_response_iss_parameter_supported: true,
     claims_parameter_supported: false,
   }
 }

@@ -79,7 +79,9 @@ export async function validateRegistration(
     }
     if (!bank.deviations.has('put-ignores-client-credentials')) {
       if (claims.client_id !== undefined && claims.client_id !== existing.clientId) {
-        throw new InvalidRequest(`client_id "${String(claims.client_id)}" does not match the client being updated`)
+        throw new InvalidRequest(
+          `client_id ${JSON.stringify(claims.client_id)} does not match the client being updated`,
+        )
       }
       // RFC 7592 §2.2: a client_secret in the body "MUST match"; this bank issues none, so none can.
       if (claims.client_secret !== undefined) {

@@ -138,6 +138,39 @@ export interface MockOptions {
    * headless runs. Example: `--auto-approve`.
    */
   autoApprove: boolean
+  /**
+   * Seed of the fake customers, their accounts and balances (generated with faker): the same seed
+   * gives the same customers on every run and every machine. Example: `--customer-seed 7`.
+   */
+  customerSeed: number
+  /**
+   * Lifetime of a pushed authorization request's `request_uri`, in seconds. RFC 9126 §2.2
+   * (`expires_in`; the RFC's example is 60 s; FAPI 2.0 asks for under 600 s).
+   * Example: `--par-ttl 90`.
+   */
+  parTtl: number
+  /**
+   * Lifetime of an authorization code, in seconds. RFC 6749 §4.1.2 recommends at most 10 minutes;
+   * FAPI 2.0 Security Profile §5.3.2.1 asks for at most 60 s. Example: `--code-ttl 30`.
+   */
+  codeTtl: number
+  /**
+   * How long a customer may take on the sign-in and consent pages, in seconds (then the flow must
+   * start again at /authorize). Example: `--consent-page-ttl 900`.
+   */
+  consentPageTtl: number
+  /**
+   * Lifetime of a refresh token, in seconds, never beyond the consent's `ExpirationDateTime`.
+   * Rotation keeps the first token's expiry. OB Account and Transaction API profile ("the
+   * refresh token may be valid for as long as the consent"). Example: `--refresh-token-ttl 86400`.
+   */
+  refreshTokenTtl: number
+  /**
+   * Longest accepted request object lifetime, `exp` minus `nbf`, in seconds; also how far in the
+   * past `nbf` may lie. FAPI 1 Advanced §5.2.2 items 13 and 17 (60 minutes).
+   * Example: `--max-request-object-lifetime 600`.
+   */
+  maxRequestObjectLifetime: number
   /** Log one line per request to stderr. Example: `--log`. */
   log: boolean
 }
@@ -165,6 +198,12 @@ export const DEFAULTS: MockOptions = {
   jwksCacheTtl: 300,
   deviations: [],
   autoApprove: false,
+  customerSeed: 20_240_501,
+  parTtl: 60,
+  codeTtl: 60,
+  consentPageTtl: 600,
+  refreshTokenTtl: 90 * 24 * 3600,
+  maxRequestObjectLifetime: 3600,
   log: false,
 }
 

@@ -49,10 +49,14 @@ export class InvalidRequest extends OAuthError {
     super(status, 'invalid_request', description)
   }
 }
-/** RFC 6749 §5.2: 400 unless the client authenticated with the Authorization header. */
+/**
+ * RFC 6749 §5.2: 400, unless the client authenticated with the Authorization header: then 401
+ * with a WWW-Authenticate challenge of the scheme it used (`challenge`).
+ */
 export class InvalidClient extends OAuthError {
-  constructor(description: string) {
-    super(400, 'invalid_client', description)
+  constructor(description: string, challenge?: string) {
+    super(challenge ? 401 : 400, 'invalid_client', description)
+    if (challenge) this.headers['WWW-Authenticate'] = `${challenge} realm="mock-aspsp"`
   }
 }
 export class InvalidGrant extends OAuthError {
@@ -76,6 +80,28 @@ export class InvalidScope extends OAuthError {
   }
 }
 
+// RFC 6749 §4.1.2.1, RFC 9101 §6.3, RFC 9126 §2.3 authorization request errors
+export class InvalidRequestObject extends OAuthError {
+  constructor(description: string) {
+    super(400, 'invalid_request_object', description)
+  }
+}
+export class InvalidRequestUri extends OAuthError {
+  constructor(description: string) {
+    super(400, 'invalid_request_uri', description)
+  }
+}
+export class UnsupportedResponseType extends OAuthError {
+  constructor(description: string) {
+    super(400, 'unsupported_response_type', description)
+  }
+}
+export class AccessDenied extends OAuthError {
+  constructor(description: string) {
+    super(403, 'access_denied', description)
+  }
+}
+
 // RFC 6750 §3.1 bearer token errors
 export class InvalidToken extends OAuthError {
   constructor(description: string, withErrorCode = true) {
@@ -91,6 +117,31 @@ export class InsufficientScope extends OAuthError {
     super(403, 'insufficient_scope', description)
     this.headers['WWW-Authenticate'] =
       `Bearer error="insufficient_scope", error_description="${quoteSafe(description)}"`
+  }
+}
+
+/** A resource the token does not reach (OB Read/Write profile: 403 "a security policy was violated"). */
+export class Forbidden extends OAuthError {
+  constructor(description: string) {
+    super(403, 'forbidden', description)
+  }
+}
+
+/**
+ * OB Read/Write API errors (`OBErrorResponse1`): the error handler writes these, and any other 4xx
+ * or 5xx under /open-banking/ except 401 and 403, as `{ Code, Id, Message, Errors: [{ ErrorCode,
+ * Message, Path }] }`.
+ */
+export class ObApiError extends OAuthError {
+  constructor(
+    status: number,
+    /** `OBErrorResponseError1Code`, e.g. `UK.OBIE.Field.Invalid`. */
+    readonly obCode: string,
+    description: string,
+    /** The JSON path of the field at fault, e.g. `Data.Permissions`. */
+    readonly path?: string,
+  ) {
+    super(status, 'invalid_request', description)
   }
 }
 

@@ -17,6 +17,20 @@ export interface DecodedJws {
 export class JwsFormatError extends Error {}
 
 const B64URL = /^[A-Za-z0-9_-]*$/
+/**
+ * Deeper than any JOSE header or DCR claim set needs (the deepest, an SSA's
+ * organisation_competent_authority_claims, is 4). JSON.parse reads any depth, but JSON.stringify
+ * and structuredClone recurse and overflow the stack somewhere past a few thousand levels.
+ */
+export const MAX_JSON_DEPTH = 32
+
+/** Whether a parsed JSON value nests more than `limit` levels of arrays or objects. */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  if (value === null || typeof value !== 'object') return false
+  if (limit === 0) return true
+  for (const v of Object.values(value)) if (nestsDeeperThan(v, limit - 1)) return true
+  return false
+}
 
 function decodePart(part: string, what: string): Json {
   if (!B64URL.test(part)) throw new JwsFormatError(`${what} is not base64url`)
@@ -28,6 +42,9 @@ function decodePart(part: string, what: string): Json {
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new JwsFormatError(`${what} is not a JSON object`)
+  }
+  if (nestsDeeperThan(value, MAX_JSON_DEPTH)) {
+    throw new JwsFormatError(`${what} nests JSON deeper than ${MAX_JSON_DEPTH} levels`)
   }
   return value as Json
 }

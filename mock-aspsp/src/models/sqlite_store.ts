@@ -317,10 +317,21 @@ export class SqliteStore implements Store {
     this.q.sweepOnce.run(now)
     this.q.sweepGrants.run(now)
   }
+  private stopped: Promise<void> = Promise.resolve()
+
+  /** Resolves when the checkpointer thread has let go of the file too (after `close()`). */
+  whenClosed(): Promise<void> {
+    return this.stopped
+  }
+
   close(): void {
     if (!this.db.open) return
     this.flushPending()
-    this.checkpointer?.postMessage('stop')
+    const worker = this.checkpointer
+    if (worker) {
+      this.stopped = new Promise(resolve => worker.once('exit', () => resolve()))
+      worker.postMessage('stop')
+    }
     this.checkpointer = undefined
     this.db.pragma('wal_checkpoint(TRUNCATE)')
     this.db.close()

@@ -186,9 +186,13 @@ export async function authenticateClient(
   endpoint: string,
 ): Promise<AuthenticatedClient> {
   const bank = ctx.bank
-  if (ctx.get('authorization')) {
+  const authorization = ctx.get('authorization')
+  if (authorization) {
+    // The scheme as the client wrote it (an HTTP token), for the challenge; Basic otherwise.
+    const scheme = /^[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*/.exec(authorization)?.[0] ?? 'Basic'
     throw new InvalidClient(
       'client_secret_basic is not supported: authenticate with private_key_jwt or tls_client_auth',
+      scheme,
     )
   }
   if (params.client_secret !== undefined) {

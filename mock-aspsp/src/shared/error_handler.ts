@@ -4,7 +4,14 @@
  * `server_error` whose details stay in the log, never in the response.
  */
 import type { Context, Next } from 'koa'
-import { MethodNotAllowed, NotFound, OAuthError, ServerError, sanitizeDescription } from '../helpers/errors.ts'
+import {
+  MethodNotAllowed,
+  NotFound,
+  OAuthError,
+  ObApiError,
+  ServerError,
+  sanitizeDescription,
+} from '../helpers/errors.ts'
 
 const REGISTRATION_CODES = new Set([
   'invalid_client_metadata',
@@ -54,11 +61,43 @@ export async function errorHandler(ctx: Context, next: Next): Promise<void> {
     }
     const code = deviations.has('wrong-error-code') && REGISTRATION_CODES.has(e.error) ? 'invalid_request' : e.error
     const description = sanitizeDescription(e.description)
-    if (deviations.has('error-not-json') && registration) {
+    if (ctx.path.startsWith('/open-banking/') && e.status !== 401 && e.status !== 403) {
+      ctx.body = obErrorResponse(ctx, e, description)
+    } else if (deviations.has('error-not-json') && registration) {
       ctx.type = 'text/plain'
       ctx.body = `${code}: ${description}`
     } else {
       ctx.body = { error: code, error_description: description }
     }
+  }
+}
+
+const OB_CODES: Record<number, string> = {
+  400: '400 BadRequest',
+  404: '404 NotFound',
+  405: '405 MethodNotAllowed',
+  406: '406 NotAcceptable',
+  413: '413 PayloadTooLarge',
+  415: '415 UnsupportedMediaType',
+  500: '500 InternalServerError',
+}
+
+/** OB Read/Write Data API profile "Error Response Structure" (`OBErrorResponse1`). */
+function obErrorResponse(ctx: Context, e: OAuthError, description: string): Record<string, unknown> {
+  const obCode =
+    e instanceof ObApiError
+      ? e.obCode
+      : e.status === 404
+        ? 'UK.OBIE.Resource.NotFound'
+        : e.status >= 500
+          ? 'UK.OBIE.UnexpectedError'
+          : 'UK.OBIE.Field.Invalid'
+  const item: Record<string, string> = { ErrorCode: obCode, Message: description }
+  if (e instanceof ObApiError && e.path) item.Path = e.path
+  return {
+    Code: OB_CODES[e.status] ?? String(e.status),
+    Id: String(ctx.response.get('x-fapi-interaction-id') || ''),
+    Message: description,
+    Errors: [item],
   }
 }

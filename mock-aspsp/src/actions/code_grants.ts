@@ -1,0 +1,206 @@
+/**
+ * The token endpoint's `authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.6, OIDC Core §3.1.3)
+ * and `refresh_token` (RFC 6749 §6, RFC 9700 §4.14.2 rotation) grants. Both answer with an
+ * access token bound to the client certificate (RFC 8705 §3) and a refresh token; the code grant
+ * also with an ID token carrying `openbanking_intent_id`.
+ *
+ * Registered into `grantHandlers` by `auth_flow.ts`; the token endpoint has authenticated the
+ * client and required its certificate before these run.
+ */
+import { randomBytes } from 'node:crypto'
+import type { Context } from 'koa'
+import { CODE_GRANT, type CodeData, codeKey, codeRecord } from '../helpers/authorization.ts'
+import type { Bank } from '../helpers/bank.ts'
+import { grantTypesOf } from '../helpers/client_info.ts'
+import { InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient } from '../helpers/errors.ts'
+import { s256, signIdToken } from '../helpers/id_token.ts'
+import { findToken, issueToken, tokenProblem } from '../helpers/tokens.ts'
+import { type Consent, consentExpired, consentExpiry, getConsent } from '../models/consent.ts'
+import { epoch, type TokenRecord } from '../models/store.ts'
+import type { AuthenticatedClient } from '../shared/client_auth.ts'
+
+const FAMILY_GRANT = 'refresh-token-family'
+const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/
+
+/** What a token of this flow carries besides its scope (read by the accounts API). */
+export interface ConsentTokenExtra extends Record<string, unknown> {
+  consentId: string
+  customerId: string
+  accountIds: string[]
+  /** Refresh-token lineage: every token issued since the code, revoked together on a replay. */
+  family: string
+}
+
+function requireGrantType(auth: AuthenticatedClient, grant: string): void {
+  if (!grantTypesOf(auth.client).includes(grant)) {
+    throw new UnauthorizedClient(`this client is not registered for the ${grant} grant`)
+  }
+}
+
+/** The consent behind a grant, if it still authorises access for this client. */
+function liveConsent(bank: Bank, consentId: string, clientId: string): Consent {
+  const consent = getConsent(bank.store, consentId)
+  if (!consent || consent.clientId !== clientId || consent.status !== 'Authorised' || consentExpired(consent)) {
+    throw new InvalidGrant(
+      `the consent "${consentId}" no longer authorises access (status ${consent?.status ?? 'unknown'}${consent && consentExpired(consent) ? ', expired' : ''})`,
+    )
+  }
+  return consent
+}
+
+/** Revokes every token of a family (a replayed code or refresh token: someone else may hold them). */
+function revokeFamily(bank: Bank, family: string): void {
+  const record = bank.store.getGrant(FAMILY_GRANT, family)
+  for (const hash of (record?.data.hashes as string[] | undefined) ?? []) bank.store.revokeToken(hash)
+}
+
+/** Issues an access and a refresh token of a family and records them in it. */
+async function issuePair(
+  bank: Bank,
+  auth: AuthenticatedClient,
+  grant: 'authorization_code' | 'refresh_token',
+  scope: string,
+  extra: ConsentTokenExtra,
+  refreshExpiresAt: number,
+) {
+  const x5tS256 = auth.cert?.x5tS256 ?? null
+  const clientId = auth.client.clientId
+  const access = await issueToken(bank, { clientId, grant, scope, x5tS256, extra })
+  const refresh = await issueToken(bank, {
+    clientId,
+    grant,
+    scope,
+    x5tS256,
+    kind: 'refresh',
+    ttl: Math.max(1, refreshExpiresAt - epoch()),
+    extra,
+  })
+  const family = bank.store.getGrant(FAMILY_GRANT, extra.family)
+  const hashes = [...((family?.data.hashes as string[] | undefined) ?? []), access.record.hash, refresh.record.hash]
+  bank.store.putGrant({
+    type: FAMILY_GRANT,
+    id: extra.family,
+    clientId,
+    expiresAt: Math.max(refreshExpiresAt, access.record.expiresAt),
+    data: { hashes },
+  })
+  return { access, refresh }
+}
+
+/** RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.6) and the OB consent. */
+export async function authorizationCodeGrant(ctx: Context, params: Record<string, string>, auth: AuthenticatedClient) {
+  const bank: Bank = ctx.bank
+  const { deviations } = bank
+  requireGrantType(auth, 'authorization_code')
+  const code = params.code
+  if (!code) throw new InvalidRequest('code is required for grant_type authorization_code')
+  const record = codeRecord(bank, code)
+  const now = epoch()
+  if (!record) throw new InvalidGrant('code is not known to this bank (never issued, or expired and forgotten)')
+  if (record.expiresAt <= now) {
+    throw new InvalidGrant(
+      `code expired at ${new Date(record.expiresAt * 1000).toISOString()}; codes live ${bank.options.codeTtl}s`,
+    )
+  }
+  const data = record.data as unknown as CodeData
+  const { request } = data
+  if (record.clientId !== auth.client.clientId && !deviations.has('accept-foreign-code')) {
+    throw new InvalidGrant('code was issued to another client')
+  }
+  if (params.redirect_uri !== request.redirectUri && !deviations.has('skip-code-redirect-uri-check')) {
+    throw new InvalidGrant(
+      `redirect_uri ${JSON.stringify(params.redirect_uri ?? null)} must be the redirect_uri of the authorization request`,
+    )
+  }
+  if (!deviations.has('skip-pkce-check')) {
+    const verifier = params.code_verifier
+    if (!verifier)
+      throw new InvalidGrant('code_verifier is required: the authorization request carried a code_challenge')
+    if (!VERIFIER.test(verifier)) {
+      throw new InvalidGrant('code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1)')
+    }
+    if (s256(verifier) !== request.codeChallenge) {
+      throw new InvalidGrant('code_verifier does not match the code_challenge (S256) of the authorization request')
+    }
+  }
+  // Single use, decided atomically; a replay also revokes what the first use obtained (RFC 6749 §4.1.2).
+  if (!deviations.has('accept-code-reuse') && !bank.store.useOnce(CODE_GRANT, codeKey(code), record.expiresAt)) {
+    if (data.family) revokeFamily(bank, data.family)
+    throw new InvalidGrant('code has already been used; the tokens issued for it are revoked')
+  }
+  const consent = liveConsent(bank, request.intentId, request.clientId)
+  const family = randomBytes(16).toString('base64url')
+  bank.store.putGrant({ ...record, data: { ...record.data, family } })
+  const extra: ConsentTokenExtra = {
+    consentId: consent.consentId,
+    customerId: data.customerId,
+    accountIds: data.accountIds,
+    family,
+  }
+  const consentEnd = consentExpiry(consent)
+  const refreshExpiresAt = Math.min(now + bank.options.refreshTokenTtl, consentEnd ?? Number.POSITIVE_INFINITY)
+  const { access, refresh } = await issuePair(bank, auth, 'authorization_code', request.scope, extra, refreshExpiresAt)
+  const idToken = await signIdToken(bank, {
+    clientId: auth.client.clientId,
+    intentId: request.intentId,
+    authTime: data.authTime,
+    nonce: request.nonce,
+  })
+  ctx.body = {
+    access_token: access.value,
+    token_type: 'Bearer',
+    expires_in: access.record.expiresAt - access.record.issuedAt,
+    refresh_token: refresh.value,
+    id_token: idToken,
+    scope: request.scope,
+  }
+}
+
+/** RFC 6749 §6 with rotation: each refresh token works once; a replay revokes the whole family. */
+export async function refreshTokenGrant(ctx: Context, params: Record<string, string>, auth: AuthenticatedClient) {
+  const bank: Bank = ctx.bank
+  requireGrantType(auth, 'refresh_token')
+  const value = params.refresh_token
+  if (!value) throw new InvalidRequest('refresh_token is required for grant_type refresh_token')
+  const record = findToken(bank, value)
+  if (record?.kind !== 'refresh' || record.clientId !== auth.client.clientId) {
+    throw new InvalidGrant('refresh_token is not a refresh token of this client')
+  }
+  const extra = record.extra as ConsentTokenExtra | undefined
+  const rotate = !bank.deviations.has('accept-refresh-token-reuse')
+  const problem = tokenProblem(record)
+  if (problem) {
+    // A revoked refresh token coming back is the replay RFC 9700 §4.14.2 warns about.
+    if (record.revoked && extra?.family && rotate) revokeFamily(bank, extra.family)
+    throw new InvalidGrant(`refresh_token cannot be used: ${problem.replace(/^the token/, 'it')}`)
+  }
+  if (!extra?.consentId) throw new InvalidGrant('refresh_token was not issued for a consent')
+  if (rotate && !bank.store.useOnce('refresh-token', record.hash, record.expiresAt)) {
+    revokeFamily(bank, extra.family)
+    throw new InvalidGrant('refresh_token has already been used; every token issued since is revoked')
+  }
+  const scope = narrowedScope(record, params.scope)
+  liveConsent(bank, extra.consentId, record.clientId)
+  if (rotate) bank.store.revokeToken(record.hash)
+  const { access, refresh } = await issuePair(bank, auth, 'refresh_token', scope, extra, record.expiresAt)
+  ctx.body = {
+    access_token: access.value,
+    token_type: 'Bearer',
+    expires_in: access.record.expiresAt - access.record.issuedAt,
+    refresh_token: refresh.value,
+    scope,
+  }
+}
+
+/** RFC 6749 §6: a refresh may ask for less than was granted, never more. */
+function narrowedScope(record: TokenRecord, requested: string | undefined): string {
+  if (requested === undefined || requested.trim() === '') return record.scope
+  const granted = record.scope.split(' ')
+  const asked = [...new Set(requested.trim().split(/ +/))]
+  for (const s of asked) {
+    if (!granted.includes(s)) {
+      throw new InvalidScope(`scope "${s}" was not granted with this refresh token (granted: ${record.scope})`)
+    }
+  }
+  return asked.join(' ')
+}

@@ -1,0 +1,51 @@
+/**
+ * `POST /par`: pushed authorization requests (RFC 9126). The client authenticates as at the token
+ * endpoint and pushes its signed request object; the bank validates it now, as /authorize would,
+ * and answers 201 with a single-use `request_uri` that lives `parTtl` seconds.
+ */
+import { randomBytes } from 'node:crypto'
+import type { Context } from 'koa'
+import type { Bank } from '../helpers/bank.ts'
+import { grantTypesOf } from '../helpers/client_info.ts'
+import { InvalidRequest, UnauthorizedClient } from '../helpers/errors.ts'
+import { RedirectableError, validateRequestObject } from '../helpers/rules/request_object.ts'
+import { epoch } from '../models/store.ts'
+import { readForm } from '../shared/body.ts'
+import { authenticateClient } from '../shared/client_auth.ts'
+import { PAR_GRANT, PAR_URN } from './authorize.ts'
+
+export async function par(ctx: Context): Promise<void> {
+  const bank: Bank = ctx.bank
+  const params = await readForm(ctx, bank.options.maxBodyBytes, 'pushed authorization')
+  const { client } = await authenticateClient(ctx, params, bank.endpoints.par)
+  if (params.request_uri !== undefined) {
+    throw new InvalidRequest(
+      'request_uri must not be sent to the pushed authorization request endpoint (RFC 9126 §2.1)',
+    )
+  }
+  if (!grantTypesOf(client).includes('authorization_code')) {
+    throw new UnauthorizedClient(`client "${client.clientId}" is not registered for the authorization_code grant`)
+  }
+  if (params.request === undefined) {
+    throw new InvalidRequest(
+      'request is required: this bank accepts only signed request objects (FAPI 1 Advanced §5.2.2)',
+    )
+  }
+  let request: Awaited<ReturnType<typeof validateRequestObject>>
+  try {
+    request = await validateRequestObject(bank, client, params.request, params)
+  } catch (e) {
+    // RFC 9126 §2.3: the PAR endpoint answers errors itself; nothing is redirected.
+    throw e instanceof RedirectableError ? e.error : e
+  }
+  const id = randomBytes(24).toString('base64url')
+  bank.store.putGrant({
+    type: PAR_GRANT,
+    id,
+    clientId: client.clientId,
+    expiresAt: epoch() + bank.options.parTtl,
+    data: { request: { ...request } },
+  })
+  ctx.status = 201
+  ctx.body = { request_uri: `${PAR_URN}${id}`, expires_in: bank.options.parTtl }
+}
