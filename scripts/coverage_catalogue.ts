@@ -22,6 +22,8 @@ interface JsonSpec {
   tests: { annotations?: { type: string; description?: string }[] }[]
 }
 interface JsonSuite {
+  /** The spec file (of a top-level suite). */
+  file?: string
   specs?: JsonSpec[]
   suites?: JsonSuite[]
 }
@@ -34,15 +36,16 @@ interface JsonReport {
 /** The tests Playwright would run, one entry per spec (its annotations merged over projects). */
 export function listedTests(report: JsonReport, repoRoot = root): CoverageTest[] {
   const out: CoverageTest[] = []
-  const visit = (s: JsonSuite) => {
+  // A test's file is the spec file that declares it (its location may be a shared helper that calls test()).
+  const visit = (s: JsonSuite, specFile: string | undefined) => {
     for (const spec of s.specs ?? []) {
       const annotations = spec.tests.flatMap(t => t.annotations ?? [])
-      const file = path.relative(repoRoot, path.join(report.config.rootDir, spec.file))
+      const file = path.relative(repoRoot, path.join(report.config.rootDir, specFile ?? spec.file))
       out.push({ title: spec.title, file, annotations })
     }
-    for (const child of s.suites ?? []) visit(child)
+    for (const child of s.suites ?? []) visit(child, specFile)
   }
-  for (const s of report.suites) visit(s)
+  for (const s of report.suites) visit(s, s.file)
   return out
 }
 

@@ -133,6 +133,14 @@ const FLAGS: Flag[] = [
     shows: o => String(!o.multipleClientsPerSoftware),
   },
   {
+    flag: '--single-use-ssa',
+    env: 'OB_MOCK_SINGLE_USE_SSA',
+    help: 'accept each software statement for one registration only',
+    takesValue: false,
+    apply: o => (o.ssaSingleUse = true),
+    shows: o => String(o.ssaSingleUse),
+  },
+  {
     flag: '--no-transport-cert-check',
     env: 'OB_MOCK_NO_TRANSPORT_CHECK',
     help: 'do not require the transport certificate CN to be the SSA software_id',

@@ -23,6 +23,22 @@ const FAPI_TLS12_CIPHERS = [
   'DHE-RSA-AES128-GCM-SHA256',
   'DHE-RSA-AES256-GCM-SHA384',
 ]
+const TLS13_SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']
+
+/**
+ * The listener's TLS policy: TLS 1.2 with the FAPI suites, or TLS 1.3 (FAPI 1 Advanced §8.5,
+ * RFC 9325). Two deviations weaken it the way real gateways have been seen to.
+ */
+export function tlsPolicy(deviations: readonly string[]): { minVersion: 'TLSv1' | 'TLSv1.2'; ciphers: string } {
+  const suites = [...FAPI_TLS12_CIPHERS, ...TLS13_SUITES]
+  // A TLS 1.2 CBC suite outside the FAPI list.
+  if (deviations.includes('allow-non-fapi-cipher')) suites.push('ECDHE-RSA-AES128-SHA256')
+  if (deviations.includes('allow-legacy-tls')) {
+    // OpenSSL 3 refuses TLS 1.0 and 1.1 above security level 0; their suites are SHA-1 CBC ones.
+    return { minVersion: 'TLSv1', ciphers: [...suites, 'ECDHE-RSA-AES128-SHA', '@SECLEVEL=0'].join(':') }
+  }
+  return { minVersion: 'TLSv1.2', ciphers: suites.join(':') }
+}
 
 /**
  * A JSON error written straight to the socket, for requests that never reach Koa: there is no
@@ -128,13 +144,7 @@ export async function startMock(input: StartOptions = {}): Promise<RunningMock> 
     // The handshake completes without a valid certificate so that each endpoint can answer with
     // a JSON error; endpoints that need one check `socket.authorized` (shared/mtls.ts).
     rejectUnauthorized: false,
-    minVersion: 'TLSv1.2',
-    ciphers: [
-      ...FAPI_TLS12_CIPHERS,
-      'TLS_AES_128_GCM_SHA256',
-      'TLS_AES_256_GCM_SHA384',
-      'TLS_CHACHA20_POLY1305_SHA256',
-    ].join(':'),
+    ...tlsPolicy(options.deviations),
     honorCipherOrder: true,
     keepAliveTimeout: 30_000,
     headersTimeout: 20_000,

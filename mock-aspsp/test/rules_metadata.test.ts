@@ -541,6 +541,24 @@ describe('registeredMetadata: each metadata deviation switches off exactly its r
   })
 })
 
+describe('metadata the software statement owns (RFC 7591 §3.1.1)', () => {
+  const conflicting = {
+    client_name: 'Not the SSA name',
+    logo_uri: 'https://elsewhere.example/logo.png',
+    client_uri: 'https://elsewhere.example/',
+    policy_uri: 'https://elsewhere.example/policy',
+    tos_uri: 'https://elsewhere.example/tos',
+  }
+  it('the body values are validated but not registered', () => {
+    const out = check(requestClaims({ claims: conflicting }))
+    for (const k of Object.keys(conflicting)) assert.equal(out[k], undefined, k)
+  })
+  it('body-metadata-overrides-ssa registers them', () => {
+    const out = check(requestClaims({ claims: conflicting }), { deviations: ['body-metadata-overrides-ssa'] })
+    for (const [k, v] of Object.entries(conflicting)) assert.equal(out[k], v, k)
+  })
+})
+
 describe('checkTransportCertMatchesSoftware (transport certificate CN = software_id)', () => {
   const cert = (cn: string) => ({ cn }) as ClientCert
   it("accepts the software's own certificate", () => {

@@ -70,6 +70,15 @@ describe('parseRequestJws', () => {
   })
 })
 
+describe('crash-on-malformed-jws (a malformed request answers 500)', () => {
+  it('turns an empty or malformed body into server_error; a valid one still parses', async () => {
+    const bank = testBank({ deviations: ['crash-on-malformed-jws'] })
+    await rejectsWith(() => parseRequestJws('', bank), 'server_error', /./)
+    await rejectsWith(() => parseRequestJws('a.b', bank), 'server_error', /./)
+    assert.equal(parseRequestJws(await signedRequest(), bank).payload.iss, alpha.softwareId)
+  })
+})
+
 describe('checkRequestHeader (FAPI: PS256/ES256, kid, no embedded key)', () => {
   const bank = testBank()
   it('accepts PS256 and ES256 with a kid', () => {

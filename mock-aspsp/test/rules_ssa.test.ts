@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test'
 import { signerFromFile, signJws, tamperSignature, unsecuredJwt } from '../../fixtures/builders/jose.ts'
 import { decodeJws } from '../src/helpers/jose.ts'
-import { checkSsaClaims, checkSsaSignature, parseSoftwareStatement } from '../src/helpers/rules/ssa.ts'
+import { checkSsaClaims, checkSsaSignature, checkSsaUnused, parseSoftwareStatement } from '../src/helpers/rules/ssa.ts'
 import { alpha, pki, rejectsWith, ssaFor, testBank, validSsaClaims } from './support.ts'
 
 const now = () => Math.floor(Date.now() / 1000)
@@ -183,5 +183,41 @@ describe('checkSsaClaims (issuer, times, required claims, status)', () => {
       validSsaClaims(alpha, { org_status: 'Revoked' }),
       now(),
     )
+  })
+  it('accept-expired-ssa accepts a passed exp, and nothing else', async () => {
+    const bank = testBank({ deviations: ['accept-expired-ssa'] })
+    checkSsaClaims(bank, validSsaClaims(alpha, { exp: now() - 3600 }), now())
+    await rejectsWith(
+      () => checkSsaClaims(bank, validSsaClaims(alpha, { iat: now() + 3600 }), now()),
+      'invalid_software_statement',
+      /in the future/,
+    )
+  })
+})
+
+describe('crash-on-malformed-jws (a malformed SSA answers 500)', () => {
+  it('turns the format error into server_error; a missing SSA is still invalid_software_statement', async () => {
+    const bank = testBank({ deviations: ['crash-on-malformed-jws'] })
+    await rejectsWith(() => parseSoftwareStatement(bank, { software_statement: 'not-a-jwt' }), 'server_error', /./)
+    await rejectsWith(() => parseSoftwareStatement(bank, {}), 'invalid_software_statement', /required/)
+  })
+})
+
+describe('checkSsaUnused (the single-use SSA option)', () => {
+  it('by default an SSA may be used again', async () => {
+    const bank = testBank()
+    const ssa = decodeJws(await ssaFor())
+    checkSsaUnused(bank, ssa, now())
+    checkSsaUnused(bank, ssa, now())
+  })
+  it('with ssaSingleUse the second use of the same SSA (by jti, else by its bytes) is refused', async () => {
+    const bank = testBank({ ssaSingleUse: true })
+    const ssa = decodeJws(await ssaFor())
+    checkSsaUnused(bank, ssa, now())
+    await rejectsWith(() => checkSsaUnused(bank, ssa, now()), 'invalid_software_statement', /already been used/)
+    checkSsaUnused(bank, decodeJws(await ssaFor()), now())
+    const noJti = decodeJws(await ssaFor(alpha, { jti: undefined }))
+    checkSsaUnused(bank, noJti, now())
+    await rejectsWith(() => checkSsaUnused(bank, noJti, now()), 'invalid_software_statement', /already been used/)
   })
 })

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import type { Context } from 'koa'
 import type { Bank } from '../helpers/bank.ts'
 import { InvalidClientMetadata, InvalidRequest } from '../helpers/errors.ts'
-import type { Json } from '../helpers/jose.ts'
+import type { DecodedJws, Json } from '../helpers/jose.ts'
 import {
   checkTransportCertMatchesSoftware,
   REQUEST_ONLY_CLAIMS,
@@ -21,7 +21,7 @@ import {
   checkRequestSignature,
   parseRequestJws,
 } from '../helpers/rules/request.ts'
-import { checkSsaClaims, checkSsaSignature, parseSoftwareStatement } from '../helpers/rules/ssa.ts'
+import { checkSsaClaims, checkSsaSignature, checkSsaUnused, parseSoftwareStatement } from '../helpers/rules/ssa.ts'
 import { type ClientRecord, epoch } from '../models/store.ts'
 import { readBody } from '../shared/body.ts'
 import { type ClientCert, requestCert, requireClientCert } from '../shared/mtls.ts'
@@ -39,6 +39,8 @@ export interface ValidatedRegistration {
   registration: Json
   softwareId: string
   orgId: string
+  /** The software statement as sent (absent only under the accept-missing-ssa deviation). */
+  softwareStatement: DecodedJws | undefined
   /** Records the request's jti (a replay throws): call in the store transaction that stores the client. */
   useJti: () => void
 }
@@ -62,7 +64,7 @@ export async function validateRegistration(
   const bank: Bank = ctx.bank
   const now = epoch()
   checkRequestMediaType(bank, ctx.get('content-type'))
-  const request = parseRequestJws(await readBody(ctx, bank.options.maxBodyBytes))
+  const request = parseRequestJws(await readBody(ctx, bank.options.maxBodyBytes), bank)
   checkRequestHeader(bank, request.header)
   const claims = request.payload
   checkRequestClaims(bank, claims, now)
@@ -128,6 +130,7 @@ export async function validateRegistration(
     registration,
     softwareId,
     orgId: String(ssa.org_id ?? ''),
+    softwareStatement: ssaJws,
     useJti: () => checkRequestJtiUnused(bank, claims, now),
   }
 }
@@ -149,7 +152,7 @@ export async function register(ctx: Context): Promise<void> {
   const cert = bank.deviations.has('no-client-cert-on-register')
     ? requestCert(ctx)
     : requireClientCert(ctx, why => new InvalidRequest(why))
-  const { registration, softwareId, orgId, useJti } = await validateRegistration(ctx, cert)
+  const { registration, softwareId, orgId, softwareStatement, useJti } = await validateRegistration(ctx, cert)
   const now = epoch()
   const client: ClientRecord = {
     clientId: randomUUID(),
@@ -159,8 +162,9 @@ export async function register(ctx: Context): Promise<void> {
     updatedAt: now,
     registration,
   }
-  // One commit: the jti, the one-client-per-software check and the client. Acknowledged only after
-  // the store has committed it (SQLite: in the WAL file).
+  // One commit: the jti, the one-client-per-software check, the single-use SSA (where the bank
+  // asks for it) and the client, grouped with the other writes of this turn. Acknowledged only
+  // after the store has committed it (SQLite: in the WAL file).
   await bank.store.batch(() => {
     useJti()
     if (!bank.options.multipleClientsPerSoftware && bank.store.countClientsOfSoftware(softwareId) > 0) {
@@ -168,6 +172,7 @@ export async function register(ctx: Context): Promise<void> {
         `software_id "${softwareId}" already has a client at this bank; this bank allows one client per software statement`,
       )
     }
+    if (softwareStatement) checkSsaUnused(bank, softwareStatement, now)
     bank.store.insertClient(client)
   })
   ctx.status = 201

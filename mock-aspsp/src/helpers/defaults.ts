@@ -81,6 +81,13 @@ export interface MockOptions {
    */
   multipleClientsPerSoftware: boolean
   /**
+   * Accept each software statement for one registration only (by its `jti`, or its bytes when it
+   * has none). By default an SSA may be reused: the OB Directory's SSAs are long-lived and the
+   * OBIE tool registers with one SSA many times. RFC 7519 §4.1.7; OB DCR §Software Statement.
+   * Example: `--single-use-ssa`.
+   */
+  ssaSingleUse: boolean
+  /**
    * Require the transport certificate of `POST /register` to belong to the SSA's software
    * (certificate CN = `software_id`). OB transport certificates carry the software id as CN.
    * Example: `--no-transport-cert-check`.
@@ -180,6 +187,7 @@ export const DEFAULTS: MockOptions = {
   authMethods: ['private_key_jwt', 'tls_client_auth'],
   strictAudience: false,
   multipleClientsPerSoftware: true,
+  ssaSingleUse: false,
   transportCertMustMatchSoftware: true,
   accessTokenFormat: 'opaque',
   accessTokenTtl: 3600,

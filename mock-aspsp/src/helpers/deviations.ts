@@ -35,7 +35,7 @@ export const DEVIATIONS = {
     area: 'request-jwt',
     breaks: 'the registration request signature is not verified',
     clause: 'OB DCR "Of JWS & JWKS"',
-    caughtBy: ['NEG-JWT-04'],
+    caughtBy: ['NEG-JWT-04', 'NEG-SSA-14'],
   },
   'ignore-request-jti-replay': {
     area: 'request-jwt',
@@ -47,7 +47,7 @@ export const DEVIATIONS = {
     area: 'request-jwt',
     breaks: 'the request iss need not equal the SSA software_id',
     clause: 'OB DCR data dictionary: iss ("this must be the software_id")',
-    caughtBy: ['NEG-JWT-11', 'DCR-004'],
+    caughtBy: ['NEG-JWT-11'],
   },
   'ignore-request-aud': {
     area: 'request-jwt',
@@ -78,6 +78,12 @@ export const DEVIATIONS = {
     breaks: 'a registration request issued in the future (iat beyond clock skew) is accepted',
     clause: 'RFC 7519 §4.1.6',
     caughtBy: ['NEG-JWT-09'],
+  },
+  'crash-on-malformed-jws': {
+    area: 'request-jwt',
+    breaks: 'an empty or malformed registration request or software statement answers 500 instead of 400',
+    clause: 'RFC 7591 §3.2.2 (a refused request gets a 400 error response)',
+    caughtBy: ['NEG-JWT-02', 'NEG-JWT-03', 'NEG-SSA-03'],
   },
   'accept-non-uuid-jti': {
     area: 'request-jwt',
@@ -110,11 +116,17 @@ export const DEVIATIONS = {
     clause: 'OB Directory SSA: org_status',
     caughtBy: ['NEG-SSA-16'],
   },
+  'accept-expired-ssa': {
+    area: 'ssa',
+    breaks: 'a software statement whose exp has passed is accepted',
+    clause: 'RFC 7519 §4.1.4; RFC 7591 §3.2.2 (invalid_software_statement)',
+    caughtBy: ['NEG-SSA-08'],
+  },
   'accept-missing-ssa': {
     area: 'ssa',
     breaks: 'a registration without software_statement is accepted',
     clause: 'OB DCR data dictionary: software_statement 1..1',
-    caughtBy: ['NEG-SSA-01', 'NEG-MGMT-16'],
+    caughtBy: ['NEG-SSA-01', 'NEG-SSA-02', 'NEG-MGMT-16'],
   },
   'accept-unsigned-ssa': {
     area: 'ssa',
@@ -127,6 +139,13 @@ export const DEVIATIONS = {
     breaks: 'a body software_id different from the SSA software_id is accepted',
     clause: 'OB DCR data dictionary: software_id ("MUST match")',
     caughtBy: ['NEG-SSA-12'],
+  },
+  'body-metadata-overrides-ssa': {
+    area: 'ssa',
+    breaks:
+      'client_name, logo_uri, client_uri, policy_uri and tos_uri of the request body are registered over the SSA values',
+    clause: 'RFC 7591 §3.1.1 (software statement values take precedence)',
+    caughtBy: ['NEG-SSA-18'],
   },
   'accept-scope-beyond-roles': {
     area: 'ssa',
@@ -199,7 +218,7 @@ export const DEVIATIONS = {
     area: 'metadata',
     breaks: 'a jwks by value is registered instead of the SSA JWKS',
     clause: 'OB DCR "Of JWS & JWKS"',
-    caughtBy: ['NEG-META-26', 'NEG-MGMT-15'],
+    caughtBy: ['NEG-META-26', 'NEG-META-28', 'NEG-META-29', 'NEG-MGMT-15'],
   },
   'request-object-alg-as-array': {
     area: 'metadata',
@@ -297,7 +316,7 @@ export const DEVIATIONS = {
     area: 'management',
     breaks: 'PUT does not re-validate redirect_uris against the SSA',
     clause: 'RFC 7592 §2.2; OB DCR PUT',
-    caughtBy: ['NEG-MGMT-13', 'NEG-MGMT-18'],
+    caughtBy: ['NEG-MGMT-13', 'NEG-MGMT-18', 'NEG-MGMT-24'],
   },
   // --- token endpoint ---
   'accept-replayed-assertion': {
@@ -346,7 +365,16 @@ export const DEVIATIONS = {
     area: 'token',
     breaks: 'access tokens are not bound to the client certificate (no cnf, no check)',
     clause: 'RFC 8705 §3',
-    caughtBy: ['NEG-BIND-01', 'NEG-BIND-02', 'NEG-BIND-03', 'NEG-BIND-04', 'NEG-BIND-06', 'NEG-BIND-07'],
+    caughtBy: [
+      'NEG-BIND-01',
+      'NEG-BIND-02',
+      'NEG-BIND-03',
+      'NEG-BIND-04',
+      'NEG-BIND-06',
+      'NEG-BIND-07',
+      'NEG-TLS-03',
+      'NEG-TLS-04',
+    ],
   },
   'grant-unrequested-scope': {
     area: 'token',
@@ -432,9 +460,46 @@ export const DEVIATIONS = {
   // --- transport ---
   'no-client-cert-on-register': {
     area: 'transport',
-    breaks: 'POST /register works without a client certificate',
+    breaks: 'POST /register works without a client certificate (or with any certificate, trusted or not)',
     clause: 'OB DCR §Authentication ("These APIs rely on TLS Mutual Authentication")',
-    caughtBy: ['NEG-TLS-01'],
+    caughtBy: ['NEG-TLS-01', 'NEG-TLS-02', 'NEG-TLS-05', 'NEG-TLS-07', 'NEG-TLS-08'],
+  },
+  'accept-untrusted-client-cert': {
+    area: 'transport',
+    breaks: 'a client certificate that does not chain to a trusted CA (self-signed) is accepted',
+    clause: 'RFC 8705 §2; OB DCR §Authentication (mutual TLS with an OB-issued certificate)',
+    caughtBy: ['NEG-TLS-02'],
+  },
+  'accept-expired-client-cert': {
+    area: 'transport',
+    breaks: 'an expired client certificate is accepted (registration, token, management)',
+    clause: 'RFC 5280 §6.1.3; FAPI 1 Advanced §8.5',
+    caughtBy: ['NEG-TLS-05'],
+  },
+  'skip-client-eku-check': {
+    area: 'transport',
+    breaks:
+      'a certificate without the clientAuth extended key usage (a server certificate) is accepted as a client certificate',
+    clause: 'RFC 5280 §4.2.1.12; RFC 8705 §2',
+    caughtBy: ['NEG-TLS-06'],
+  },
+  'skip-client-cert-revocation': {
+    area: 'transport',
+    breaks: 'a client certificate revoked by its CA (in the CRL) is accepted',
+    clause: 'RFC 5280 §6.3; FAPI 1 Advanced §8.5',
+    caughtBy: ['NEG-TLS-07'],
+  },
+  'allow-legacy-tls': {
+    area: 'transport',
+    breaks: 'the listener accepts TLS 1.0 and 1.1 handshakes',
+    clause: 'FAPI 1 Advanced §8.5; RFC 8996 (TLS 1.0 and 1.1 deprecated)',
+    caughtBy: ['NEG-TLS-10'],
+  },
+  'allow-non-fapi-cipher': {
+    area: 'transport',
+    breaks: 'the listener negotiates a TLS 1.2 cipher suite outside the FAPI list (ECDHE-RSA-AES128-SHA256)',
+    clause: 'FAPI 1 Advanced §8.5 (TLS 1.2 cipher suites)',
+    caughtBy: ['NEG-TLS-10'],
   },
   'skip-transport-software-match': {
     area: 'transport',

@@ -10,6 +10,7 @@ import { createHash, type X509Certificate as NodeX509 } from 'node:crypto'
 import type { TLSSocket } from 'node:tls'
 import * as x509 from '@peculiar/x509'
 import type { Context } from 'koa'
+import type { DeviationName } from '../helpers/deviations.ts'
 import { dnAttribute, type Rdn, rdnsFromCertificateName } from '../helpers/dn.ts'
 import type { OAuthError } from '../helpers/errors.ts'
 
@@ -28,6 +29,33 @@ export interface ClientCert {
   trusted: boolean
   /** Why it is not trusted, in words. */
   problem: string | undefined
+  /** What is wrong with it, for the rule (and its deviation) that refuses it. */
+  problemKind: CertProblem | undefined
+}
+
+/** Why a client certificate is refused (RFC 8705 §2; RFC 5280 §4.2.1.12 extended key usage). */
+export type CertProblem = 'untrusted-issuer' | 'expired' | 'revoked' | 'wrong-eku' | 'other'
+
+/** The deviation that lets a certificate with this problem through, where one exists. */
+const FORGIVEN_BY: Record<CertProblem, DeviationName | undefined> = {
+  'untrusted-issuer': 'accept-untrusted-client-cert',
+  expired: 'accept-expired-client-cert',
+  revoked: 'skip-client-cert-revocation',
+  'wrong-eku': 'skip-client-eku-check',
+  other: undefined,
+}
+
+const PROBLEM_KINDS: Record<string, CertProblem> = {
+  CERT_HAS_EXPIRED: 'expired',
+  CERT_NOT_YET_VALID: 'expired',
+  CERT_REVOKED: 'revoked',
+  INVALID_PURPOSE: 'wrong-eku',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'untrusted-issuer',
+  SELF_SIGNED_CERT_IN_CHAIN: 'untrusted-issuer',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'untrusted-issuer',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'untrusted-issuer',
+  UNABLE_TO_GET_ISSUER_CERT: 'untrusted-issuer',
+  UNABLE_TO_GET_CRL: 'untrusted-issuer',
 }
 
 const perSocket = new WeakMap<TLSSocket, ClientCert | null>()
@@ -56,14 +84,17 @@ export function clientCertOf(socket: TLSSocket): ClientCert | null {
     const parsed = new x509.X509Certificate(peer.raw)
     const subject = rdnsFromCertificateName(parsed.subjectName.toJSON())
     let problem: string | undefined
+    let problemKind: CertProblem | undefined
     if (!socket.authorized) {
       const code = String(socket.authorizationError ?? 'UNKNOWN')
       // With a CRL loaded OpenSSL reports a foreign issuer as UNABLE_TO_GET_CRL: say what it means.
       problem = peer.checkIssued(peer)
         ? OPENSSL_REASONS.DEPTH_ZERO_SELF_SIGNED_CERT
         : (OPENSSL_REASONS[code] ?? `the client certificate was not accepted (${code})`)
+      problemKind = peer.checkIssued(peer) ? 'untrusted-issuer' : (PROBLEM_KINDS[code] ?? 'other')
     } else if (!allowsClientAuth(peer)) {
       problem = 'the client certificate is not valid for TLS client authentication (no clientAuth extended key usage)'
+      problemKind = 'wrong-eku'
     }
     info = {
       x5tS256: createHash('sha256').update(peer.raw).digest('base64url'),
@@ -76,6 +107,7 @@ export function clientCertOf(socket: TLSSocket): ClientCert | null {
       ou: dnAttribute(subject, 'OU'),
       trusted: problem === undefined,
       problem,
+      problemKind,
     }
   }
   perSocket.set(socket, info)
@@ -88,10 +120,18 @@ function allowsClientAuth(cert: NodeX509): boolean {
   return eku === undefined || eku.includes(CLIENT_AUTH_EKU) || eku.includes('2.5.29.37.0')
 }
 
-/** The certificate of the request's connection, or null. */
+/**
+ * The certificate of the request's connection, or null. A certificate refused only for a problem
+ * whose deviation is switched on counts as trusted (the bank skips that one check everywhere).
+ */
 export function requestCert(ctx: Context): ClientCert | null {
   const socket = ctx.req.socket as TLSSocket
-  return socket.encrypted ? clientCertOf(socket) : null
+  const cert = socket.encrypted ? clientCertOf(socket) : null
+  const forgiven = cert?.problemKind ? FORGIVEN_BY[cert.problemKind] : undefined
+  if (cert && forgiven && ctx.bank.deviations.has(forgiven)) {
+    return { ...cert, trusted: true, problem: undefined, problemKind: undefined }
+  }
+  return cert
 }
 
 /**

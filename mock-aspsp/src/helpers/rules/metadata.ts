@@ -40,6 +40,8 @@ const SAN_METADATA = [
   'tls_client_auth_san_email',
 ] as const
 const URI_METADATA = ['logo_uri', 'client_uri', 'policy_uri', 'tos_uri', 'initiate_login_uri'] as const
+/** Client metadata the software statement defines (as software_client_name, software_logo_uri, ...). */
+const SSA_OWNED_METADATA = ['client_name', 'logo_uri', 'client_uri', 'policy_uri', 'tos_uri'] as const
 /** Request JWT claims that are not client metadata and never appear in a response (RFC 7591 §3.2.1). */
 export const REQUEST_ONLY_CLAIMS = ['iss', 'iat', 'exp', 'aud', 'jti', 'nbf'] as const
 
@@ -390,5 +392,11 @@ export function registeredMetadata(bank: Bank, claims: Json, ssa: Json): Json {
   checkKeys(bank, claims, ssa)
   checkUnsupportedFeatures(claims)
   out.tls_client_certificate_bound_access_tokens = true
+  // RFC 7591 §3.1.1: the software statement's values take precedence. The SSA carries them
+  // (software_client_name, software_logo_uri, ...) and they are returned flattened; the body's
+  // own client_name and URIs are validated above but not registered.
+  if (bank.deviations.has('body-metadata-overrides-ssa')) {
+    for (const name of SSA_OWNED_METADATA) if (claims[name] !== undefined) out[name] = claims[name]
+  }
   return out
 }

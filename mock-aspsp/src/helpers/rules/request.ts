@@ -4,7 +4,7 @@
  * by the software's key. Each rule is a named function that throws the RFC 7591 error.
  */
 import type { Bank } from '../bank.ts'
-import { InvalidClientMetadata, InvalidSoftwareStatement } from '../errors.ts'
+import { InvalidClientMetadata, InvalidSoftwareStatement, ServerError } from '../errors.ts'
 import { type DecodedJws, decodeJws, type Json, JwsFormatError, type KeySet } from '../jose.ts'
 
 export const ALLOWED_JWS_ALGS = ['PS256', 'ES256'] as const
@@ -26,14 +26,16 @@ export function checkRequestMediaType(bank: Bank, contentType: string | undefine
 }
 
 /** The body must be a compact JWS whose header and payload are JSON objects. */
-export function parseRequestJws(body: unknown): DecodedJws {
+export function parseRequestJws(body: unknown, bank?: Bank): DecodedJws {
+  const crash = bank?.deviations.has('crash-on-malformed-jws')
   if (typeof body !== 'string' || body.trim() === '') {
+    if (crash) throw new ServerError()
     throw new InvalidClientMetadata('the registration request body is empty; it must be a compact JWS')
   }
   try {
     return decodeJws(body, 'the registration request')
   } catch (e) {
-    if (e instanceof JwsFormatError) throw new InvalidClientMetadata(e.message)
+    if (e instanceof JwsFormatError) throw crash ? new ServerError() : new InvalidClientMetadata(e.message)
     throw e
   }
 }

@@ -4,9 +4,10 @@
  * not trust (unknown signer, untrusted issuer, inactive organisation) is
  * `unapproved_software_statement`.
  */
+import { createHash } from 'node:crypto'
 import { deepFreeze } from '../../models/store.ts'
 import type { Bank } from '../bank.ts'
-import { InvalidSoftwareStatement, UnapprovedSoftwareStatement } from '../errors.ts'
+import { InvalidSoftwareStatement, ServerError, UnapprovedSoftwareStatement } from '../errors.ts'
 import { type DecodedJws, decodeJws, type Json, JwsFormatError } from '../jose.ts'
 import { ALLOWED_JWS_ALGS } from './request.ts'
 
@@ -28,7 +29,9 @@ export function parseSoftwareStatement(bank: Bank, claims: Json): DecodedJws | u
   try {
     return decodeJws(ssa, 'software_statement')
   } catch (e) {
-    if (e instanceof JwsFormatError) throw new InvalidSoftwareStatement(e.message)
+    if (e instanceof JwsFormatError) {
+      throw bank.deviations.has('crash-on-malformed-jws') ? new ServerError() : new InvalidSoftwareStatement(e.message)
+    }
     throw e
   }
 }
@@ -94,7 +97,9 @@ export function checkSsaClaims(bank: Bank, ssa: Json, now: number): void {
   if (iat > now + skew) throw new InvalidSoftwareStatement(`software_statement iat ${iat} is in the future`)
   if (ssa.exp !== undefined) {
     if (typeof ssa.exp !== 'number') throw new InvalidSoftwareStatement('software_statement exp must be a NumericDate')
-    if (now > ssa.exp + skew) throw new InvalidSoftwareStatement(`software_statement exp ${ssa.exp} has passed`)
+    if (now > ssa.exp + skew && !bank.deviations.has('accept-expired-ssa')) {
+      throw new InvalidSoftwareStatement(`software_statement exp ${ssa.exp} has passed`)
+    }
   }
   const softwareId = requireString(ssa, 'software_id')
   if (!BASE62_22.test(softwareId)) {
@@ -129,5 +134,25 @@ export function checkSsaClaims(bank: Bank, ssa: Json, now: number): void {
     if (record !== undefined && record.toLowerCase() !== 'active') {
       throw new UnapprovedSoftwareStatement(`organisation ${orgId} is ${record} in the directory`)
     }
+  }
+}
+
+/**
+ * With the `ssaSingleUse` option: a software statement registers one client only, identified by
+ * its `jti` (or its bytes). Called once everything else has passed, so a refused request does not
+ * use the SSA up. RFC 7519 §4.1.7.
+ */
+export function checkSsaUnused(bank: Bank, ssa: DecodedJws, now: number): void {
+  if (!bank.options.ssaSingleUse) return
+  const jti = ssa.payload.jti
+  const id =
+    typeof jti === 'string' && jti !== ''
+      ? `jti:${jti}`
+      : `sha256:${createHash('sha256').update(ssa.raw).digest('base64url')}`
+  const exp = typeof ssa.payload.exp === 'number' ? ssa.payload.exp : now + 366 * 24 * 3600
+  if (!bank.store.useOnce('software-statement', id, Math.max(exp, now) + bank.options.clockSkew)) {
+    throw new InvalidSoftwareStatement(
+      'software_statement has already been used for a registration; this bank accepts each SSA once',
+    )
   }
 }
