@@ -46,6 +46,9 @@ if (existsSync(path.join(root, 'playwright.config.ts'))) {
     'independence',
     ['node', '--import', 'tsx', '--test', '--test-reporter=spec', 'scripts/target_independence.ts'],
   ])
+  // Testing the tests: the suite once per named deviation of the mock; every deviation must be
+  // caught by the tests that guard its rule.
+  steps.push(['sensitivity', ['node', '--import', 'tsx', 'scripts/sensitivity.ts']])
 }
 
 const results = []

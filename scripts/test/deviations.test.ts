@@ -6,7 +6,7 @@ import { AUTH_CODE_IDS } from '../../fixtures/catalogue/auth_code_checks.ts'
 import { CATALOGUE_IDS } from '../../fixtures/catalogue/checks.ts'
 import { DEVIATIONS } from '../../mock-aspsp/src/helpers/deviations.ts'
 import { DOC, deviationsDoc } from '../deviations_doc.ts'
-import { grepFor, titleId } from '../sensitivity.ts'
+import { grepFor, titleId, verdicts } from '../sensitivity.ts'
 
 describe('deviation registry', () => {
   it('has at least 40 deviations, each naming a rule, a clause and catalogue or scenario ids', () => {
@@ -35,11 +35,36 @@ describe('sensitivity helpers', () => {
     assert.equal(titleId('DCR-004 Dynamically create ...'), 'DCR-004')
     assert.equal(titleId('rejects something'), undefined)
   })
-  it('runs the guards and their catalogue section', () => {
+  it('runs the tests carrying a guarded id, POST cases and their PUT twins', () => {
     const re = new RegExp(grepFor(['NEG-JWT-07', 'DCR-004']))
-    assert.ok(re.test('NEG-JWT-01 rejects application/json'))
+    assert.ok(re.test('NEG-JWT-07 rejects a request whose exp has passed'))
+    assert.ok(re.test('NEG-MGMT-24 PUT rejects a request whose exp has passed (NEG-JWT-07)'))
     assert.ok(re.test('DCR-004 Dynamically create'))
+    assert.equal(re.test('NEG-JWT-01 rejects application/json'), false)
     assert.equal(re.test('DCR-005 Dynamically retrieve'), false)
-    assert.equal(re.test('NEG-SSA-04 rejects'), false)
+    assert.equal(re.test('NEG-JWT-070 a longer id'), false)
+  })
+})
+
+describe('sensitivity verdicts', () => {
+  const test = (title: string, status: 'passed' | 'failed') => ({
+    title,
+    tests: [{ projectName: 'deviation:accept-expired-request', results: [{ status }], annotations: [] }],
+  })
+  it('caught only when every guarded id has a failing test', () => {
+    const both = verdicts({ suites: [{ specs: [test('DCR-004 x', 'failed'), test('NEG-JWT-07 y', 'failed')] }] }, [
+      'accept-expired-request',
+    ])
+    assert.equal(both[0]?.caught, true)
+    const one = verdicts({ suites: [{ specs: [test('DCR-004 x', 'failed'), test('NEG-JWT-07 y', 'passed')] }] }, [
+      'accept-expired-request',
+    ])
+    assert.equal(one[0]?.caught, false)
+    assert.deepEqual(one[0]?.missed, ['NEG-JWT-07'])
+  })
+  it('a guarded id without any test (a deleted test) is not caught', () => {
+    const gone = verdicts({ suites: [{ specs: [test('DCR-004 x', 'failed')] }] }, ['accept-expired-request'])
+    assert.equal(gone[0]?.caught, false)
+    assert.deepEqual(gone[0]?.untested, ['NEG-JWT-07'])
   })
 })
