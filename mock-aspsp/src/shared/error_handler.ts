@@ -50,7 +50,8 @@ export async function errorHandler(ctx: Context, next: Next): Promise<void> {
   } catch (err) {
     const e = toOAuthError(err)
     // Unexpected exceptions are logged; a ServerError thrown on purpose (a deviation) is not news.
-    if (e.status >= 500 && !(err instanceof OAuthError)) console.error(`mock-aspsp: ${ctx.method} ${ctx.path} failed:`, err)
+    if (e.status >= 500 && !(err instanceof OAuthError))
+      console.error(`mock-aspsp: ${ctx.method} ${ctx.path} failed:`, err)
     const { deviations } = ctx.bank
     const registration = ctx.path.startsWith('/register')
     ctx.status = e.status
