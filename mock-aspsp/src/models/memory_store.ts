@@ -11,7 +11,8 @@ export class MemoryStore implements Store {
 
   insertClient(client: ClientRecord): void {
     if (this.clients.has(client.clientId)) throw new Error(`client ${client.clientId} exists`)
-    this.clients.set(client.clientId, deepFreeze(structuredClone(client)))
+    const { registrationJson: _json, ...record } = client
+    this.clients.set(client.clientId, deepFreeze(structuredClone(record)))
   }
   getClient(clientId: string): ClientRecord | undefined {
     return this.clients.get(clientId)

@@ -202,7 +202,8 @@ export class SqliteStore implements Store {
   }
 
   insertClient(c: ClientRecord): void {
-    this.q.insertClient.run(c.clientId, c.softwareId, c.orgId, c.issuedAt, c.updatedAt, JSON.stringify(c.registration))
+    const json = c.registrationJson ?? JSON.stringify(c.registration)
+    this.q.insertClient.run(c.clientId, c.softwareId, c.orgId, c.issuedAt, c.updatedAt, json)
   }
   getClient(clientId: string): ClientRecord | undefined {
     this.checkDataVersion()

@@ -17,6 +17,8 @@ export interface ClientRecord {
   issuedAt: number
   updatedAt: number
   registration: Record<string, unknown>
+  /** `registration` already serialised, when the caller has it (saves the store a second stringify). */
+  registrationJson?: string
 }
 
 export type TokenKind = 'access' | 'refresh'
