@@ -290,6 +290,14 @@ const FLAGS: Flag[] = [
     apply: o => (o.log = true),
     shows: o => String(o.log),
   },
+  {
+    flag: '--heap-ceiling',
+    env: 'OB_MOCK_HEAP_CEILING',
+    help: 'MB of JS heap past which a full GC runs (0 = V8 decides)',
+    takesValue: true,
+    apply: (o, v) => (o.heapCeilingMb = int('--heap-ceiling', v)),
+    shows: o => String(o.heapCeilingMb),
+  },
 ]
 
 export function usage(): string {

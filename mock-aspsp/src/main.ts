@@ -5,6 +5,7 @@
 import { parseCli, usage } from './cli.ts'
 import type { MockOptions } from './helpers/defaults.ts'
 import { DEVIATIONS } from './helpers/deviations.ts'
+import { startHeapGuard } from './helpers/heap_guard.ts'
 import { startMock } from './server.ts'
 
 async function main(): Promise<void> {
@@ -25,6 +26,8 @@ async function main(): Promise<void> {
     process.exit(2)
   }
   const mock = await startMock(options)
+  // Process-wide, so here rather than in startMock (tests and benchmarks host banks in-process).
+  startHeapGuard(options.heapCeilingMb)
   const { bank } = mock
   console.log(`mock-aspsp: UK OB DCR ${options.specVersion} bank listening on ${mock.url}`)
   console.log(`  discovery   ${mock.url}/.well-known/openid-configuration`)
