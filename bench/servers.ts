@@ -14,6 +14,7 @@ import { signerFromFile } from '../fixtures/builders/jose.ts'
 import { registrationClaims, signRegistration } from '../fixtures/builders/registration.ts'
 import { mintSsa } from '../fixtures/builders/ssa.ts'
 import type { Pki, TppIdentity } from '../keys/pki.ts'
+import { compile } from '../scripts/start.mjs'
 import { call, procMemory, type Recipe, repoRoot, type ServerKind, sleep, type TokenFormat } from './common.ts'
 import { PEER_SCOPES } from './peer.ts'
 
@@ -48,7 +49,9 @@ interface Proc {
 
 /** Starts `node --import tsx <file> ...args` in its own process, output kept for diagnosis. */
 function startNode(file: string, args: string[], extraNodeArgs: string[] = []): Proc {
-  const child = spawn(process.execPath, [...extraNodeArgs, '--import', 'tsx', file, ...args], {
+  // Plain .mjs entries (our bank's `npm start`, which compiles it first) need no TypeScript loader.
+  const loader = file.endsWith('.ts') ? ['--import', 'tsx'] : []
+  const child = spawn(process.execPath, [...extraNodeArgs, ...loader, file, ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_ENV: 'production' },
@@ -124,7 +127,12 @@ export async function startPeer(
   nodeArgs: string[] = [],
 ): Promise<Target> {
   const origin = `https://127.0.0.1:${port}`
-  const proc = startNode('bench/peer.ts', ['--port', String(port), '--token-format', format], nodeArgs)
+  // The peer's harness is TypeScript: bundled like our bank, so neither server carries a TypeScript loader.
+  const entry = await compile(path.join(repoRoot, 'bench/peer.ts'), path.join(repoRoot, 'bench/dist/peer.mjs'), [
+    path.join(repoRoot, 'bench'),
+    path.join(repoRoot, 'keys'),
+  ])
+  const proc = startNode(entry, ['--port', String(port), '--token-format', format], nodeArgs)
   const discovery = await waitReady(proc, agent, origin, 'peer')
   const tpp = pki.tpps.alpha as TppIdentity
   const tokenEndpoint = String(discovery.token_endpoint)
@@ -200,7 +208,8 @@ export async function startOurs(pki: Pki, agent: Agent, options: OursOptions): P
   const origin = `https://127.0.0.1:${port}`
   const tmp = options.store ? undefined : mkdtempSync(path.join(tmpdir(), 'bench-ours-'))
   const store = options.store ?? path.join(tmp as string, 'bank.db')
-  const main = 'mock-aspsp/src/main.ts'
+  // What `npm start` runs: the bank compiled into one module, on plain Node.
+  const main = 'scripts/start.mjs'
   if (!existsSync(path.join(repoRoot, main))) throw new Error(`ours: ${main} is not on this branch yet`)
   const proc = startNode(
     main,

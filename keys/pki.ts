@@ -10,11 +10,25 @@ import { fileURLToPath } from 'node:url'
 
 export const MANIFEST_VERSION = 4
 
-const here = path.dirname(fileURLToPath(import.meta.url))
+/**
+ * The repository's keys/ folder. This module runs from keys/ and also bundled into
+ * mock-aspsp/dist/main.js (`npm start`), so it looks upwards from wherever it is for the folder
+ * that holds generate.ts.
+ */
+function keysHome(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url))
+  for (;;) {
+    if (path.basename(dir) === 'keys' && existsSync(path.join(dir, 'generate.ts'))) return dir
+    if (existsSync(path.join(dir, 'keys', 'generate.ts'))) return path.join(dir, 'keys')
+    const parent = path.dirname(dir)
+    if (parent === dir) throw new Error(`no keys/ folder above ${fileURLToPath(import.meta.url)}: set OB_KEYS_DIR`)
+    dir = parent
+  }
+}
 
 /** The folder that holds the generated PKI. */
 export function keysDir(): string {
-  return path.resolve(process.env.OB_KEYS_DIR ?? path.join(here, 'generated'))
+  return path.resolve(process.env.OB_KEYS_DIR ?? path.join(keysHome(), 'generated'))
 }
 
 /** A private key with its certificate, as files. */
