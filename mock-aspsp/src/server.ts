@@ -15,6 +15,7 @@ import { type Bank, createBank } from './helpers/bank.ts'
 import { type MockOptions, withDefaults } from './helpers/defaults.ts'
 import { openStore } from './models/open_store.ts'
 import { epoch, type Store } from './models/store.ts'
+import { drainThen } from './shared/body.ts'
 
 /** TLS 1.2 suites allowed by FAPI 1 Advanced §8.5 (TLS 1.3 suites are all allowed). */
 const FAPI_TLS12_CIPHERS = [
@@ -175,18 +176,22 @@ export async function startMock(input: StartOptions = {}): Promise<RunningMock> 
   })
 
   // An Expect other than 100-continue: Node answers 417 itself, without a body, unless asked to.
-  server.on('checkExpectation', (_req, res) => {
+  // The client may send its body anyway: it is read and dropped first (shared/body.ts), else the
+  // close under a client still sending resets the connection and the 417 is never read.
+  server.on('checkExpectation', (req, res) => {
     const body = JSON.stringify({
       error: 'invalid_request',
       error_description: 'the Expect header can only be 100-continue (RFC 9110 section 10.1.1)',
     })
-    res.writeHead(417, {
-      'Content-Type': 'application/json; charset=utf-8',
-      'Content-Length': Buffer.byteLength(body),
-      'Cache-Control': 'no-store',
-      Connection: 'close',
+    drainThen(req, options.maxBodyBytes, () => {
+      res.writeHead(417, {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Content-Length': Buffer.byteLength(body),
+        'Cache-Control': 'no-store',
+        Connection: 'close',
+      })
+      res.end(body)
     })
-    res.end(body)
   })
 
   await new Promise<void>((resolve, reject) => {

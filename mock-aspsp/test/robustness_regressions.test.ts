@@ -3,7 +3,9 @@
  * each input once broke the contract (a 5xx, an answer that was not JSON, no answer, a hang).
  */
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
+import tls from 'node:tls'
 import fc from 'fast-check'
 import { clientAssertionClaims } from '../../fixtures/builders/client_assertion.ts'
 import { ensurePki, type Pki, type TppIdentity } from '../../keys/pki.ts'
@@ -78,6 +80,59 @@ describe("requests Node's HTTP layer refuses are still answered with JSON errors
   test('Expect other than 100-continue → 417 JSON', async () => {
     const res = await alpha.client.request({ method: 'GET', path: '/jwks', headers: { expect: '200-ok' } })
     assertJsonError(res, 417, 'invalid_request')
+  })
+
+  test('Expect other than 100-continue with a body sent anyway: the body is read before the 417', async () => {
+    // Fuzz seed 424242 (case 1252, under load): the 417 went out at the headers and the socket
+    // closed while a 330 KB body was still coming, so the client saw EPIPE instead of an answer.
+    // Here the body comes in two halves 300 ms apart: the answer must wait for the second, then
+    // arrive whole, and the connection must end cleanly (FIN, not a reset).
+    const half = Buffer.alloc(64 * 1024, 'x')
+    const head = `POST /introspect HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nExpect: bytes=0-1\r\nContent-Length: ${2 * half.length}\r\n\r\n`
+    const url = new URL(mock.url)
+    const transport = identity('alpha').transport
+    const { answeredAt, secondHalfAt, text, error } = await new Promise<{
+      answeredAt: number
+      secondHalfAt: number
+      text: string
+      error?: string
+    }>(resolve => {
+      let answeredAt = 0
+      let secondHalfAt = 0
+      const chunks: Buffer[] = []
+      const socket = tls.connect({
+        host: url.hostname,
+        port: Number(url.port),
+        servername: url.hostname,
+        ca: readFileSync(pki.ca.certPath),
+        cert: readFileSync(transport.certPath),
+        key: readFileSync(transport.keyPath),
+      })
+      socket.on('secureConnect', () => {
+        socket.write(head)
+        socket.write(half)
+        setTimeout(() => {
+          secondHalfAt = performance.now()
+          socket.write(half)
+        }, 300)
+      })
+      socket.on('data', c => {
+        answeredAt ||= performance.now()
+        chunks.push(c)
+      })
+      const done = (error?: string) =>
+        resolve({ answeredAt, secondHalfAt, text: Buffer.concat(chunks).toString('utf8'), error })
+      socket.on('end', () => done())
+      socket.on('error', e => done((e as NodeJS.ErrnoException).code ?? e.message))
+      setTimeout(() => {
+        socket.destroy()
+        done('timeout')
+      }, 5000).unref()
+    })
+    assert.equal(error, undefined, `connection error: ${error}`)
+    assert.match(text, /^HTTP\/1\.1 417 /)
+    assert.match(text, /"error":"invalid_request"/)
+    assert.ok(secondHalfAt > 0 && answeredAt >= secondHalfAt, 'the 417 went out before the body was read')
   })
 
   test('CONNECT → 405 JSON with Allow', async () => {

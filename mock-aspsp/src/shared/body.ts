@@ -14,6 +14,31 @@ const decoder = new TextDecoder('utf-8', { fatal: true })
  */
 const DRAIN_FACTOR = 16
 
+/**
+ * Reads and throws away a request body that will not be used, at most `DRAIN_FACTOR × limit`
+ * bytes, then calls `answer` (the same reason as above: an answer sent while the client is still
+ * sending would be lost in the reset). Beyond the bound the answer goes out and the connection is cut.
+ */
+export function drainThen(req: NodeJS.ReadableStream, limit: number, answer: () => void): void {
+  let size = 0
+  let done = false
+  const finish = () => {
+    if (done) return
+    done = true
+    answer()
+  }
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length
+    if (size > limit * DRAIN_FACTOR) {
+      req.pause()
+      finish()
+    }
+  })
+  req.once('end', finish)
+  req.once('error', finish)
+  req.resume()
+}
+
 /** The media type of the request, lower case, without parameters ('' when absent). */
 export function mediaType(ctx: Context): string {
   return (ctx.get('content-type').split(';')[0] ?? '').trim().toLowerCase()
