@@ -145,7 +145,10 @@ async function send(
   if (c.target === 'raw') {
     const cert = c.cert === 'none' ? null : world.clients[c.cert].cert
     const res = await rawRequest(world.url, world.pki, cert, world.raw(c), timeoutMs)
-    return { res, problem: violation(res, { target: 'raw', method: c.method, mustReject: false }) }
+    return {
+      res,
+      problem: violation(res, { target: 'raw', method: c.method, mustReject: false, path: c.requestTarget }),
+    }
   }
   const prepared = await world.prepare(c)
   let res: HttpResult

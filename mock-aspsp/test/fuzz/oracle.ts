@@ -66,6 +66,18 @@ export interface Expectation {
   method: string
   /** The request is built to be refused (alg none, embedded key, forged signature, ...). */
   mustReject: boolean
+  /** The request path (with any query), where known. */
+  path?: string
+}
+
+/**
+ * The front channel: pages a person's browser is sent to. Their errors are HTML pages for that
+ * person, not JSON (RFC 6749 §4.1.2.1: "inform the resource owner"; the mock's error page).
+ */
+export function isFrontChannel(method: string, path: string | undefined): boolean {
+  if (path === undefined || (method !== 'GET' && method !== 'POST')) return false
+  const bare = path.split('?')[0] ?? ''
+  return bare === '/authorize' || /^\/consent\/[^/]+(\/login|\/decision)?$/.test(bare)
 }
 
 /** Why the answer breaks the contract, or null when it keeps it. */
@@ -77,6 +89,12 @@ export function violation(res: HttpResult, exp: Expectation): string | null {
   if (status < 400) return null
   if (exp.method === 'HEAD') return null
   const type = res.headers['content-type'] ?? ''
+  if (isFrontChannel(exp.method, exp.path)) {
+    if (!/^text\/html\b/i.test(type)) return `HTTP ${status} from a browser page with Content-Type "${type}", not HTML`
+    if (!/<title>[^<]+<\/title>/.test(res.body.toString('utf8'))) return `HTTP ${status}: an error page without a title`
+    if (!/no-store/i.test(res.headers['cache-control'] ?? '')) return `HTTP ${status}: an error page without no-store`
+    return null
+  }
   if (!/^application\/json\b/i.test(type)) {
     return `HTTP ${status} with Content-Type "${type}", not JSON: ${res.body.toString('utf8').slice(0, 200)}`
   }

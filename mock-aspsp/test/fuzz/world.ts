@@ -291,7 +291,7 @@ export class World {
     const prepared: Prepared = {
       cert: c.cert,
       request: { method: c.method, path, headers, ...(bytes ? { body: bytes } : {}) },
-      expectation: { target: c.target, method: c.method, mustReject },
+      expectation: { target: c.target, method: c.method, mustReject, path },
     }
     if (c.target === 'register') prepared.after = res => this.cleanUp(res, c.cert)
     if (c.target === 'manage' && owner) {
