@@ -28,6 +28,20 @@ function identity(name: string): TppIdentity {
   return t
 }
 
+/** A raw TLS connection to the mock with a TPP's transport certificate. */
+function connectAs(name: string): tls.TLSSocket {
+  const url = new URL(mock.url)
+  const transport = identity(name).transport
+  return tls.connect({
+    host: url.hostname,
+    port: Number(url.port),
+    servername: url.hostname,
+    ca: readFileSync(pki.ca.certPath),
+    cert: readFileSync(transport.certPath),
+    key: readFileSync(transport.keyPath),
+  })
+}
+
 /** A JSON error with a code, no-store, and the given status. */
 function assertJsonError(res: HttpResult, status: number, error: string): void {
   assert.equal(res.status, status, res.body.toString('utf8'))
@@ -89,8 +103,6 @@ describe("requests Node's HTTP layer refuses are still answered with JSON errors
     // arrive whole, and the connection must end cleanly (FIN, not a reset).
     const half = Buffer.alloc(64 * 1024, 'x')
     const head = `POST /introspect HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nExpect: bytes=0-1\r\nContent-Length: ${2 * half.length}\r\n\r\n`
-    const url = new URL(mock.url)
-    const transport = identity('alpha').transport
     const { answeredAt, secondHalfAt, text, error } = await new Promise<{
       answeredAt: number
       secondHalfAt: number
@@ -100,14 +112,7 @@ describe("requests Node's HTTP layer refuses are still answered with JSON errors
       let answeredAt = 0
       let secondHalfAt = 0
       const chunks: Buffer[] = []
-      const socket = tls.connect({
-        host: url.hostname,
-        port: Number(url.port),
-        servername: url.hostname,
-        ca: readFileSync(pki.ca.certPath),
-        cert: readFileSync(transport.certPath),
-        key: readFileSync(transport.keyPath),
-      })
+      const socket = connectAs('alpha')
       socket.on('secureConnect', () => {
         socket.write(head)
         socket.write(half)
@@ -133,6 +138,38 @@ describe("requests Node's HTTP layer refuses are still answered with JSON errors
     assert.match(text, /^HTTP\/1\.1 417 /)
     assert.match(text, /"error":"invalid_request"/)
     assert.ok(secondHalfAt > 0 && answeredAt >= secondHalfAt, 'the 417 went out before the body was read')
+  })
+
+  test('a client that closes mid-body is not logged as a failure of the bank', async () => {
+    // Fuzz seed 1127: "POST /register failed: Error: aborted" — a client going away was a 500.
+    const logged: string[] = []
+    const original = console.error
+    console.error = (...args: unknown[]) => {
+      logged.push(args.map(String).join(' '))
+    }
+    try {
+      await new Promise<void>(resolve => {
+        const socket = connectAs('alpha')
+        socket.on('error', () => {})
+        socket.on('secureConnect', () => {
+          socket.write(
+            'POST /register HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/jose\r\nContent-Length: 100000\r\n\r\n',
+          )
+          socket.write('x'.repeat(1000))
+          setTimeout(() => {
+            socket.destroy()
+            resolve()
+          }, 100)
+        })
+      })
+      await new Promise(r => setTimeout(r, 300))
+    } finally {
+      console.error = original
+    }
+    assert.deepEqual(
+      logged.filter(l => l.includes('failed:')),
+      [],
+    )
   })
 
   test('CONNECT → 405 JSON with Allow', async () => {

@@ -55,14 +55,19 @@ export async function readBody(ctx: Context, limit: number): Promise<string> {
   const chunks: Buffer[] = []
   let size = 0
   let overflow = false
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > limit) {
-      overflow = true
-      if (size > limit * DRAIN_FACTOR) break
-      continue
+  try {
+    for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+      size += chunk.length
+      if (size > limit) {
+        overflow = true
+        if (size > limit * DRAIN_FACTOR) break
+        continue
+      }
+      chunks.push(chunk)
     }
-    chunks.push(chunk)
+  } catch {
+    // The client went away mid-body ('aborted'): its fault, not the bank's, and nobody reads the answer.
+    throw new InvalidRequest(`the request body was cut off after ${size} bytes: the client closed the connection`)
   }
   if (overflow) {
     ctx.set('Connection', 'close')

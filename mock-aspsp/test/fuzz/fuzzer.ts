@@ -92,6 +92,7 @@ class Target {
   warmRss = 0
   samples: [number, number][] = []
   serverErrors = 0
+  serverErrorLines: string[] = []
   networkBlocked = 0
 
   constructor(
@@ -114,7 +115,10 @@ class Target {
 
   /** Tallies what the bank logged so far; call before the process is replaced or stopped. */
   private collect(): void {
-    this.serverErrors += (this.bank.stderr.match(/ failed:/g) ?? []).length
+    const failed = this.bank.stderr.split('\n').filter(l => l.includes(' failed:'))
+    this.serverErrors += failed.length
+    // The first lines say what broke (the bank logs the request line and the exception).
+    for (const line of failed) if (this.serverErrorLines.length < 5) this.serverErrorLines.push(line.slice(0, 500))
     this.networkBlocked += (this.bank.stderr.match(/network-guard: blocked/g) ?? []).length
   }
 
@@ -290,7 +294,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       const growthMb = mb(endRss - warm)
       const exit = await t.stop()
       if (!aliveAtEnd) problems.push(`the ${t.spec} bank exited during the run: ${JSON.stringify(exit)}`)
-      if (t.serverErrors > 0) problems.push(`the ${t.spec} bank logged ${t.serverErrors} server_error(s)`)
+      if (t.serverErrors > 0)
+        problems.push(`the ${t.spec} bank logged ${t.serverErrors} server_error(s): ${t.serverErrorLines.join(' | ')}`)
       if (growthMb > options.rssMarginMb) {
         problems.push(
           `the ${t.spec} bank's RSS grew ${growthMb} MB after the warm-up (allowed ${options.rssMarginMb} MB)`,
