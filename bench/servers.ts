@@ -47,7 +47,7 @@ interface Proc {
   output: () => string
 }
 
-/** Starts `node --import tsx <file> ...args` in its own process, output kept for diagnosis. */
+/** Starts `node <file> ...args` in its own process (with tsx for a .ts file), output kept for diagnosis. */
 function startNode(file: string, args: string[], extraNodeArgs: string[] = []): Proc {
   // Plain .mjs entries (our bank's `npm start`, which compiles it first) need no TypeScript loader.
   const loader = file.endsWith('.ts') ? ['--import', 'tsx'] : []
