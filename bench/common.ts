@@ -3,6 +3,7 @@
  * the mutual-TLS client material, statistics helpers and a tiny mTLS HTTP client for set-up calls.
  */
 import { readFileSync } from 'node:fs'
+import type https from 'node:https'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Agent, type Dispatcher, request } from 'undici'
@@ -78,6 +79,22 @@ export function clientTls(pki: Pki, tpp = 'alpha'): TlsFiles {
   const t = pki.tpps[tpp]
   if (!t) throw new Error(`bench: no TPP ${tpp} in the PKI`)
   return { certPath: t.transport.certPath, keyPath: t.transport.keyPath, caPath: pki.ca.certPath }
+}
+
+/**
+ * The server side of the benchmark's mutual TLS, one definition for the peer and the transport
+ * floor: the test server certificate, a client certificate requested and checked by the
+ * application (as our bank does), keep-alive 30 s.
+ */
+export function serverTls(pki: Pki): https.ServerOptions {
+  return {
+    key: readFileSync(pki.server.keyPath),
+    cert: readFileSync(pki.server.certPath),
+    ca: readFileSync(pki.ca.certPath),
+    requestCert: true,
+    rejectUnauthorized: false,
+    keepAliveTimeout: 30_000,
+  }
 }
 
 /** An undici dispatcher that presents the client certificate, trusts the test CA and keeps connections alive. */

@@ -6,33 +6,22 @@
  *
  * Usage: `node --import tsx bench/floor.ts --port 8830`; prints `floor ready` once listening.
  */
-import { readFileSync } from 'node:fs'
 import https from 'node:https'
 import { ensurePki } from '../keys/pki.ts'
-import { parseArgs } from './common.ts'
+import { parseArgs, serverTls } from './common.ts'
 
 const args = parseArgs(process.argv.slice(2))
 const port = Number(args.get('port') ?? 8830)
 const pki = await ensurePki()
 const body = JSON.stringify({ access_token: 'x'.repeat(43), token_type: 'Bearer', expires_in: 3600, scope: 'accounts' })
-const server = https.createServer(
-  {
-    key: readFileSync(pki.server.keyPath),
-    cert: readFileSync(pki.server.certPath),
-    ca: readFileSync(pki.ca.certPath),
-    requestCert: true,
-    rejectUnauthorized: false,
-    keepAliveTimeout: 30_000,
-  },
-  (req, res) => {
-    // Read the request body like a real endpoint would, then answer.
-    req.resume()
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
-      res.end(body)
-    })
-  },
-)
+const server = https.createServer(serverTls(pki), (req, res) => {
+  // Read the request body like a real endpoint would, then answer.
+  req.resume()
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+    res.end(body)
+  })
+})
 server.listen(port, '127.0.0.1', () => console.log(`floor ready https://127.0.0.1:${port}`))
 const stop = () => server.close(() => process.exit(0))
 process.on('SIGTERM', stop)

@@ -13,7 +13,7 @@ import https from 'node:https'
 import type { TLSSocket } from 'node:tls'
 import Provider, { type Adapter, type AdapterPayload, type Configuration, type KoaContextWithOIDC } from 'oidc-provider'
 import { ensurePki } from '../keys/pki.ts'
-import { parseArgs, type TokenFormat } from './common.ts'
+import { parseArgs, serverTls, type TokenFormat } from './common.ts'
 
 /** The one Resource Server every client_credentials token is for. */
 export const PEER_RESOURCE = 'urn:bench:api'
@@ -141,17 +141,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const pki = await ensurePki()
   const origin = `https://localhost:${port}`
   const provider = new Provider(origin, peerConfiguration(readFileSync(pki.aspsp.signing.keyPath, 'utf8'), format))
-  const server = https.createServer(
-    {
-      key: readFileSync(pki.server.keyPath),
-      cert: readFileSync(pki.server.certPath),
-      ca: readFileSync(pki.ca.certPath),
-      requestCert: true,
-      rejectUnauthorized: false,
-      keepAliveTimeout: 30_000,
-    },
-    provider.callback(),
-  )
+  const server = https.createServer(serverTls(pki), provider.callback())
   server.listen(port, '127.0.0.1', () => console.log(`peer ready ${origin} token-format=${format}`))
   const stop = () => server.close(() => process.exit(0))
   process.on('SIGTERM', stop)

@@ -47,6 +47,21 @@ interface Proc {
   output: () => string
 }
 
+/** The two client-credentials recipes, the same for both servers: alpha's clients, scope accounts. */
+function tokenRecipes(tokenEndpoint: string, pkjwtClientId: string, tlsClientId: string) {
+  return {
+    'token-pkjwt': {
+      kind: 'token-pkjwt',
+      path: pathOf(tokenEndpoint),
+      tpp: 'alpha',
+      clientId: pkjwtClientId,
+      aud: tokenEndpoint,
+      scope: 'accounts',
+    },
+    'token-tls': { kind: 'token-tls', path: pathOf(tokenEndpoint), clientId: tlsClientId, scope: 'accounts' },
+  } satisfies Record<string, Recipe>
+}
+
 /** Starts `node <file> ...args` in its own process (with tsx for a .ts file), output kept for diagnosis. */
 function startNode(file: string, args: string[], extraNodeArgs: string[] = []): Proc {
   // Plain .mjs entries (our bank's `npm start`, which compiles it first) need no TypeScript loader.
@@ -172,15 +187,7 @@ export async function startPeer(
     registrationNote: 'RFC 7591 JSON metadata with a jwks (no signature, no SSA)',
     recipes: {
       register: { kind: 'register-json', path: pathOf(registrationEndpoint), body: peerRegistrationBody(tpp) },
-      'token-pkjwt': {
-        kind: 'token-pkjwt',
-        path: pathOf(tokenEndpoint),
-        tpp: 'alpha',
-        clientId: pkjwt.client_id,
-        aud: tokenEndpoint,
-        scope: 'accounts',
-      },
-      'token-tls': { kind: 'token-tls', path: pathOf(tokenEndpoint), clientId: tls.client_id, scope: 'accounts' },
+      ...tokenRecipes(tokenEndpoint, pkjwt.client_id, tls.client_id),
       'get-register': {
         kind: 'get',
         path: pathOf(pkjwt.registration_client_uri),
@@ -262,15 +269,7 @@ export async function startOurs(pki: Pki, agent: Agent, options: OursOptions): P
     registrationNote: 'OB DCR compact JWS (PS256) carrying an SSA (PS256): two signature verifications',
     recipes: {
       register: { kind: 'register-ob', path: pathOf(registrationEndpoint), tpp: 'alpha', ssa, aud: pki.aspsp.orgId },
-      'token-pkjwt': {
-        kind: 'token-pkjwt',
-        path: pathOf(tokenEndpoint),
-        tpp: 'alpha',
-        clientId: pkjwt.client_id,
-        aud: tokenEndpoint,
-        scope: 'accounts',
-      },
-      'token-tls': { kind: 'token-tls', path: pathOf(tokenEndpoint), clientId: tls.client_id, scope: 'accounts' },
+      ...tokenRecipes(tokenEndpoint, pkjwt.client_id, tls.client_id),
       'get-register': { kind: 'get', path: `${pathOf(registrationEndpoint)}/${pkjwt.client_id}`, bearer },
     },
     memory: () => procMemory(proc.child.pid as number),

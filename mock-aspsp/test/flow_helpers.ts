@@ -3,8 +3,6 @@
  * requests with a transport certificate (or none), registration, consents, request objects,
  * the sign-in and consent forms, and the token endpoint.
  */
-import { readFileSync } from 'node:fs'
-import https from 'node:https'
 import type { ResponseType } from '../../fixtures/builders/authorization.ts'
 import {
   accountAccessConsentBody,
@@ -18,13 +16,9 @@ import { type AuthMethod, registrationClaims, signRegistration } from '../../fix
 import { keystoreUrls, mintSsa } from '../../fixtures/builders/ssa.ts'
 import type { Pki, TppIdentity } from '../../keys/pki.ts'
 import type { RunningMock } from '../src/server.ts'
+import { type CallResult, httpsCall } from './support.ts'
 
-export interface Answer {
-  status: number
-  headers: Record<string, string | string[] | undefined>
-  text: string
-  json: Record<string, unknown>
-}
+export type Answer = CallResult
 
 export interface CallOptions {
   method?: string
@@ -52,35 +46,15 @@ export function call(mock: RunningMock, path: string, opts: CallOptions = {}): P
   }
   const who = opts.as === undefined ? null : opts.as
   const certPair = who === null ? undefined : 'transport' in who ? who.transport : who
-  const pki = mock.bank.pki
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      url,
-      {
-        method: opts.method ?? (body === undefined ? 'GET' : 'POST'),
-        headers,
-        ca: readFileSync(pki.ca.certPath),
-        ...(certPair ? { cert: readFileSync(certPair.certPath), key: readFileSync(certPair.keyPath) } : {}),
-        agent: false,
-      },
-      res => {
-        const chunks: Buffer[] = []
-        res.on('data', c => chunks.push(c))
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8')
-          let json: Record<string, unknown> = {}
-          try {
-            json = JSON.parse(text)
-          } catch {
-            // not JSON: pages and empty bodies
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json })
-        })
-      },
-    )
-    req.on('error', reject)
-    if (body !== undefined) req.write(body)
-    req.end()
+  return httpsCall({
+    host: url.hostname,
+    port: url.port,
+    path: url.pathname + url.search,
+    method: opts.method ?? (body === undefined ? 'GET' : 'POST'),
+    ca: mock.bank.pki.ca.certPath,
+    cert: certPair,
+    headers,
+    body,
   })
 }
 

@@ -88,16 +88,44 @@ export function call(
 ): Promise<CallResult> {
   const tpp = req.tpp ?? alpha
   const keyCert = tpp === 'none' ? undefined : req.cert === 'transport2' ? tpp.transport2 : tpp.transport
+  return httpsCall({
+    host: 'localhost',
+    port: mock.port,
+    path: req.path,
+    method: req.method ?? 'GET',
+    ca: mock.bank.pki.ca.certPath,
+    cert: keyCert,
+    headers: req.headers,
+    body: req.body,
+  })
+}
+
+/**
+ * One HTTPS request on a fresh connection, trusting the CA at `ca`, with a client certificate or
+ * none; the body is read whole and parsed as JSON where it is JSON (`{}` otherwise). Redirects
+ * are returned, not followed.
+ */
+export function httpsCall(o: {
+  host: string
+  port: number | string
+  /** Sent as written: not normalised (a test may send dot segments or odd escapes on purpose). */
+  path: string
+  method: string
+  ca: string
+  cert?: { certPath: string; keyPath: string } | undefined
+  headers?: Record<string, string> | undefined
+  body?: string | Buffer | undefined
+}): Promise<CallResult> {
   return new Promise((resolve, reject) => {
     const r = https.request(
       {
-        host: 'localhost',
-        port: mock.port,
-        method: req.method ?? 'GET',
-        path: req.path,
-        ca: readFileSync(pki.ca.certPath),
-        ...(keyCert ? { cert: readFileSync(keyCert.certPath), key: readFileSync(keyCert.keyPath) } : {}),
-        headers: req.headers,
+        host: o.host,
+        port: o.port,
+        path: o.path,
+        method: o.method,
+        ca: readFileSync(o.ca),
+        ...(o.cert ? { cert: readFileSync(o.cert.certPath), key: readFileSync(o.cert.keyPath) } : {}),
+        headers: o.headers,
         agent: false,
       },
       res => {
@@ -109,14 +137,14 @@ export function call(
           try {
             json = JSON.parse(text)
           } catch {
-            json = {}
+            // not JSON: pages and empty bodies
           }
           resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json })
         })
       },
     )
     r.on('error', reject)
-    if (req.body !== undefined) r.write(req.body)
+    if (o.body !== undefined) r.write(o.body)
     r.end()
   })
 }
@@ -141,13 +169,21 @@ export async function register(mock: RunningMock, o: RequestOptions = {}): Promi
   return String(res.json.client_id)
 }
 
-/** A client credentials token for a private_key_jwt client. */
-export async function ccToken(mock: RunningMock, clientId: string, tpp: TppIdentity = alpha): Promise<string> {
+/**
+ * A client_credentials request of a private_key_jwt client: the assertion signed by `tpp`'s
+ * software key, sent over `over`'s transport certificate (the same TPP unless a test wants another).
+ */
+export async function ccTokenRequest(
+  mock: RunningMock,
+  clientId: string,
+  tpp: TppIdentity = alpha,
+  over: TppIdentity = tpp,
+): Promise<CallResult> {
   const assertion = await clientAssertion(clientId, `${mock.url}/token`, softwareSigner(tpp))
-  const res = await call(mock, {
+  return call(mock, {
     method: 'POST',
     path: '/token',
-    tpp,
+    tpp: over,
     ...form({
       grant_type: 'client_credentials',
       client_id: clientId,
@@ -155,6 +191,11 @@ export async function ccToken(mock: RunningMock, clientId: string, tpp: TppIdent
       client_assertion: assertion,
     }),
   })
+}
+
+/** A client credentials token for a private_key_jwt client. */
+export async function ccToken(mock: RunningMock, clientId: string, tpp: TppIdentity = alpha): Promise<string> {
+  const res = await ccTokenRequest(mock, clientId, tpp)
   if (res.status !== 200) throw new Error(`token failed: ${res.status} ${res.text}`)
   return String(res.json.access_token)
 }

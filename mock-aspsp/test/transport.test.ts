@@ -7,11 +7,10 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import tls from 'node:tls'
-import { clientAssertion } from '../../fixtures/builders/client_assertion.ts'
 import type { TppIdentity } from '../../keys/pki.ts'
 import type { DeviationName } from '../src/helpers/deviations.ts'
 import { type RunningMock, startMock, tlsPolicy } from '../src/server.ts'
-import { alpha, call, ccToken, form, pki, register, signedRequest, softwareSigner } from './support.ts'
+import { alpha, call, ccToken, ccTokenRequest, pki, register, signedRequest } from './support.ts'
 
 const jose = { 'content-type': 'application/jose' }
 
@@ -39,20 +38,7 @@ async function registerAs(mock: RunningMock, tpp: TppIdentity) {
 }
 
 /** A client_credentials request by alpha's private_key_jwt client over another certificate. */
-async function tokenOver(mock: RunningMock, clientId: string, tpp: TppIdentity) {
-  const assertion = await clientAssertion(clientId, `${mock.url}/token`, softwareSigner(alpha))
-  return call(mock, {
-    method: 'POST',
-    path: '/token',
-    tpp,
-    ...form({
-      grant_type: 'client_credentials',
-      client_id: clientId,
-      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-      client_assertion: assertion,
-    }),
-  })
-}
+const tokenOver = (mock: RunningMock, clientId: string, tpp: TppIdentity) => ccTokenRequest(mock, clientId, alpha, tpp)
 
 const CERT_CASES: { name: string; tpp: () => TppIdentity; deviation: DeviationName; message: RegExp }[] = [
   {

@@ -304,20 +304,25 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
   })
 
   /** A PUT refused for its body: 400, the error, and nothing changed. */
+  /** The fixtures a refused PUT needs: the client, how it gets its token, the target and the schemas. */
+  interface PutContext {
+    tpp: Tpp
+    clientId: string
+    authMethod: AuthMethod
+    target: Target
+    schemas: { registrationError: Parameters<typeof checkRegistrationRefusal>[2] }
+  }
+
   async function refusedUpdate(
-    tpp: Tpp,
-    clientId: string,
-    method: AuthMethod,
-    target: Target,
+    { tpp, clientId, authMethod, target, schemas }: PutContext,
     jws: string,
     allowed: readonly RegistrationError[],
-    schemas: Parameters<typeof checkRegistrationRefusal>[2],
   ) {
-    const before = await readRegistration(tpp, clientId, method, target)
-    const ex = await tpp.dcr.update(clientId, await tpp.accessToken(clientId, method), jws)
+    const before = await readRegistration(tpp, clientId, authMethod, target)
+    const ex = await tpp.dcr.update(clientId, await tpp.accessToken(clientId, authMethod), jws)
     await ensureStatus(ex, 400, 'RFC7592-2.2')
-    await checkRegistrationRefusal(ex, allowed, schemas)
-    await checkRegistrationUnchanged(before, await readRegistration(tpp, clientId, method, target))
+    await checkRegistrationRefusal(ex, allowed, schemas.registrationError)
+    await checkRegistrationUnchanged(before, await readRegistration(tpp, clientId, authMethod, target))
   }
 
   test('NEG-MGMT-13 refuses a PUT adding a redirect URI that is not in the software statement', {
@@ -326,30 +331,17 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
     const req = await tpp.registrationRequest({
       redirectUris: [tpp.profile.redirectUris[0] as string, 'https://attacker.example/callback'],
     })
-    await refusedUpdate(
-      tpp,
-      clientId,
-      authMethod,
-      target,
-      req.jws,
-      ['invalid_redirect_uri', 'invalid_client_metadata'],
-      schemas.registrationError,
-    )
+    await refusedUpdate({ tpp, clientId, authMethod, target, schemas }, req.jws, [
+      'invalid_redirect_uri',
+      'invalid_client_metadata',
+    ])
   })
 
   test("NEG-MGMT-14 refuses a PUT changing jwks_uri to a host other than the software statement's", {
     annotation: [spec('RFC7592-2.2'), spec('OBDCR-Of-JWS-and-JWKS'), requires('operation:put')],
   }, async ({ registeredClient: { tpp, clientId, authMethod }, target, schemas }) => {
     const req = await tpp.registrationRequest({ claims: { jwks_uri: 'https://attacker.example/jwks.json' } })
-    await refusedUpdate(
-      tpp,
-      clientId,
-      authMethod,
-      target,
-      req.jws,
-      ['invalid_client_metadata'],
-      schemas.registrationError,
-    )
+    await refusedUpdate({ tpp, clientId, authMethod, target, schemas }, req.jws, ['invalid_client_metadata'])
   })
 
   test('NEG-MGMT-15 refuses a PUT that gives the keys by value (jwks) instead of the software JWKS', {
@@ -357,45 +349,24 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
   }, async ({ registeredClient: { tpp, clientId, authMethod }, target, schemas }) => {
     const jwk = { ...createPublicKey(tpp.profile.signing.key).export({ format: 'jwk' }), kid: tpp.profile.signing.kid }
     const req = await tpp.registrationRequest({ claims: { jwks: { keys: [jwk] } } })
-    await refusedUpdate(
-      tpp,
-      clientId,
-      authMethod,
-      target,
-      req.jws,
-      ['invalid_client_metadata'],
-      schemas.registrationError,
-    )
+    await refusedUpdate({ tpp, clientId, authMethod, target, schemas }, req.jws, ['invalid_client_metadata'])
   })
 
   test('NEG-MGMT-16 refuses a PUT without a software statement', {
     annotation: [spec('RFC7592-2.2'), spec('OBDCR-data-dictionary'), requires('operation:put')],
   }, async ({ registeredClient: { tpp, clientId, authMethod }, target, schemas }) => {
     const req = await tpp.registrationRequest({ claims: { software_statement: undefined } })
-    await refusedUpdate(
-      tpp,
-      clientId,
-      authMethod,
-      target,
-      req.jws,
-      ['invalid_software_statement', 'invalid_client_metadata'],
-      schemas.registrationError,
-    )
+    await refusedUpdate({ tpp, clientId, authMethod, target, schemas }, req.jws, [
+      'invalid_software_statement',
+      'invalid_client_metadata',
+    ])
   })
 
   test('NEG-MGMT-17 refuses a PUT whose software statement signature was altered', {
     annotation: [spec('RFC7592-2.2'), spec('RFC7591-3.2.2'), requires('operation:put')],
   }, async ({ registeredClient: { tpp, clientId, authMethod }, target, schemas }) => {
     const req = await tpp.registrationRequest({ ssaVariant: 'tampered-signature' })
-    await refusedUpdate(
-      tpp,
-      clientId,
-      authMethod,
-      target,
-      req.jws,
-      ['invalid_software_statement'],
-      schemas.registrationError,
-    )
+    await refusedUpdate({ tpp, clientId, authMethod, target, schemas }, req.jws, ['invalid_software_statement'])
   })
 
   test('NEG-MGMT-18 leaves the registration as it was after a series of refused PUTs (no partial update)', {
@@ -441,7 +412,7 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
     for (const [name, value] of Object.entries(fields)) {
       await test.step(`PUT with ${name}`, async () => {
         const req = await tpp.registrationRequest({ claims: { client_id: clientId, [name]: value } })
-        await refusedUpdate(tpp, clientId, authMethod, target, req.jws, ['invalid_request'], schemas.registrationError)
+        await refusedUpdate({ tpp, clientId, authMethod, target, schemas }, req.jws, ['invalid_request'])
       })
     }
   })
@@ -457,7 +428,7 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
     for (const [name, claims] of cases) {
       await test.step(`PUT with ${name}`, async () => {
         const req = await tpp.registrationRequest({ claims })
-        await refusedUpdate(tpp, clientId, authMethod, target, req.jws, ['invalid_request'], schemas.registrationError)
+        await refusedUpdate({ tpp, clientId, authMethod, target, schemas }, req.jws, ['invalid_request'])
       })
     }
   })
@@ -506,14 +477,9 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
     annotation: [spec('OBDCR-data-dictionary'), spec('RFC7519-4.1.7'), requires('operation:put')],
   }, async ({ registeredClient: { tpp, clientId, authMethod, request }, target, schemas }) => {
     const replay = await tpp.registrationRequest({ claims: { jti: request.claims.jti, response_types: ['code'] } })
-    await refusedUpdate(
-      tpp,
-      clientId,
-      authMethod,
-      target,
-      replay.jws,
-      ['invalid_client_metadata', 'invalid_request'],
-      schemas.registrationError,
-    )
+    await refusedUpdate({ tpp, clientId, authMethod, target, schemas }, replay.jws, [
+      'invalid_client_metadata',
+      'invalid_request',
+    ])
   })
 })

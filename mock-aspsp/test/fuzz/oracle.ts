@@ -4,19 +4,13 @@
  * errors, the challenge or `Allow` header its status needs, and no acceptance of a request built
  * to be refused.
  */
+import { TOKEN_ERRORS } from '../../../fixtures/schemas/definitions.ts'
 import type { HttpResult } from '../support/http.ts'
 
 /** Error codes registered for OAuth (IANA "OAuth Extensions Error Registry"), by the RFC that defines them. */
 export const REGISTERED_ERROR_CODES = {
   /** RFC 6749 §5.2: token endpoint (and, by RFC 7009 / RFC 7662, revocation and introspection). */
-  rfc6749: [
-    'invalid_request',
-    'invalid_client',
-    'invalid_grant',
-    'unauthorized_client',
-    'unsupported_grant_type',
-    'invalid_scope',
-  ],
+  rfc6749: TOKEN_ERRORS,
   /** RFC 6750 §3.1: bearer-token protected resources (client management). */
   rfc6750: ['invalid_request', 'invalid_token', 'insufficient_scope'],
   /** RFC 7591 §3.2.2: client registration. */

@@ -1,0 +1,39 @@
+/** Runs a shell block of the README exactly as written: the walkthrough tests share it. */
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+
+/** The ```sh block between `<!-- name:start -->` and `<!-- name:end -->` in README.md. */
+export function readmeBlock(name: string): string {
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8')
+  const block = new RegExp(`<!-- ${name}:start -->\\s*\`\`\`sh\\n([\\s\\S]*?)\`\`\`\\s*<!-- ${name}:end -->`).exec(
+    readme,
+  )?.[1]
+  assert.ok(block, `README has the ${name} block`)
+  return block
+}
+
+/**
+ * Runs `block` with bash -euo pipefail at the project root, BANK set to `bankUrl`, killed after
+ * two minutes; asserts it exits 0 and returns its standard output. Asynchronous: the bank may
+ * answer from this very process.
+ */
+export async function runBlock(block: string, bankUrl: string): Promise<string> {
+  const child = spawn('bash', ['-euo', 'pipefail', '-c', block], {
+    cwd: root,
+    env: { ...process.env, BANK: bankUrl },
+  })
+  let out = ''
+  let err = ''
+  child.stdout.on('data', d => (out += d))
+  child.stderr.on('data', d => (err += d))
+  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000)
+  const code = await new Promise<number | null>(resolve => child.on('close', resolve))
+  clearTimeout(timer)
+  assert.equal(code, 0, `${out}\n${err}`)
+  return out
+}
