@@ -16,7 +16,7 @@ const without = (claims: Claims, ...names: string[]) => {
 
 function check(claims: Claims, o: { spec?: SpecVersion; deviations?: DeviationName[]; ssa?: Claims } = {}) {
   const bank = testBank({ specVersion: o.spec ?? '3.3', deviations: o.deviations ?? [] })
-  return registeredMetadata(bank, claims, o.ssa ?? validSsaClaims())
+  return registeredMetadata(bank, claims, o.ssa ?? validSsaClaims(), null)
 }
 
 describe('registeredMetadata: valid requests', () => {
@@ -568,7 +568,7 @@ describe('checkTransportCertMatchesSoftware (transport certificate CN = software
     await rejectsWith(
       () => checkTransportCertMatchesSoftware(testBank(), cert(beta.softwareId), validSsaClaims()),
       'unapproved_software_statement',
-      /does not belong to the software statement's software_id/,
+      /does not belong to the software statement: the client certificate \(CN=\w+\) is not a certificate of software/,
     )
   })
   it('is switched off by the option and by skip-transport-software-match', () => {

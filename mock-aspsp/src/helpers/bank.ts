@@ -10,6 +10,7 @@ import type { Store } from '../models/store.ts'
 import type { MockOptions } from './defaults.ts'
 import { Deviations } from './deviations.ts'
 import { type DecodedJws, JwksResolver, KeySet } from './jose.ts'
+import { RevocationLists } from './revocation.ts'
 import { SPEC_PROFILES, type SpecProfile } from './spec.ts'
 
 export interface Endpoints {
@@ -37,6 +38,8 @@ export interface Bank {
   signing: { key: KeyObject; kid: string }
   /** The trusted directory SSA-signing keys, imported once. */
   ssaKeys: KeySet
+  /** The CRLs consulted on every request that presents a certificate (re-read when they change). */
+  revocations: RevocationLists
   /**
    * SSAs whose signature verified, decoded and frozen, by their exact string: the same bytes
    * always verify the same way against the same keys, and OB SSAs are reused for many registrations.
@@ -95,6 +98,7 @@ export function createBank(options: MockOptions, pki: Pki, store: Store): Bank {
     jwks: new JwksResolver(options.jwksCacheTtl, url => directory.localJwks(url, issuer)),
     signing: { key: createPrivateKey(readFileSync(pki.aspsp.signing.keyPath)), kid: pki.aspsp.signing.kid },
     ssaKeys: new KeySet(directory.ssaJwks),
+    revocations: new RevocationLists([pki.ca.crlPath]),
     verifiedSsas: new BoundedMap(1_000),
   }
 }
