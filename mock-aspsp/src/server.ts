@@ -3,6 +3,7 @@
  * the unit tests and the benchmark.
  */
 import { readFileSync } from 'node:fs'
+import type { IncomingMessage } from 'node:http'
 import https from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
@@ -16,6 +17,7 @@ import { type MockOptions, withDefaults } from './helpers/defaults.ts'
 import { openStore } from './models/open_store.ts'
 import { epoch, type Store } from './models/store.ts'
 import { drainThen } from './shared/body.ts'
+import { SECURITY_HEADERS } from './shared/security_headers.ts'
 
 /** TLS 1.2 suites allowed by FAPI 1 Advanced §8.5 (TLS 1.3 suites are all allowed). */
 const FAPI_TLS12_CIPHERS = [
@@ -58,6 +60,7 @@ function rawJsonError(
     'Content-Type: application/json; charset=utf-8',
     `Content-Length: ${Buffer.byteLength(body)}`,
     'Cache-Control: no-store',
+    ...Object.entries(SECURITY_HEADERS).map(([k, v]) => `${k}: ${v}`),
     ...(options.headers ?? []),
     'Connection: close',
     '',
@@ -86,29 +89,33 @@ function clientErrorResponse(err: NodeJS.ErrnoException, head: boolean): string 
   return rawJsonError(400, 'Bad Request', 'invalid_request', 'the request is not valid HTTP/1.1', { head })
 }
 
-/** Node's HTTP parser as it hangs on a server socket (not public API, stable since Node 0.x). */
-type ParsedSocket = Duplex & { parser?: { incoming?: { complete?: boolean } | null } | null }
-
 /**
  * Whether the request being read on each connection is a HEAD, known before Node's parser has
  * finished its headers (a parse error leaves no request object to ask): the first bytes that
- * arrive once the previous request has been read completely.
+ * arrive once the previous request has been read completely. Public API only: the server's
+ * `request` event gives each connection's current request, whose `complete` turns true once its
+ * body has been read.
  */
 function trackHeadRequests(server: https.Server): (socket: Duplex) => boolean {
   const head = new WeakMap<Duplex, boolean>()
   /** Connections whose current request has started but whose headers are not complete yet. */
   const inHeaders = new WeakSet<Duplex>()
-  server.on('secureConnection', (socket: ParsedSocket) => {
+  /** The request each connection is reading (its body may still be arriving). */
+  const current = new WeakMap<Duplex, IncomingMessage>()
+  server.on('secureConnection', (socket: Duplex) => {
     // Before the HTTP parser's own listener, which may fail on this very chunk.
     socket.prependListener('data', (chunk: Buffer) => {
-      const current = socket.parser?.incoming
-      if ((current && !current.complete) || inHeaders.has(socket)) return
+      const req = current.get(socket)
+      if ((req && !req.complete) || inHeaders.has(socket)) return
       inHeaders.add(socket)
       head.set(socket, chunk.subarray(0, 5).toString('latin1') === 'HEAD ')
     })
   })
   // Emitted by the parser as the headers complete, in order with the data.
-  server.on('request', req => inHeaders.delete(req.socket))
+  server.on('request', (req: IncomingMessage) => {
+    inHeaders.delete(req.socket)
+    current.set(req.socket, req)
+  })
   return socket => head.get(socket) === true
 }
 
@@ -188,6 +195,7 @@ export async function startMock(input: StartOptions = {}): Promise<RunningMock> 
         'Content-Type': 'application/json; charset=utf-8',
         'Content-Length': Buffer.byteLength(body),
         'Cache-Control': 'no-store',
+        ...SECURITY_HEADERS,
         Connection: 'close',
       })
       res.end(body)

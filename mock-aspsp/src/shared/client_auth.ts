@@ -13,7 +13,15 @@ import type { Context } from 'koa'
 import type { Bank } from '../helpers/bank.ts'
 import { parseDn, sameDn } from '../helpers/dn.ts'
 import { InvalidClient } from '../helpers/errors.ts'
-import { type DecodedJws, decodeJws, type Json, JwsFormatError, type KeySet } from '../helpers/jose.ts'
+import {
+  type DecodedJws,
+  decodeJws,
+  type Json,
+  JwsFormatError,
+  joseHeaderProblem,
+  type KeySet,
+  keyOutcomeText,
+} from '../helpers/jose.ts'
 import { ALLOWED_JWS_ALGS } from '../helpers/rules/request.ts'
 import { type ClientRecord, epoch } from '../models/store.ts'
 import { certOwnershipProblem } from './cert_owner.ts'
@@ -58,6 +66,8 @@ async function privateKeyJwt(bank: Bank, params: Record<string, string>, endpoin
     throw e
   }
   const { header, payload: claims } = assertion
+  const headerProblem = deviations.has('ignore-assertion-crit') ? undefined : joseHeaderProblem(header)
+  if (headerProblem) throw new InvalidClient(`client_assertion ${headerProblem}`)
   const alg = header.alg
   const algs: readonly string[] = deviations.has('accept-rs256-assertion')
     ? [...ALLOWED_JWS_ALGS, 'RS256']
@@ -118,6 +128,11 @@ async function privateKeyJwt(bank: Bank, params: Record<string, string>, endpoin
   if (outcome === 'no-such-key' || outcome === 'unusable-key') {
     throw new InvalidClient(
       `client_assertion is signed with key kid "${kid}", which is not a ${alg} key in the software JWKS of client "${iss}"`,
+    )
+  }
+  if (outcome === 'ambiguous-key') {
+    throw new InvalidClient(
+      `client_assertion: ${keyOutcomeText(outcome, kid, alg, `the software JWKS of client "${iss}"`)}`,
     )
   }
   if (outcome !== 'valid') throw new InvalidClient(`client_assertion signature does not verify with key kid "${kid}"`)

@@ -204,7 +204,9 @@ function checkGrantAndResponseTypes(bank: Bank, claims: Json, out: Json): void {
   }
   out.grant_types = [...new Set(grants)]
 
-  const responseTypes = claims.response_types ?? ['code id_token']
+  // OB DCR: response_types defaults to `code id_token`, which means something only to a client of
+  // the authorization endpoint: a client without the authorization_code grant registers none.
+  const responseTypes = claims.response_types ?? (grants.includes('authorization_code') ? ['code id_token'] : [])
   if (!isStringArray(responseTypes)) {
     throw new InvalidClientMetadata(`response_types must be an array of strings, got ${JSON.stringify(responseTypes)}`)
   }
@@ -221,7 +223,8 @@ function checkGrantAndResponseTypes(bank: Bank, claims: Json, out: Json): void {
       'response_types needs the authorization_code grant type in grant_types (RFC 7591 §2.1)',
     )
   }
-  out.response_types = [...new Set(responseTypes)]
+  // The OB response schema has response_types with at least one item: none is left out.
+  if (responseTypes.length > 0) out.response_types = [...new Set(responseTypes)]
 }
 
 /** OB DCR scope: the version's shape, supported scopes only, and within the SSA's roles. */
@@ -293,6 +296,12 @@ function checkCiba(bank: Bank, claims: Json, out: Json): void {
   }
   // FAPI-CIBA: poll or ping, never push.
   checkEnum(claims, 'backchannel_token_delivery_mode', ['poll', 'ping'], out)
+  if (out.backchannel_token_delivery_mode === 'poll' && claims.backchannel_client_notification_endpoint !== undefined) {
+    // CIBA §4: the notification endpoint is for ping (and push) mode; refused, not silently dropped.
+    throw new InvalidClientMetadata(
+      'backchannel_client_notification_endpoint must not be sent when backchannel_token_delivery_mode is poll (CIBA section 4: it is for ping mode)',
+    )
+  }
   if (out.backchannel_token_delivery_mode === 'ping') {
     const endpoint = claims.backchannel_client_notification_endpoint
     if (typeof endpoint !== 'string' || endpoint.length > 256 || !/^https:\/\/[^/]/.test(endpoint)) {
