@@ -166,7 +166,7 @@ export class KeySet {
     const how = VERIFY[alg]
     if (!how || !forSignatures(entry.jwk)) return undefined
     const key = this.keyObject(entry)
-    if (!key || key.type !== 'public' || key.asymmetricKeyType !== how.kty) return undefined
+    if (key?.type !== 'public' || key.asymmetricKeyType !== how.kty) return undefined
     const details = key.asymmetricKeyDetails
     if (how.kty === 'rsa' && (details?.modulusLength ?? 0) < 2048) return undefined
     if (how.kty === 'ec' && details?.namedCurve !== 'prime256v1') return undefined

@@ -34,11 +34,19 @@ function fetchFailure(e: unknown, timeoutMs: number): string {
   return `the request failed (${code ? `${code}: ` : ''}${detail})`
 }
 
+/**
+ * Lets go of a body the bank will not read. Not awaited: the cancellation of a stream that is
+ * tee'd (as request interceptors do) may never settle, and nothing waits on it.
+ */
+function discard(body: ReadableStream<Uint8Array> | ReadableStreamDefaultReader<Uint8Array> | null | undefined): void {
+  body?.cancel().catch(() => {})
+}
+
 /** Reads a body as text, refusing it past `max` bytes without reading further. */
 async function boundedText(res: Response, max: number): Promise<string> {
   const declared = Number(res.headers.get('content-length'))
   if (Number.isFinite(declared) && declared > max) {
-    await res.body?.cancel()
+    discard(res.body)
     throw new Error(`declares ${declared} bytes; at most ${max} are read`)
   }
   const reader = res.body?.getReader()
@@ -50,7 +58,7 @@ async function boundedText(res: Response, max: number): Promise<string> {
     if (done) break
     size += value.byteLength
     if (size > max) {
-      await reader.cancel()
+      discard(reader)
       throw new Error(`sent more than ${max} bytes; at most ${max} are read`)
     }
     chunks.push(value)
@@ -107,14 +115,14 @@ export class JwksResolver {
       throw new Error(`"${url}" could not be fetched: ${fetchFailure(e, timeoutMs)}`)
     }
     if ((res.status >= 300 && res.status < 400) || res.redirected) {
-      await res.body?.cancel()
+      discard(res.body)
       const to = res.headers.get('location')
       throw new Error(
         `"${url}" answered HTTP ${res.status}${to ? ` (a redirect to ${to})` : ''}: redirects are not followed`,
       )
     }
     if (!res.ok) {
-      await res.body?.cancel()
+      discard(res.body)
       throw new Error(`"${url}" answered HTTP ${res.status}`)
     }
     let text: string
