@@ -96,14 +96,19 @@ function setSessionCookie(ctx: Context, id: string, session: string): void {
   })
 }
 
-/** Headers of every page: HTML, never cached or framed, no referrer (the redirect carries the code). */
+/**
+ * Headers of every page: HTML, never cached or framed, no referrer to another site. `same-origin`
+ * rather than `no-referrer`: under `no-referrer` a browser sends `Origin: null` with the page's
+ * own forms, and the Origin check could not tell them from a forged one (Fetch §3.1, "append a
+ * request Origin header"). The redirects to the TPP, which carry the code, send no referrer.
+ */
 function sendPage(ctx: Context, status: number, html: string): void {
   ctx.status = status
   ctx.type = 'text/html; charset=utf-8'
   ctx.set('Content-Security-Policy', PAGE_CSP)
   ctx.set('X-Frame-Options', 'DENY')
   ctx.set('X-Content-Type-Options', 'nosniff')
-  ctx.set('Referrer-Policy', 'no-referrer')
+  ctx.set('Referrer-Policy', 'same-origin')
   ctx.set('Cache-Control', 'no-store')
   ctx.body = html
 }
