@@ -307,6 +307,14 @@ const FLAGS: Flag[] = [
     shows: o => String(o.maxRequestObjectLifetime),
   },
   {
+    flag: '--hsts-max-age',
+    env: 'OB_MOCK_HSTS_MAX_AGE',
+    help: 'Strict-Transport-Security max-age, seconds (0: browsers forget it)',
+    takesValue: true,
+    apply: (o, v) => (o.hstsMaxAge = int('--hsts-max-age', v)),
+    shows: o => String(o.hstsMaxAge),
+  },
+  {
     flag: '--log',
     env: 'OB_MOCK_LOG',
     help: 'log one line per request to stderr',

@@ -17,7 +17,7 @@ import { type MockOptions, withDefaults } from './helpers/defaults.ts'
 import { openStore } from './models/open_store.ts'
 import { epoch, type Store } from './models/store.ts'
 import { drainThen } from './shared/body.ts'
-import { SECURITY_HEADERS } from './shared/security_headers.ts'
+import { securityHeadersFor } from './shared/security_headers.ts'
 
 /** TLS 1.2 suites allowed by FAPI 1 Advanced §8.5 (TLS 1.3 suites are all allowed). */
 const FAPI_TLS12_CIPHERS = [
@@ -52,7 +52,7 @@ function rawJsonError(
   reason: string,
   error: string,
   description: string,
-  options: { head?: boolean; headers?: string[] } = {},
+  options: { head?: boolean; headers?: Record<string, string> } = {},
 ): string {
   const body = JSON.stringify({ error, error_description: description })
   return [
@@ -60,8 +60,7 @@ function rawJsonError(
     'Content-Type: application/json; charset=utf-8',
     `Content-Length: ${Buffer.byteLength(body)}`,
     'Cache-Control: no-store',
-    ...Object.entries(SECURITY_HEADERS).map(([k, v]) => `${k}: ${v}`),
-    ...(options.headers ?? []),
+    ...Object.entries(options.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
     'Connection: close',
     '',
     // RFC 9110 §9.3.2: an answer to HEAD has no content, even an error.
@@ -73,20 +72,23 @@ function rawJsonError(
  * The answer to a request Node's HTTP parser refused (bad request line, CR or LF in a header
  * value, headers over `maxHeaderSize`, a header timeout).
  */
-function clientErrorResponse(err: NodeJS.ErrnoException, head: boolean): string {
+function clientErrorResponse(err: NodeJS.ErrnoException, head: boolean, headers: Record<string, string>): string {
   if (err.code === 'HPE_HEADER_OVERFLOW') {
     return rawJsonError(
       431,
       'Request Header Fields Too Large',
       'invalid_request',
       'the request headers exceed the size limit',
-      { head },
+      { head, headers },
     )
   }
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    return rawJsonError(408, 'Request Timeout', 'invalid_request', 'the request was not received in time', { head })
+    return rawJsonError(408, 'Request Timeout', 'invalid_request', 'the request was not received in time', {
+      head,
+      headers,
+    })
   }
-  return rawJsonError(400, 'Bad Request', 'invalid_request', 'the request is not valid HTTP/1.1', { head })
+  return rawJsonError(400, 'Bad Request', 'invalid_request', 'the request is not valid HTTP/1.1', { head, headers })
 }
 
 /**
@@ -162,8 +164,9 @@ export async function startMock(input: StartOptions = {}): Promise<RunningMock> 
   // A bad handshake (plain HTTP, garbage) must not crash or hang anything.
   server.on('tlsClientError', (_err, socket) => socket.destroy())
   const isHead = trackHeadRequests(server)
+  const security = securityHeadersFor(options)
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (socket.writable && err.code !== 'ECONNRESET') socket.end(clientErrorResponse(err, isHead(socket)))
+    if (socket.writable && err.code !== 'ECONNRESET') socket.end(clientErrorResponse(err, isHead(socket), security))
     else socket.destroy()
   })
 
@@ -175,9 +178,7 @@ export async function startMock(input: StartOptions = {}): Promise<RunningMock> 
         'Method Not Allowed',
         'method_not_allowed',
         'CONNECT is not supported: this server is not a proxy',
-        {
-          headers: ['Allow: GET, HEAD, POST, PUT, DELETE, OPTIONS'],
-        },
+        { headers: { ...security, Allow: 'GET, HEAD, POST, PUT, DELETE, OPTIONS' } },
       ),
     )
   })
@@ -195,7 +196,7 @@ export async function startMock(input: StartOptions = {}): Promise<RunningMock> 
         'Content-Type': 'application/json; charset=utf-8',
         'Content-Length': Buffer.byteLength(body),
         'Cache-Control': 'no-store',
-        ...SECURITY_HEADERS,
+        ...security,
         Connection: 'close',
       })
       res.end(body)

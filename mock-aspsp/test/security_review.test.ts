@@ -344,6 +344,14 @@ describe('item 11: /revoke tells nothing about tokens; every answer carries nosn
   })
 })
 
+describe('item 11: hstsMaxAge sets the HSTS max-age (0 makes a browser forget it)', () => {
+  const ctx = bank({ hstsMaxAge: 0 })
+  test('Strict-Transport-Security: max-age=0', async () => {
+    const res = await call(ctx.mock, '/.well-known/openid-configuration')
+    assert.equal(res.headers['strict-transport-security'], 'max-age=0')
+  })
+})
+
 describe('item 9: the consent pages defend themselves as a careful bank does', () => {
   const ctx = bank()
   /** A customer's browser at the sign-in page of a fresh request; the session cookie it was given. */

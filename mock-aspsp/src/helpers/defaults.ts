@@ -192,6 +192,13 @@ export interface MockOptions {
    * Example: `--max-request-object-lifetime 600`.
    */
   maxRequestObjectLifetime: number
+  /**
+   * `max-age` of the `Strict-Transport-Security` header on every answer, in seconds (RFC 6797
+   * §6.1.1): browsers reach the bank over HTTPS only for that long. A browser that trusts the test
+   * CA remembers it for `localhost`, so that plain-http pages of other local servers are upgraded
+   * too: `0` makes such a browser forget it. Example: `--hsts-max-age 0`.
+   */
+  hstsMaxAge: number
   /** Log one line per request to stderr. Example: `--log`. */
   log: boolean
   /**
@@ -235,6 +242,7 @@ export const DEFAULTS: MockOptions = {
   consentPageTtl: 600,
   refreshTokenTtl: 90 * 24 * 3600,
   maxRequestObjectLifetime: 3600,
+  hstsMaxAge: 31_536_000,
   log: false,
   heapCeilingMb: 64,
 }
