@@ -515,29 +515,26 @@ test.describe('NEG-TOK found by the security review (catalogue §2.10)', { tag: 
     const attempt = (c: RegisteredClient, opts: ClientCredentialsOptions) =>
       c.tpp.tokens.clientCredentials(c.clientId, 'private_key_jwt', opts)
 
-    test("NEG-TOK-32 refuses a valid assertion of another TPP's client sent over this TPP's certificate", {
+    test("NEG-TOK-32 refuses a client's valid assertion sent over another organisation's certificate", {
       annotation: [
         spec('FAPI1-ADV-5.2.2'),
         spec('RFC8705-2'),
         spec('OB-transport-certificate'),
         requires('tpp:second'),
       ],
-    }, async ({ secondTpp, tppFor, target }) => {
-      const { exchange } = await secondTpp.register({ authMethod: 'private_key_jwt' })
-      await ensureStatus(exchange, 201, 'RFC7591-3.2.1')
-      const clientB = await ensureClientId(exchange)
-      const scope = secondTpp.profile.tokenScope === undefined ? {} : { scope: secondTpp.profile.tokenScope }
-      // The second TPP's client and keys, over the main TPP's (trusted) certificate.
-      const crossed = await tppFor(target.secondTpp as TppProfile, target.tpp)
+    }, async ({ registeredClient: c, tppFor, target }) => {
+      const scope = c.tpp.profile.tokenScope === undefined ? {} : { scope: c.tpp.profile.tokenScope }
+      // The client's own keys and a fresh, valid assertion, over the second TPP's (trusted) certificate.
+      const crossed = await tppFor(target.tpp, target.secondTpp as TppProfile)
       await checkTokenRefusal(
-        await crossed.tokens.clientCredentials(clientB, 'private_key_jwt', scope),
+        await crossed.tokens.clientCredentials(c.clientId, 'private_key_jwt', scope),
         ['invalid_client'],
         {
           ref: 'FAPI1-ADV-5.2.2',
         },
       )
       await test.step("control: the same request over the client's own certificate gets a token", async () => {
-        await ensureAccessToken(await secondTpp.tokens.clientCredentials(clientB, 'private_key_jwt', scope))
+        await ensureAccessToken(await c.tpp.tokens.clientCredentials(c.clientId, 'private_key_jwt', scope))
       })
     })
 
