@@ -88,9 +88,11 @@ export interface MockOptions {
    */
   ssaSingleUse: boolean
   /**
-   * Require the transport certificate of `POST /register` to belong to the SSA's software
-   * (certificate CN = `software_id`). OB transport certificates carry the software id as CN.
-   * Example: `--no-transport-cert-check`.
+   * Require the transport certificate to belong to the software (certificate CN = `software_id`,
+   * OU = org id): at `POST /register` and `PUT` (the SSA's software), and on every later request
+   * that acts for a client — token, PAR, introspection, revocation, bearer calls (the client's
+   * software; `shared/cert_owner.ts`). OB transport certificates carry the software id as CN.
+   * Switched off, any trusted certificate may act for a client. Example: `--no-transport-cert-check`.
    */
   transportCertMustMatchSoftware: boolean
   /**
