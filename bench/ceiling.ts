@@ -1,6 +1,8 @@
 /**
  * The machine's ceiling: PS256 (RSA-2048, SHA-256, PSS salt 32) signatures and verifications per
- * second on one core, with jose (WebCrypto underneath) and with node:crypto directly.
+ * second on one core, with jose (WebCrypto underneath) and with node:crypto directly, and the CPU
+ * time each operation took: that is what prices the crypto of a request in the benchmark's floor
+ * (a CPU time per operation moves less than a rate when other work shares the core).
  *
  * `run.ts` starts this file pinned to one CPU (`taskset -c 0`), so jose's WebCrypto work, which runs on
  * libuv's thread pool, shares that core with the main thread: the figures are one core's worth.
@@ -12,32 +14,45 @@ import { CompactSign, compactVerify } from 'jose'
 import { ensurePki } from '../keys/pki.ts'
 import { parseArgs } from './common.ts'
 
+/** Operations per second of wall time, and the CPU time each took (steadier when the machine is shared). */
+export interface Rate {
+  perSec: number
+  cpuUs: number
+}
+
 export interface CeilingResult {
   cpu: string
   pinned: boolean
   ms: number
-  jose: { signPerSec: number; verifyPerSec: number; inFlight: number }
-  nodeCrypto: { signPerSec: number; verifyPerSec: number }
+  jose: { signPerSec: number; verifyPerSec: number; inFlight: number; signCpuUs: number; verifyCpuUs: number }
+  nodeCrypto: { signPerSec: number; verifyPerSec: number; signCpuUs: number; verifyCpuUs: number }
 }
 
+const round1 = (x: number) => Math.round(x * 10) / 10
 const PSS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
 
-/** Runs `fn` repeatedly for `ms` (after a short warm-up) and returns operations per second. */
-function rateSync(ms: number, fn: () => void): number {
+const cpuMicros = (since: NodeJS.CpuUsage) => {
+  const c = process.cpuUsage(since)
+  return c.user + c.system
+}
+
+/** Runs `fn` repeatedly for `ms` (after a short warm-up): operations per second and CPU µs each. */
+function rateSync(ms: number, fn: () => void): Rate {
   const warm = performance.now() + Math.min(200, ms / 4)
   while (performance.now() < warm) fn()
   let n = 0
+  const cpu0 = process.cpuUsage()
   const start = performance.now()
   const end = start + ms
   while (performance.now() < end) {
     for (let i = 0; i < 16; i++) fn()
     n += 16
   }
-  return n / ((performance.now() - start) / 1000)
+  return { perSec: n / ((performance.now() - start) / 1000), cpuUs: cpuMicros(cpu0) / n }
 }
 
-/** The same for an async operation, keeping `inFlight` operations outstanding. */
-async function rateAsync(ms: number, inFlight: number, fn: () => Promise<unknown>): Promise<number> {
+/** The same for an async operation, keeping `inFlight` operations outstanding (CPU of every thread). */
+async function rateAsync(ms: number, inFlight: number, fn: () => Promise<unknown>): Promise<Rate> {
   const loop = async (until: number, count: { n: number }) => {
     while (performance.now() < until) {
       await fn()
@@ -47,9 +62,10 @@ async function rateAsync(ms: number, inFlight: number, fn: () => Promise<unknown
   const warm = { n: 0 }
   await Promise.all(Array.from({ length: inFlight }, () => loop(performance.now() + Math.min(200, ms / 4), warm)))
   const count = { n: 0 }
+  const cpu0 = process.cpuUsage()
   const start = performance.now()
   await Promise.all(Array.from({ length: inFlight }, () => loop(start + ms, count)))
-  return count.n / ((performance.now() - start) / 1000)
+  return { perSec: count.n / ((performance.now() - start) / 1000), cpuUs: cpuMicros(cpu0) / count.n }
 }
 
 /** Measures the ceiling with the given key (a PKCS#8 PEM file). */
@@ -78,8 +94,19 @@ export async function measureCeiling(keyPath: string, ms = 1000, inFlight = 4): 
     cpu: cpus[0]?.model ?? 'unknown',
     pinned: process.env.BENCH_PINNED === '1',
     ms,
-    jose: { signPerSec: Math.round(joseSign), verifyPerSec: Math.round(joseVerify), inFlight },
-    nodeCrypto: { signPerSec: Math.round(nodeSign), verifyPerSec: Math.round(nodeVerify) },
+    jose: {
+      signPerSec: Math.round(joseSign.perSec),
+      verifyPerSec: Math.round(joseVerify.perSec),
+      inFlight,
+      signCpuUs: round1(joseSign.cpuUs),
+      verifyCpuUs: round1(joseVerify.cpuUs),
+    },
+    nodeCrypto: {
+      signPerSec: Math.round(nodeSign.perSec),
+      verifyPerSec: Math.round(nodeVerify.perSec),
+      signCpuUs: round1(nodeSign.cpuUs),
+      verifyCpuUs: round1(nodeVerify.cpuUs),
+    },
   }
 }
 

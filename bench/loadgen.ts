@@ -110,8 +110,16 @@ export async function prepare(pki: Pki, recipe: Recipe, count: number): Promise<
   }
 }
 
-/** Runs one job and returns its result. */
-export async function runJob(pki: Pki, tls: TlsFiles, job: Job): Promise<JobResult> {
+/**
+ * Runs one job and returns its result. `beforeClock` runs once every connection is open, just
+ * before the timed window (the instruction counter zeroes the server's counts there).
+ */
+export async function runJob(
+  pki: Pki,
+  tls: TlsFiles,
+  job: Job,
+  hooks: { beforeClock?: () => Promise<void> } = {},
+): Promise<JobResult> {
   const prepStart = performance.now()
   const prepared = await prepare(pki, job.recipe, job.maxRequests)
   const prepareMs = performance.now() - prepStart
@@ -136,6 +144,7 @@ export async function runJob(pki: Pki, tls: TlsFiles, job: Job): Promise<JobResu
       }),
     )
 
+    await hooks.beforeClock?.()
     const latencies = new Float64Array(job.maxRequests)
     const errorKinds: Record<string, number> = {}
     let firstError: string | undefined

@@ -1,20 +1,43 @@
 /**
- * Turning measurements into the summary: medians per cell, ours / peer ratios, the targets of the
- * issue, and the console and Markdown tables.
+ * Turning measurements into the summary: per cell (format × scenario × concurrency) each side's
+ * medians, the ours / peer ratios with their 95 % intervals (rps, server CPU per request, p99),
+ * the floor physics allows and each side's fraction of it; the issue's targets with a verdict
+ * (pass / miss / undecided); the console and Markdown tables.
  */
 
 import type { CeilingResult } from './ceiling.ts'
 import type { JobResult, ServerKind, TokenFormat } from './common.ts'
 import { median } from './common.ts'
 import { SCENARIOS, type ScenarioId } from './servers.ts'
+import { type Interval, pairedRatios, ratioInterval, type Verdict, verdictAtLeast, verdictAtMost } from './stats.ts'
 
 export interface Measurement {
   format: TokenFormat
   scenario: ScenarioId
   server: ServerKind
   concurrency: number
+  /** The sweep this window belongs to: ours and the peer of one cell share it (paired). */
   round: number
   result: JobResult
+}
+
+/** A window against the transport floor (the bare HTTPS server) at one concurrency. */
+export interface FloorMeasurement {
+  concurrency: number
+  round: number
+  result: JobResult
+}
+
+/** Server CPU time per successful request, µs (NaN when the server's CPU was not read). */
+export function cpuPerRequest(r: JobResult): number {
+  return r.serverCpuMs === undefined ? Number.NaN : (r.serverCpuMs * 1000) / Math.max(1, r.completed - r.errors)
+}
+
+export interface RoundFigures {
+  round: number
+  rps: number
+  cpuUs: number
+  p99Ms: number
 }
 
 export interface CellSide {
@@ -23,10 +46,46 @@ export interface CellSide {
   p50Ms: number
   p99Ms: number
   errors: number
-  /** Server CPU time per successful request (µs), median: steadier than rps when other work shares the machine. */
+  /** Server CPU time per successful request (µs), median of the rounds. */
   cpuUsPerReq: number
-  /** rps of each round, to show the spread. */
-  rpsRounds: number[]
+  byRound: RoundFigures[]
+}
+
+/** ours / peer, each with its 95 % interval over the paired rounds. */
+export interface CellRatios {
+  /** ours rps / peer rps: above 1, ours serves more. */
+  rps?: Interval
+  /** peer CPU per request / ours: above 1, ours spends less CPU on a request. */
+  cpu?: Interval
+  /** peer p99 / ours p99: at or above 1, ours answers its slowest 1 % at least as fast. */
+  p99?: Interval
+}
+
+/** The PS256 operations a request of a scenario must do (each a fresh signature over new bytes). */
+export interface CryptoWork {
+  signs: number
+  verifies: number
+}
+
+/** The least one side could do in a cell on this machine, and how close it came. */
+export interface SideFloor extends CryptoWork {
+  /** The crypto priced at the ceiling's CPU time per operation, µs. */
+  cryptoUs: number
+  /** The transport floor's server CPU per request plus the crypto, µs. */
+  cpuUsPerReq: number
+  /** The transport floor's rate with the crypto added, spread over min(concurrency, cores) cores. */
+  rps: number
+  /** This side's rps / the floor's: 1 = at the limit. */
+  rpsFraction: number
+  /** The floor's CPU per request / this side's: 1 = at the limit. */
+  cpuFraction: number
+}
+
+export interface CellFloor {
+  /** The bare HTTPS server at this concurrency, medians of its rounds. */
+  transport: { rps: number; cpuUsPerReq: number; rounds: number }
+  ours?: SideFloor
+  peer?: SideFloor
 }
 
 export interface Cell {
@@ -35,100 +94,241 @@ export interface Cell {
   concurrency: number
   ours?: CellSide
   peer?: CellSide
-  /**
-   * ours / peer: the median of the per-round ratios (each round measures the two back to back, so
-   * they share whatever else the machine was doing); the ratio of the medians when rounds do not pair.
-   */
-  ratio?: number
+  ratios: CellRatios
+  floor?: CellFloor
 }
 
 export interface TargetCheck {
   name: string
+  /** What the target asks, in words (`≥ 1.5×`). */
   expected: string
+  /** The estimate and its interval, in words. */
   actual: string
-  pass: boolean | null
+  interval?: Interval
+  verdict: Verdict
 }
 
 function side(ms: Measurement[]): CellSide | undefined {
   if (ms.length === 0) return undefined
+  const byRound = [...ms]
+    .sort((a, b) => a.round - b.round)
+    .map(m => ({ round: m.round, rps: m.result.rps, cpuUs: cpuPerRequest(m.result), p99Ms: m.result.p99Ms }))
   return {
     rounds: ms.length,
     rps: median(ms.map(m => m.result.rps)),
     p50Ms: median(ms.map(m => m.result.p50Ms)),
     p99Ms: median(ms.map(m => m.result.p99Ms)),
     errors: ms.reduce((n, m) => n + m.result.errors, 0),
-    cpuUsPerReq: median(
-      ms.map(m =>
-        m.result.serverCpuMs === undefined
-          ? Number.NaN
-          : (m.result.serverCpuMs * 1000) / Math.max(1, m.result.completed - m.result.errors),
-      ),
-    ),
-    rpsRounds: [...ms].sort((a, b) => a.round - b.round).map(m => m.result.rps),
+    cpuUsPerReq: median(byRound.map(r => r.cpuUs)),
+    byRound,
   }
 }
 
+const series = (s: CellSide | undefined, pick: (r: RoundFigures) => number) =>
+  new Map((s?.byRound ?? []).map(r => [r.round, pick(r)] as const))
+
+/** The three ratios of a cell over its paired rounds. */
+export function cellRatios(ours: CellSide | undefined, peer: CellSide | undefined): CellRatios {
+  if (!ours || !peer) return {}
+  const interval = (top: Map<number, number>, bottom: Map<number, number>) =>
+    ratioInterval(pairedRatios(top, bottom).map(p => p.ratio))
+  const rps = interval(
+    series(ours, r => r.rps),
+    series(peer, r => r.rps),
+  )
+  const cpu = interval(
+    series(peer, r => r.cpuUs),
+    series(ours, r => r.cpuUs),
+  )
+  const p99 = interval(
+    series(peer, r => r.p99Ms),
+    series(ours, r => r.p99Ms),
+  )
+  return { ...(rps ? { rps } : {}), ...(cpu ? { cpu } : {}), ...(p99 ? { p99 } : {}) }
+}
+
+const cellKey = (m: { format: TokenFormat; scenario: ScenarioId; concurrency: number }) =>
+  `${m.format}|${m.scenario}|${m.concurrency}`
+
 /** Groups measurements into cells (format × scenario × concurrency) with medians and ratios. */
 export function summarise(measurements: Measurement[]): Cell[] {
-  const keys = new Map<string, Cell>()
+  const groups = new Map<string, Measurement[]>()
   for (const m of measurements) {
-    const key = `${m.format}|${m.scenario}|${m.concurrency}`
-    if (!keys.has(key)) keys.set(key, { format: m.format, scenario: m.scenario, concurrency: m.concurrency })
+    const k = cellKey(m)
+    groups.set(k, [...(groups.get(k) ?? []), m])
   }
-  return [...keys.values()].map(cell => {
-    const of = (server: ServerKind) =>
-      side(
-        measurements.filter(
-          m =>
-            m.server === server &&
-            m.format === cell.format &&
-            m.scenario === cell.scenario &&
-            m.concurrency === cell.concurrency,
-        ),
-      )
-    const ours = of('ours')
-    const peer = of('peer')
-    let ratio: number | undefined
-    if (ours && peer) {
-      const paired = ours.rpsRounds.length === peer.rpsRounds.length
-      ratio = paired ? median(ours.rpsRounds.map((o, i) => o / (peer.rpsRounds[i] as number))) : ours.rps / peer.rps
-      if (!Number.isFinite(ratio)) ratio = undefined
-    }
+  return [...groups.values()].map(ms => {
+    const { format, scenario, concurrency } = ms[0] as Measurement
+    const ours = side(ms.filter(m => m.server === 'ours'))
+    const peer = side(ms.filter(m => m.server === 'peer'))
     return {
-      ...cell,
+      format,
+      scenario,
+      concurrency,
       ...(ours ? { ours } : {}),
       ...(peer ? { peer } : {}),
-      ...(ratio === undefined ? {} : { ratio }),
+      ratios: cellRatios(ours, peer),
     }
   })
 }
 
-/** The issue's targets, checked at concurrency 16 with the same token format on both sides. */
-export function checkTargets(cells: Cell[], oursRss100k?: number): TargetCheck[] {
+/**
+ * The PS256 operations a request must do. Registration (ours): the request's signature, new bytes
+ * every time; its SSA is the same bytes for every registration of a software, so one verification
+ * serves them all (ours caches it) and it is not counted. The peer's registration is unsigned JSON.
+ * A private_key_jwt token: the assertion's signature. A JWT access token: its signature.
+ */
+export function cryptoWork(scenario: ScenarioId, format: TokenFormat, server: ServerKind): CryptoWork {
+  const verifies = scenario === 'token-pkjwt' || (scenario === 'register' && server === 'ours') ? 1 : 0
+  const signs = scenario.startsWith('token') && format === 'jwt' ? 1 : 0
+  return { signs, verifies }
+}
+
+/** CPU µs of one PS256 signature and one verification on this machine (node:crypto, the ceiling). */
+export interface CryptoPrice {
+  signUs: number
+  verifyUs: number
+}
+
+/** The cheapest price the ceiling measured in this run (a busy moment only makes an operation dearer). */
+export function cryptoPrice(ceilings: CeilingResult[]): CryptoPrice | undefined {
+  if (ceilings.length === 0) return undefined
+  return {
+    signUs: Math.min(...ceilings.map(c => c.nodeCrypto.signCpuUs)),
+    verifyUs: Math.min(...ceilings.map(c => c.nodeCrypto.verifyCpuUs)),
+  }
+}
+
+/**
+ * The floor of each cell: the transport floor at the cell's concurrency (a bare node:https server
+ * with the same mutual TLS, same client) plus the crypto its requests must do, priced at the
+ * ceiling's CPU time per operation. CPU per request: transport + crypto. Rate: the transport
+ * floor's, each request taking crypto µs more, spread over min(concurrency, cores) cores.
+ */
+export function withFloors(
+  cells: Cell[],
+  floorRuns: FloorMeasurement[],
+  price: CryptoPrice | undefined,
+  cores: number,
+): Cell[] {
+  if (!price || floorRuns.length === 0) return cells
+  return cells.map(cell => {
+    const runs = floorRuns.filter(f => f.concurrency === cell.concurrency)
+    if (runs.length === 0) return cell
+    const transport = {
+      rps: median(runs.map(r => r.result.rps)),
+      cpuUsPerReq: median(runs.map(r => cpuPerRequest(r.result))),
+      rounds: runs.length,
+    }
+    const floorOf = (server: ServerKind, s: CellSide | undefined): SideFloor | undefined => {
+      if (!s) return undefined
+      const work = cryptoWork(cell.scenario, cell.format, server)
+      const cryptoUs = work.signs * price.signUs + work.verifies * price.verifyUs
+      const cpuUsPerReq = transport.cpuUsPerReq + cryptoUs
+      const parallel = Math.max(1, Math.min(cell.concurrency, cores))
+      const rps = 1 / (1 / transport.rps + cryptoUs / 1e6 / parallel)
+      return {
+        ...work,
+        cryptoUs,
+        cpuUsPerReq,
+        rps,
+        rpsFraction: s.rps / rps,
+        cpuFraction: cpuUsPerReq / s.cpuUsPerReq,
+      }
+    }
+    const ours = floorOf('ours', cell.ours)
+    const peer = floorOf('peer', cell.peer)
+    return { ...cell, floor: { transport, ...(ours ? { ours } : {}), ...(peer ? { peer } : {}) } }
+  })
+}
+
+const times = (x: number) => `${x.toFixed(2)}×`
+/** `1.62× [1.55–1.70]` */
+export function intervalText(i: Interval | undefined, unit = times): string {
+  if (!i) return 'not measured'
+  if (i.n < 2) return `${unit(i.estimate)} (one round: no interval)`
+  return `${unit(i.estimate)} [${unit(i.lo)}–${unit(i.hi)}]`
+}
+
+const label = (c: Cell) => `${SCENARIOS[c.scenario].title}${c.scenario.startsWith('token') ? ` (${c.format})` : ''}`
+
+/** What the issue asks of each scenario at concurrency 16: rps and CPU per request, ours over the peer. */
+export function minimumRatio(scenario: ScenarioId): number | undefined {
+  if (scenario.startsWith('token')) return 1.5
+  if (scenario === 'register') return 1.0
+  return undefined
+}
+
+/**
+ * A JWT access token's work beyond its signature, over an opaque token's whole cost (ours, same
+ * auth method, c=16): (CPU per JWT request − one signature) / CPU per opaque request, per round
+ * (both cells are measured in every sweep), with its interval. At most 1 is the target.
+ */
+export function jwtOverhead(cells: Cell[], signUs: number, scenario: ScenarioId): Interval | undefined {
+  const at = (format: TokenFormat) =>
+    cells.find(c => c.scenario === scenario && c.format === format && c.concurrency === 16)?.ours
+  const jwt = at('jwt')
+  const opaque = at('opaque')
+  if (!jwt || !opaque) return undefined
+  const beyond = new Map(jwt.byRound.map(r => [r.round, r.cpuUs - signUs] as const))
+  return ratioInterval(
+    pairedRatios(
+      beyond,
+      series(opaque, r => r.cpuUs),
+    ).map(p => p.ratio),
+  )
+}
+
+/** The issue's targets at concurrency 16, each with its interval and verdict. */
+export function checkTargets(cells: Cell[], extra: { oursRss100k?: number; price?: CryptoPrice } = {}): TargetCheck[] {
   const out: TargetCheck[] = []
   for (const c of cells.filter(c => c.concurrency === 16)) {
-    const label = `${SCENARIOS[c.scenario].title}${c.scenario.startsWith('token') ? ` (${c.format})` : ''}`
-    const min = c.scenario.startsWith('token') ? 1.5 : c.scenario === 'register' ? 1.0 : undefined
+    const min = minimumRatio(c.scenario)
     if (min !== undefined) {
       out.push({
-        name: `${label}: rps ours/peer at c=16`,
+        name: `${label(c)}: rps ours/peer`,
         expected: `≥ ${min.toFixed(1)}×`,
-        actual: c.ratio === undefined ? 'not measured' : `${c.ratio.toFixed(2)}×`,
-        pass: c.ratio === undefined ? null : c.ratio >= min,
+        actual: intervalText(c.ratios.rps),
+        ...(c.ratios.rps ? { interval: c.ratios.rps } : {}),
+        verdict: verdictAtLeast(c.ratios.rps, min),
+      })
+      out.push({
+        name: `${label(c)}: server CPU per request, peer/ours`,
+        expected: `≥ ${min.toFixed(1)}×`,
+        actual: `${intervalText(c.ratios.cpu)} (${fmt(c.ours?.cpuUsPerReq)} vs ${fmt(c.peer?.cpuUsPerReq)} µs)`,
+        ...(c.ratios.cpu ? { interval: c.ratios.cpu } : {}),
+        verdict: verdictAtLeast(c.ratios.cpu, min),
       })
     }
     out.push({
-      name: `${label}: p99 at c=16`,
-      expected: 'ours ≤ peer',
-      actual: c.ours && c.peer ? `${c.ours.p99Ms.toFixed(1)} ms vs ${c.peer.p99Ms.toFixed(1)} ms` : 'not measured',
-      pass: c.ours && c.peer ? c.ours.p99Ms <= c.peer.p99Ms : null,
+      name: `${label(c)}: p99, peer/ours`,
+      expected: '≥ 1.0× (ours ≤ peer)',
+      actual: `${intervalText(c.ratios.p99)} (${fmt(c.ours?.p99Ms, 1)} vs ${fmt(c.peer?.p99Ms, 1)} ms)`,
+      ...(c.ratios.p99 ? { interval: c.ratios.p99 } : {}),
+      verdict: verdictAtLeast(c.ratios.p99, 1),
     })
+  }
+  if (extra.price) {
+    for (const scenario of ['token-pkjwt', 'token-tls'] as const) {
+      const i = jwtOverhead(cells, extra.price.signUs, scenario)
+      if (!i) continue
+      out.push({
+        name: `${SCENARIOS[scenario].title}: JWT token's work beyond its signature / opaque token's whole cost (ours)`,
+        expected: '≤ 1.0×',
+        actual: `${intervalText(i)} (signature ${fmt(extra.price.signUs)} µs)`,
+        interval: i,
+        verdict: verdictAtMost(i, 1),
+      })
+    }
   }
   out.push({
     name: 'our RSS after 100,000 registrations',
     expected: '< 200 MB',
-    actual: oursRss100k === undefined ? 'not measured yet (npm run bench:memory)' : `peak ${oursRss100k.toFixed(0)} MB`,
-    pass: oursRss100k === undefined ? null : oursRss100k < 200,
+    actual:
+      extra.oursRss100k === undefined
+        ? 'not measured yet (npm run bench:memory)'
+        : `peak ${extra.oursRss100k.toFixed(0)} MB`,
+    verdict: extra.oursRss100k === undefined ? 'n/a' : extra.oursRss100k < 200 ? 'pass' : 'miss',
   })
   return out
 }
@@ -138,18 +338,20 @@ const fmt = (n: number | undefined, digits = 0) =>
     ? '–'
     : n.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
+const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(0)} %`)
+
 function row(c: Cell): string[] {
-  const lat = (s?: CellSide) => (s ? `${fmt(s.p50Ms, 2)} / ${fmt(s.p99Ms, 2)}` : '–')
   return [
     SCENARIOS[c.scenario].title,
-    c.scenario.startsWith('token') || c.scenario === 'get-register' ? c.format : '–',
+    c.scenario.startsWith('token') ? c.format : '–',
     String(c.concurrency),
-    fmt(c.ours?.rps),
-    fmt(c.peer?.rps),
-    c.ratio === undefined ? '–' : `${c.ratio.toFixed(2)}×`,
-    lat(c.ours),
-    lat(c.peer),
+    `${fmt(c.ours?.rps)} / ${fmt(c.peer?.rps)}`,
+    c.ratios.rps ? intervalText(c.ratios.rps) : '–',
     `${fmt(c.ours?.cpuUsPerReq)} / ${fmt(c.peer?.cpuUsPerReq)}`,
+    c.ratios.cpu ? intervalText(c.ratios.cpu) : '–',
+    `${fmt(c.ours?.p99Ms, 1)} / ${fmt(c.peer?.p99Ms, 1)}`,
+    `${c.ours?.rounds ?? 0} / ${c.peer?.rounds ?? 0}`,
+    `${pct(c.floor?.ours?.rpsFraction)} / ${pct(c.floor?.ours?.cpuFraction)}`,
     `${c.ours?.errors ?? '–'} / ${c.peer?.errors ?? '–'}`,
   ]
 }
@@ -158,13 +360,14 @@ const HEAD = [
   'scenario',
   'tokens',
   'c',
-  'ours rps',
-  'peer rps',
-  'ours/peer',
-  'ours p50 / p99 ms',
-  'peer p50 / p99 ms',
-  'server CPU µs/req ours / peer',
-  'errors ours / peer',
+  'rps ours / peer',
+  'rps ours/peer [95 %]',
+  'CPU µs/req ours / peer',
+  'CPU peer/ours [95 %]',
+  'p99 ms ours / peer',
+  'rounds',
+  'ours of floor rps / CPU',
+  'errors',
 ]
 
 /** A plain-text table for the console. */
@@ -176,10 +379,13 @@ export function consoleTable(cells: Cell[]): string {
     .join('\n')
 }
 
+export const verdictWord = (v: Verdict) =>
+  v === 'pass' ? 'pass' : v === 'miss' ? 'MISS' : v === 'undecided' ? 'undecided' : 'n/a'
+
 export interface Report {
   meta: Record<string, unknown>
-  ceiling?: CeilingResult
-  floor?: { concurrency: number; rps: number; rounds: { rps: number; p50Ms: number; p99Ms: number }[] }
+  ceilings: CeilingResult[]
+  price?: CryptoPrice
   memory: Record<string, unknown>
   cells: Cell[]
   targets: TargetCheck[]
@@ -193,41 +399,71 @@ export function markdown(report: Report): string {
   lines.push('# Benchmark: our bank vs oidc-provider', '')
   lines.push(
     `${String(m.date)} · node ${String(m.node)} · ${String(m.cores)} cores (${String(m.cpu)}) · oidc-provider ${String(m.oidcProvider)} · ` +
-      `${String(m.rounds)} round(s) of ${String(m.durationMs)} ms per cell, ours and peer alternating; medians shown`,
+      `windows of ${String(m.durationMs)} ms, at least ${String(m.minRounds)} rounds per cell (up to ${String(m.maxRounds)} while an interval is wider than ±${String(m.precisionPct)} %), ` +
+      `ours and the peer back to back, order alternating · ${String(m.wallSeconds)} s · 1-minute load average ${JSON.stringify(m.loadAverageBefore)} before, ${JSON.stringify(m.loadAverageAfter)} after`,
+    '',
+    'Ratios are geometric means of the per-round ratios with their 95 % interval (Student t on the log ratios). ' +
+      'A target passes when its whole interval meets it, misses when its whole interval falls short, and is undecided otherwise.',
     '',
   )
   lines.push(`| ${HEAD.join(' | ')} |`, `|${HEAD.map((_, i) => (i < 3 ? ' --- ' : ' ---: ')).join('|')}|`)
   for (const c of report.cells) lines.push(`| ${row(c).join(' | ')} |`)
-  lines.push('', '## Targets', '', '| target | expected | measured | result |', '| --- | --- | --- | --- |')
+  lines.push(
+    '',
+    '## Targets (c=16)',
+    '',
+    '| target | expected | measured [95 %] | verdict |',
+    '| --- | --- | --- | --- |',
+  )
   for (const t of report.targets) {
-    lines.push(
-      `| ${t.name} | ${t.expected} | ${t.actual} | ${t.pass === null ? 'n/a' : t.pass ? 'pass' : '**miss**'} |`,
-    )
+    const v = verdictWord(t.verdict)
+    lines.push(`| ${t.name} | ${t.expected} | ${t.actual} | ${t.verdict === 'miss' ? `**${v}**` : v} |`)
   }
-  if (report.ceiling) {
-    const c = report.ceiling
+  if (report.price) {
+    lines.push(
+      '',
+      '## Distance to the limit',
+      '',
+      `The floor of a cell: the transport floor at its concurrency (a bare node:https server, same mutual TLS, same client, measured in every sweep) ` +
+        `plus the PS256 work each request must do, priced at the ceiling's CPU time per operation in this run: ` +
+        `one signature ${fmt(report.price.signUs)} µs, one verification ${fmt(report.price.verifyUs)} µs (node:crypto, one core). ` +
+        'CPU per request: transport + crypto. Rate: the transport floor with each request taking the crypto time more, spread over min(c, cores) cores. ' +
+        'A fraction of 100 % is the limit.',
+      '',
+      '| scenario | tokens | c | crypto (sign / verify) | transport rps / CPU µs | floor rps / CPU µs (ours) | ours: of floor rps / of floor CPU | peer: of floor rps / of floor CPU |',
+      '| --- | --- | --- | --- | ---: | ---: | ---: | ---: |',
+    )
+    for (const c of report.cells) {
+      const f = c.floor
+      if (!f) continue
+      lines.push(
+        `| ${SCENARIOS[c.scenario].title} | ${c.scenario.startsWith('token') ? c.format : '–'} | ${c.concurrency} | ` +
+          `${f.ours ? `${f.ours.signs} / ${f.ours.verifies}` : '–'} | ${fmt(f.transport.rps)} / ${fmt(f.transport.cpuUsPerReq)} | ` +
+          `${fmt(f.ours?.rps)} / ${fmt(f.ours?.cpuUsPerReq)} | ${pct(f.ours?.rpsFraction)} / ${pct(f.ours?.cpuFraction)} | ` +
+          `${pct(f.peer?.rpsFraction)} / ${pct(f.peer?.cpuFraction)} |`,
+      )
+    }
+  }
+  if (report.ceilings.length) {
     lines.push(
       '',
       '## Machine ceiling (PS256, RSA-2048, one core)',
       '',
-      '| library | signs/s | verifies/s |',
-      '| --- | ---: | ---: |',
-      `| node:crypto | ${fmt(c.nodeCrypto.signPerSec)} | ${fmt(c.nodeCrypto.verifyPerSec)} |`,
-      `| jose (WebCrypto, ${c.jose.inFlight} in flight) | ${fmt(c.jose.signPerSec)} | ${fmt(c.jose.verifyPerSec)} |`,
-      '',
-      c.pinned
-        ? 'Measured pinned to one CPU with `taskset -c 0`.'
-        : 'Not pinned (taskset missing): jose may use more than one core.',
+      '| when | library | signs/s | verifies/s | CPU µs / sign | CPU µs / verify |',
+      '| --- | --- | ---: | ---: | ---: | ---: |',
     )
-  }
-  if (report.floor) {
+    report.ceilings.forEach((c, i) => {
+      const when = i === 0 ? 'start' : 'end'
+      lines.push(
+        `| ${when} | node:crypto | ${fmt(c.nodeCrypto.signPerSec)} | ${fmt(c.nodeCrypto.verifyPerSec)} | ${fmt(c.nodeCrypto.signCpuUs, 1)} | ${fmt(c.nodeCrypto.verifyCpuUs, 1)} |`,
+        `| ${when} | jose (WebCrypto, ${c.jose.inFlight} in flight) | ${fmt(c.jose.signPerSec)} | ${fmt(c.jose.verifyPerSec)} | ${fmt(c.jose.signCpuUs, 1)} | ${fmt(c.jose.verifyCpuUs, 1)} |`,
+      )
+    })
     lines.push(
       '',
-      '## Transport floor',
-      '',
-      `A bare node:https server with the same mutual-TLS settings, answering a small JSON body: ` +
-        `${fmt(report.floor.rps)} requests/s at concurrency ${report.floor.concurrency} (rounds: ` +
-        `${report.floor.rounds.map(r => fmt(r.rps)).join(', ')}). It bounds what either server can reach with this client on this machine.`,
+      report.ceilings[0]?.pinned
+        ? 'Measured pinned to one CPU with `taskset -c 0`.'
+        : 'Not pinned (taskset missing): jose may use more than one core.',
     )
   }
   lines.push('', '## Memory (peak RSS, VmHWM)', '')

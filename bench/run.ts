@@ -1,13 +1,22 @@
 /**
- * `npm run bench`: our bank against oidc-provider, same flows, same machine, same load generator.
+ * `npm run bench`: our bank against oidc-provider, same flows, same machine, same load generator,
+ * with a method that decides on a shared machine.
  *
- * For each access-token format (opaque, then PS256 JWT) it starts both servers, registers their
- * clients, and for each scenario and concurrency measures ours and the peer alternately, several
- * rounds, reporting medians. First it measures the machine: the PS256 ceiling on one core and the transport floor (a bare HTTPS server).
+ * It starts every server at once (ours and the peer for each access-token format, and the bare
+ * HTTPS server of the transport floor) and measures in sweeps: one sweep runs every cell
+ * (format × scenario × concurrency) once, ours and the peer back to back (which goes first
+ * alternates), and the floor at each concurrency. At least `--rounds` sweeps (5); then more, for
+ * the cells whose rps or CPU-per-request ratio still has a 95 % interval wider than ±`--precision`
+ * % (5), the cells with targets (c=16) first, until `--max-rounds` or the time budget. A cell's
+ * rounds are spread over the whole run, so a busy minute touches one of them, not all. The PS256
+ * ceiling is measured at the start and at the end; the floor of each cell is priced from it.
  *
- * Flags: --quick (short smoke run) · --rounds N · --ms N (per measurement) · --concurrency 1,16,64 ·
- *        --scenarios register,token-pkjwt,token-tls,get-register · --formats opaque,jwt ·
- *        --only ours|peer · --no-ceiling · --no-floor · --ours-store memory (diagnostic) · --cpu-prof (profiles both servers; files in reports/cpu-prof/, read them with bench/profile_summary.ts)
+ * Flags: --quick (c=16, 3 rounds, short windows: for development) · --rounds N (minimum) ·
+ *        --max-rounds N · --precision PCT · --budget SECONDS (the whole run; default 540) · --ms N
+ *        (per window) · --concurrency 1,16,64 · --scenarios register,token-pkjwt,token-tls,get-register ·
+ *        --formats opaque,jwt · --only ours|peer · --no-ceiling · --no-floor · --ours-store memory
+ *        (diagnostic) · --cpu-prof (profiles both servers; files in reports/cpu-prof/, read them with
+ *        bench/profile_summary.ts)
  * Writes reports/bench.json and reports/bench.md. Ports 8800–8999 (BENCH_PORT_BASE, default 8810).
  */
 import { spawnSync } from 'node:child_process'
@@ -16,19 +25,22 @@ import os from 'node:os'
 import path from 'node:path'
 import { ensurePki } from '../keys/pki.ts'
 import type { CeilingResult } from './ceiling.ts'
-import {
-  clientTls,
-  type Job,
-  median,
-  mtlsAgent,
-  parseArgs,
-  repoRoot,
-  type ServerKind,
-  type TokenFormat,
-} from './common.ts'
+import { clientTls, type Job, mtlsAgent, parseArgs, repoRoot, type ServerKind, type TokenFormat } from './common.ts'
 import { LoadGenerator } from './loadgen_client.ts'
-import { checkTargets, consoleTable, type Measurement, markdown, type Report, summarise } from './report.ts'
+import {
+  checkTargets,
+  consoleTable,
+  cryptoPrice,
+  type FloorMeasurement,
+  type Measurement,
+  markdown,
+  type Report,
+  summarise,
+  verdictWord,
+  withFloors,
+} from './report.ts'
 import { SCENARIOS, type ScenarioId, startFloor, startOurs, startPeer, type Target } from './servers.ts'
+import { narrowEnough } from './stats.ts'
 
 const args = parseArgs(process.argv.slice(2))
 const quick = args.has('quick')
@@ -36,8 +48,11 @@ const list = (name: string, fallback: string) =>
   String(args.get(name) ?? fallback)
     .split(',')
     .filter(Boolean)
-const roundCount = Number(args.get('rounds') ?? (quick ? 1 : 2))
-const durationMs = Number(args.get('ms') ?? (quick ? 800 : 2500))
+const minRounds = Number(args.get('rounds') ?? (quick ? 3 : 5))
+const maxRounds = Math.max(minRounds, Number(args.get('max-rounds') ?? (quick ? minRounds : 15)))
+const precision = Number(args.get('precision') ?? 5) / 100
+const budgetMs = Number(args.get('budget') ?? (quick ? 150 : 540)) * 1000
+const durationMs = Number(args.get('ms') ?? (quick ? 600 : 1200))
 const concurrencies = list('concurrency', quick ? '16' : '1,16,64').map(Number)
 const scenarios = list('scenarios', 'register,token-pkjwt,token-tls,get-register') as ScenarioId[]
 const formats = list('formats', 'opaque,jwt') as TokenFormat[]
@@ -50,6 +65,7 @@ if (oursStore) notes.push(`our bank ran with --store ${oursStore} (not the SQLit
 
 for (const s of scenarios) if (!(s in SCENARIOS)) throw new Error(`bench: unknown scenario ${s}`)
 if (portBase < 8800 || portBase > 8990) throw new Error('bench: BENCH_PORT_BASE must stay within 8800–8990')
+if (!(minRounds >= 2)) throw new Error('bench: --rounds must be at least 2 (an interval needs two rounds)')
 
 const oursAvailable = existsSync(path.join(repoRoot, 'mock-aspsp/src/main.ts'))
 const sides: ServerKind[] = (
@@ -59,7 +75,10 @@ if (!oursAvailable) notes.push('mock-aspsp/src/main.ts is not on this branch: on
 
 const log = (line: string) => console.log(line)
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number)
+const started = performance.now()
+const elapsed = () => performance.now() - started
 const loadBefore = loadAverage()
+const loadDuring: number[] = []
 const pki = await ensurePki({ log })
 
 /** PS256 ceiling in its own process, pinned to CPU 0 when taskset exists. */
@@ -78,27 +97,47 @@ function measureCeiling(): CeilingResult | undefined {
     notes.push(`ceiling failed: ${r.stderr.slice(-500)}`)
     return undefined
   }
-  return JSON.parse(r.stdout.trim().split('\n').pop() as string) as CeilingResult
+  const c = JSON.parse(r.stdout.trim().split('\n').pop() as string) as CeilingResult
+  log(
+    `ceiling (one core${c.pinned ? ', pinned' : ''}): PS256 node:crypto sign ${c.nodeCrypto.signPerSec}/s (${c.nodeCrypto.signCpuUs} µs CPU), ` +
+      `verify ${c.nodeCrypto.verifyPerSec}/s (${c.nodeCrypto.verifyCpuUs} µs); jose sign ${c.jose.signPerSec}/s, verify ${c.jose.verifyPerSec}/s`,
+  )
+  return c
 }
 
-const ceiling = args.has('no-ceiling') ? undefined : measureCeiling()
-if (ceiling) {
-  log(
-    `ceiling (one core${ceiling.pinned ? ', pinned' : ''}): PS256 sign/s node:crypto ${ceiling.nodeCrypto.signPerSec}, jose ${ceiling.jose.signPerSec}; ` +
-      `verify/s node:crypto ${ceiling.nodeCrypto.verifyPerSec}, jose ${ceiling.jose.verifyPerSec}`,
-  )
-}
+const ceilings: CeilingResult[] = []
+const ceilingAtStart = args.has('no-ceiling') ? undefined : measureCeiling()
+if (ceilingAtStart) ceilings.push(ceilingAtStart)
 
 const agent = mtlsAgent(clientTls(pki), 4)
 const loadgen = await LoadGenerator.start()
 const measurements: Measurement[] = []
+const floorRuns: FloorMeasurement[] = []
 const memory: Record<string, unknown> = {}
 const cpuProfDir = path.join(reportsDir, 'cpu-prof')
 
-/** Scenarios worth running for a format: registration and the read do not depend on it, so they run once. */
-const scenariosFor = (first: boolean) => scenarios.filter(s => s.startsWith('token') || first)
+/** One cell of the grid: a scenario at a concurrency with one token format. */
+interface CellPlan {
+  format: TokenFormat
+  scenario: ScenarioId
+  concurrency: number
+  key: string
+}
+/** Registration and the read do not depend on the token format: they run with the first format's servers only. */
+const plan: CellPlan[] = formats.flatMap((format, fi) =>
+  scenarios
+    .filter(s => s.startsWith('token') || fi === 0)
+    .flatMap(scenario =>
+      concurrencies.map(concurrency => ({
+        format,
+        scenario,
+        concurrency,
+        key: `${format}|${scenario}|${concurrency}`,
+      })),
+    ),
+)
 
-/** How many requests to prepare: enough for the time at the warm-up rate, bounded (signing costs ~0.3 ms each). */
+/** How many requests to prepare: enough for the window at the best rate seen, bounded (signing costs ~0.3 ms each). */
 function budget(scenario: ScenarioId, estimateRps: number): number {
   const cap = SCENARIOS[scenario].signed ? 25_000 : 300_000
   return Math.max(300, Math.min(cap, Math.ceil((estimateRps * durationMs * 1.3) / 1000) + 100))
@@ -118,120 +157,155 @@ const job = (t: Target, scenario: ScenarioId, concurrency: number, ms: number, m
   serverPid: t.pid,
 })
 
-/** The transport floor: the same client against a bare HTTPS server (no OAuth), at concurrency 16. */
-async function measureFloor() {
-  const floor = await startFloor(agent, portBase + 10)
-  try {
-    const samples: { rps: number; p50Ms: number; p99Ms: number; serverCpuUsPerReq: number }[] = []
-    for (let round = 0; round < Math.max(2, roundCount); round++) {
-      const r = await loadgen.run({
-        origin: floor.origin,
-        recipe: floor.recipe,
-        concurrency: 16,
-        durationMs: Math.min(durationMs, 2000),
-        maxRequests: 200_000,
-        expectStatus: 200,
-        serverPid: floor.pid,
-      })
-      samples.push({
-        rps: Math.round(r.rps),
-        p50Ms: r.p50Ms,
-        p99Ms: r.p99Ms,
-        serverCpuUsPerReq: Math.round(((r.serverCpuMs ?? Number.NaN) * 1000) / Math.max(1, r.completed)),
-      })
-    }
-    const rps = median(samples.map(r => r.rps))
-    log(
-      `transport floor (bare node:https + mTLS, c=16): ${rps.toFixed(0)}/s, rounds ${samples.map(r => r.rps).join(', ')}`,
-    )
-    return { concurrency: 16, rps, rounds: samples }
-  } finally {
-    await floor.stop()
-  }
+/** Node flags for a server: a CPU profile into its own folder with --cpu-prof. */
+function profileArgs(kind: ServerKind, format: TokenFormat): string[] {
+  if (!args.has('cpu-prof')) return []
+  const dir = path.join(cpuProfDir, `${kind}-${format}-${Date.now()}`)
+  mkdirSync(dir, { recursive: true })
+  notes.push(
+    `CPU profiles of ${kind === 'ours' ? 'our bank' : 'the peer'} (${format} tokens): ${path.relative(repoRoot, dir)}/`,
+  )
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`]
 }
 
-let floor: Awaited<ReturnType<typeof measureFloor>> | undefined
+const servers = new Map<TokenFormat, Partial<Record<ServerKind, Target>>>()
+let floor: Awaited<ReturnType<typeof startFloor>> | undefined
+/** The best rate seen per side and cell (or scenario, before a cell's first round): it sizes the prepared requests. */
+const estimates = new Map<string, number>()
+/** Wall time of each cell's last pair of windows, for the time budget. */
+const pairMs = new Map<string, number>()
+let sweeps = 0
 try {
-  if (!args.has('no-floor')) floor = await measureFloor()
+  if (!args.has('no-floor')) floor = await startFloor(agent, portBase + 10)
   for (const [fi, format] of formats.entries()) {
     const targets: Partial<Record<ServerKind, Target>> = {}
-    try {
-      if (sides.includes('ours')) {
-        // One folder per server run: node writes one profile per thread (main, and tsx's loader thread).
-        const profDir = path.join(cpuProfDir, `ours-${format}-${Date.now()}`)
-        const nodeArgs = args.has('cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []
-        if (nodeArgs.length) {
-          mkdirSync(profDir, { recursive: true })
-          notes.push(`CPU profiles of our bank (${format} tokens): ${path.relative(repoRoot, profDir)}/`)
-        }
-        targets.ours = await startOurs(pki, agent, {
-          port: portBase + 1 + fi * 2,
-          format,
-          nodeArgs,
-          ...(oursStore ? { store: oursStore } : {}),
-        })
-      }
-      if (sides.includes('peer')) {
-        const profDir = path.join(cpuProfDir, `peer-${format}-${Date.now()}`)
-        const nodeArgs = args.has('cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []
-        if (nodeArgs.length)
-          notes.push(`CPU profiles of the peer (${format} tokens): ${path.relative(repoRoot, profDir)}/`)
-        targets.peer = await startPeer(pki, agent, portBase + fi * 2, format, nodeArgs)
-      }
-      log(`\n== token format ${format}: ${Object.keys(targets).join(' and ')} started`)
+    if (sides.includes('ours')) {
+      targets.ours = await startOurs(pki, agent, {
+        port: portBase + 1 + fi * 2,
+        format,
+        nodeArgs: profileArgs('ours', format),
+        ...(oursStore ? { store: oursStore } : {}),
+      })
+    }
+    if (sides.includes('peer')) {
+      targets.peer = await startPeer(pki, agent, portBase + fi * 2, format, { nodeArgs: profileArgs('peer', format) })
+    }
+    servers.set(format, targets)
+  }
+  log(`servers started: ${formats.map(f => `${f} (${Object.keys(servers.get(f) ?? {}).join(', ')})`).join('; ')}`)
 
-      for (const scenario of scenariosFor(fi === 0)) {
-        // Warm-up (JIT, caches) and a rate estimate that sizes each measurement's prepared requests.
-        const estimate: Partial<Record<ServerKind, number>> = {}
-        for (const s of sides) {
-          const t = targets[s] as Target
-          const r = await loadgen.run(job(t, scenario, 16, Math.min(1000, durationMs), quick ? 600 : 2500))
-          estimate[s] = r.rps
-          if (r.errors > 0) log(`  warm-up ${s} ${scenario}: ${r.errors} errors, first: ${r.firstError}`)
-        }
-        for (const concurrency of concurrencies) {
-          for (let round = 0; round < roundCount; round++) {
-            const order = round % 2 === 0 ? sides : [...sides].reverse()
-            for (const s of order) {
-              const t = targets[s] as Target
-              const result = await loadgen.run(
-                job(t, scenario, concurrency, durationMs, budget(scenario, estimate[s] ?? 1000)),
-              )
-              measurements.push({ format, scenario, server: s, concurrency, round, result })
-              estimate[s] = Math.max(estimate[s] ?? 0, result.rps)
-              log(
-                `  ${scenario.padEnd(12)} ${format.padEnd(6)} c=${String(concurrency).padEnd(3)} r${round + 1} ${s.padEnd(4)} ` +
-                  `${result.rps.toFixed(0).padStart(6)}/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms` +
-                  `  cpu server ${cpuShare(result.serverCpuMs, result.elapsedMs)} loadgen ${cpuShare(result.loadgenCpuMs, result.elapsedMs)}` +
-                  `  n=${result.completed}${result.errors ? `  errors=${result.errors} (${result.firstError})` : ''}`,
-              )
-            }
-          }
-        }
+  // Warm-up (JIT, caches) per server and scenario, and a first rate estimate.
+  for (const { format, scenario } of plan.filter(
+    (p, i, all) => all.findIndex(q => q.format === p.format && q.scenario === p.scenario) === i,
+  )) {
+    for (const s of sides) {
+      const t = servers.get(format)?.[s] as Target
+      const r = await loadgen.run(job(t, scenario, 16, Math.min(1000, durationMs), quick ? 600 : 2500))
+      estimates.set(`${s}|${format}|${scenario}`, r.rps)
+      if (r.errors > 0) log(`  warm-up ${s} ${scenario} ${format}: ${r.errors} errors, first: ${r.firstError}`)
+    }
+  }
+
+  const roundsOf = (key: string) =>
+    measurements.filter(m => `${m.format}|${m.scenario}|${m.concurrency}` === key && m.server === sides[0]).length
+  /** Whether a cell's rps and CPU ratios are as precise as asked (always, with one side only). */
+  const settled = (key: string) => {
+    if (sides.length < 2) return true
+    const cell = summarise(measurements.filter(m => `${m.format}|${m.scenario}|${m.concurrency}` === key))[0]
+    return narrowEnough(cell?.ratios.rps, precision) && narrowEnough(cell?.ratios.cpu, precision)
+  }
+
+  for (let sweep = 0; ; sweep++) {
+    const mandatory = sweep < minRounds
+    const active = mandatory
+      ? plan
+      : plan
+          .filter(p => roundsOf(p.key) < maxRounds && !settled(p.key))
+          // The cells with targets first: the budget may end the run before the others.
+          .sort((a, b) => Number(b.concurrency === 16) - Number(a.concurrency === 16))
+    if (active.length === 0) break
+    if (!mandatory && elapsed() > budgetMs) {
+      notes.push(
+        `time budget (${budgetMs / 1000} s) reached after ${sweep} sweeps; ${active.length} cell(s) still wider than ±${precision * 100} %`,
+      )
+      break
+    }
+    sweeps = sweep + 1
+    loadDuring.push(loadAverage()[0] as number)
+    log(
+      `\n== sweep ${sweep + 1}${mandatory ? '' : ' (extra rounds)'}: ${active.length} cell(s), 1-minute load ${loadDuring.at(-1)}, ${(elapsed() / 1000).toFixed(0)} s so far`,
+    )
+    if (floor && sweep < minRounds) {
+      for (const concurrency of concurrencies) {
+        const result = await loadgen.run({
+          origin: floor.origin,
+          recipe: floor.recipe,
+          concurrency,
+          durationMs,
+          maxRequests: 300_000,
+          expectStatus: 200,
+          serverPid: floor.pid,
+        })
+        floorRuns.push({ concurrency, round: sweep, result })
+        log(
+          `  floor        c=${String(concurrency).padEnd(3)} ${result.rps.toFixed(0).padStart(6)}/s  p99 ${result.p99Ms.toFixed(2)} ms  cpu server ${cpuShare(result.serverCpuMs, result.elapsedMs)}`,
+        )
       }
-    } finally {
-      for (const [k, t] of Object.entries(targets)) {
-        const mem = await t.stop()
-        memory[`${k} (${format} tokens)`] = mem && {
-          peakRssMb: Math.round(mem.hwmMb),
-          lastRssMb: Math.round(mem.rssMb),
-        }
+    }
+    for (const cell of active) {
+      if (!mandatory && elapsed() + (pairMs.get(cell.key) ?? 0) > budgetMs) continue
+      const pairStart = performance.now()
+      const order = sweep % 2 === 0 ? sides : [...sides].reverse()
+      for (const s of order) {
+        const t = servers.get(cell.format)?.[s] as Target
+        const estimate =
+          estimates.get(`${s}|${cell.key}`) ?? estimates.get(`${s}|${cell.format}|${cell.scenario}`) ?? 1000
+        const result = await loadgen.run(
+          job(t, cell.scenario, cell.concurrency, durationMs, budget(cell.scenario, estimate)),
+        )
+        measurements.push({
+          format: cell.format,
+          scenario: cell.scenario,
+          server: s,
+          concurrency: cell.concurrency,
+          round: sweep,
+          result,
+        })
+        estimates.set(`${s}|${cell.key}`, Math.max(estimates.get(`${s}|${cell.key}`) ?? 0, result.rps))
+        log(
+          `  ${cell.scenario.padEnd(12)} ${cell.format.padEnd(6)} c=${String(cell.concurrency).padEnd(3)} ${s.padEnd(4)} ` +
+            `${result.rps.toFixed(0).padStart(6)}/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms` +
+            `  cpu server ${cpuShare(result.serverCpuMs, result.elapsedMs)} loadgen ${cpuShare(result.loadgenCpuMs, result.elapsedMs)}` +
+            `  n=${result.completed}${result.errors ? `  errors=${result.errors} (${result.firstError})` : ''}`,
+        )
       }
+      pairMs.set(cell.key, performance.now() - pairStart)
     }
   }
 } finally {
+  for (const [format, targets] of servers) {
+    for (const [k, t] of Object.entries(targets)) {
+      const mem = await t.stop()
+      memory[`${k} (${format} tokens)`] = mem && { peakRssMb: Math.round(mem.hwmMb), lastRssMb: Math.round(mem.rssMb) }
+    }
+  }
+  await floor?.stop()
   await loadgen.stop()
   await agent.close()
 }
 
+const ceilingAtEnd = args.has('no-ceiling') ? undefined : measureCeiling()
+if (ceilingAtEnd) ceilings.push(ceilingAtEnd)
 const loadAfter = loadAverage()
-if (Math.max(...loadBefore.slice(0, 1), ...loadAfter.slice(0, 1)) > os.cpus().length + 1) {
+const busiest = Math.max(loadBefore[0] ?? 0, loadAfter[0] ?? 0, ...loadDuring)
+if (busiest > os.cpus().length) {
   notes.push(
-    `the machine was busy with other work (1-minute load average ${loadBefore[0]} before, ${loadAfter[0]} after, on ` +
-      `${os.cpus().length} cores): absolute rates are low and noisy; the paired ratios and CPU per request hold up better`,
+    `the machine was busy with other work (1-minute load average up to ${busiest} on ${os.cpus().length} cores): ` +
+      'absolute rates are low and noisy; the paired ratios and their intervals say how far they can be trusted',
   )
 }
-const cells = summarise(measurements)
+const price = cryptoPrice(ceilings)
+const cells = withFloors(summarise(measurements), floorRuns, price, os.cpus().length)
 /** The last `npm run bench:memory` result, when there is one: the RSS target is measured there. */
 function lastMemoryRun(): { peakRssMb: number; date: string; count: number } | undefined {
   const file = path.join(reportsDir, 'bench-memory.json')
@@ -241,7 +315,10 @@ function lastMemoryRun(): { peakRssMb: number; date: string; count: number } | u
 }
 const memoryRun = lastMemoryRun()
 if (memoryRun) notes.push(`RSS after 100,000 registrations: from npm run bench:memory of ${memoryRun.date}`)
-const targets = checkTargets(cells, memoryRun?.peakRssMb)
+const targets = checkTargets(cells, {
+  ...(memoryRun ? { oursRss100k: memoryRun.peakRssMb } : {}),
+  ...(price ? { price } : {}),
+})
 const version = (pkg: string) =>
   (JSON.parse(readFileSync(path.join(repoRoot, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string })
     .version
@@ -255,27 +332,35 @@ const report: Report = {
     undici: version('undici'),
     quick,
     loadAverageBefore: loadBefore,
+    loadAverageDuring: loadDuring,
     loadAverageAfter: loadAfter,
-    rounds: roundCount,
+    minRounds,
+    maxRounds,
+    precisionPct: precision * 100,
+    sweeps,
+    budgetSeconds: budgetMs / 1000,
+    wallSeconds: Math.round(elapsed() / 1000),
     durationMs,
     concurrencies,
     formats,
     scenarios,
   },
-  ...(ceiling ? { ceiling } : {}),
-  ...(floor ? { floor } : {}),
+  ceilings,
+  ...(price ? { price } : {}),
   memory,
   cells,
   targets,
   notes,
 }
 mkdirSync(reportsDir, { recursive: true })
-writeFileSync(path.join(reportsDir, 'bench.json'), `${JSON.stringify({ ...report, measurements }, null, 2)}\n`)
+writeFileSync(
+  path.join(reportsDir, 'bench.json'),
+  `${JSON.stringify({ ...report, floorRuns, measurements }, null, 2)}\n`,
+)
 writeFileSync(path.join(reportsDir, 'bench.md'), markdown(report))
 
 log(`\n${consoleTable(cells)}\n`)
-for (const t of targets)
-  log(`${t.pass === null ? 'n/a ' : t.pass ? 'pass' : 'MISS'}  ${t.name}: ${t.actual} (target ${t.expected})`)
+for (const t of targets) log(`${verdictWord(t.verdict).padEnd(9)}  ${t.name}: ${t.actual} (target ${t.expected})`)
 for (const [k, v] of Object.entries(memory)) log(`peak RSS ${k}: ${JSON.stringify(v)}`)
 for (const n of notes) log(`note: ${n}`)
-log(`\nwrote reports/bench.json and reports/bench.md`)
+log(`\n${(elapsed() / 1000).toFixed(0)} s; wrote reports/bench.json and reports/bench.md`)

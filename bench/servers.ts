@@ -62,11 +62,22 @@ function tokenRecipes(tokenEndpoint: string, pkjwtClientId: string, tlsClientId:
   } satisfies Record<string, Recipe>
 }
 
+/** How a server process is launched, beyond its own arguments. */
+export interface Launch {
+  /** Extra node flags (e.g. `--cpu-prof`). */
+  nodeArgs?: string[]
+  /** A command the node process runs under (e.g. `valgrind --tool=callgrind ...`, `taskset -c 1`). */
+  wrapper?: string[]
+  /** How long to wait for the server to answer its discovery document (default 60 s). */
+  readyTimeoutMs?: number
+}
+
 /** Starts `node <file> ...args` in its own process (with tsx for a .ts file), output kept for diagnosis. */
-function startNode(file: string, args: string[], extraNodeArgs: string[] = []): Proc {
+function startNode(file: string, args: string[], launch: Launch = {}): Proc {
   // Plain .mjs entries (our bank's `npm start`, which compiles it first) need no TypeScript loader.
   const loader = file.endsWith('.ts') ? ['--import', 'tsx'] : []
-  const child = spawn(process.execPath, [...extraNodeArgs, ...loader, file, ...args], {
+  const [command, ...wrapperArgs] = [...(launch.wrapper ?? []), process.execPath]
+  const child = spawn(command as string, [...wrapperArgs, ...(launch.nodeArgs ?? []), ...loader, file, ...args], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_ENV: 'production' },
@@ -139,7 +150,7 @@ export async function startPeer(
   agent: Agent,
   port: number,
   format: TokenFormat,
-  nodeArgs: string[] = [],
+  launch: Launch = {},
 ): Promise<Target> {
   const origin = `https://127.0.0.1:${port}`
   // The peer's harness is TypeScript: bundled like our bank, so neither server carries a TypeScript loader.
@@ -147,8 +158,8 @@ export async function startPeer(
     path.join(repoRoot, 'bench'),
     path.join(repoRoot, 'keys'),
   ])
-  const proc = startNode(entry, ['--port', String(port), '--token-format', format], nodeArgs)
-  const discovery = await waitReady(proc, agent, origin, 'peer')
+  const proc = startNode(entry, ['--port', String(port), '--token-format', format], launch)
+  const discovery = await waitReady(proc, agent, origin, 'peer', launch.readyTimeoutMs)
   const tpp = pki.tpps.alpha as TppIdentity
   const tokenEndpoint = String(discovery.token_endpoint)
   const registrationEndpoint = String(discovery.registration_endpoint)
@@ -200,13 +211,11 @@ export async function startPeer(
 }
 
 /** How our bank is started; flags per the mock's CLI. */
-export interface OursOptions {
+export interface OursOptions extends Launch {
   port: number
   format: TokenFormat
   /** SQLite file; a temporary one when omitted. */
   store?: string
-  /** Extra node flags (e.g. `--cpu-prof`). */
-  nodeArgs?: string[]
 }
 
 /** Starts our bank with a SQLite store and registers its two clients (signed OB requests with an SSA). */
@@ -221,9 +230,9 @@ export async function startOurs(pki: Pki, agent: Agent, options: OursOptions): P
   const proc = startNode(
     main,
     ['--port', String(port), '--host', '127.0.0.1', '--store', store, '--token-format', format],
-    options.nodeArgs,
+    options,
   )
-  const discovery = await waitReady(proc, agent, origin, 'ours')
+  const discovery = await waitReady(proc, agent, origin, 'ours', options.readyTimeoutMs)
   const tpp = pki.tpps.alpha as TppIdentity
   const tokenEndpoint = String(discovery.token_endpoint)
   const registrationEndpoint = String(discovery.registration_endpoint)

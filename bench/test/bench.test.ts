@@ -1,5 +1,5 @@
 /**
- * The benchmark's own tests: its statistics and target checks, and the load generator against the
+ * The benchmark's own tests: its statistics (intervals, verdicts), the floors and target checks, and the load generator against the
  * peer (oidc-provider) on loopback, bounded to a few hundred requests.
  */
 import assert from 'node:assert/strict'
@@ -7,10 +7,11 @@ import { after, before, describe, test } from 'node:test'
 import { ensurePki, type Pki } from '../../keys/pki.ts'
 import { clientTls, type JobResult, median, mtlsAgent, quantile } from '../common.ts'
 import { runJob } from '../loadgen.ts'
-import { checkTargets, type Measurement, summarise } from '../report.ts'
+import { type Cell, checkTargets, cryptoWork, jwtOverhead, type Measurement, summarise, withFloors } from '../report.ts'
 import { SCENARIOS, startPeer, type Target } from '../servers.ts'
+import { narrowEnough, pairedRatios, ratioInterval, t975, verdictAtLeast, verdictAtMost } from '../stats.ts'
 
-const result = (rps: number, p99Ms: number, errors = 0): JobResult => ({
+const result = (rps: number, p99Ms: number, errors = 0, serverCpuMs = 500): JobResult => ({
   completed: 100,
   errors,
   errorKinds: {},
@@ -20,7 +21,7 @@ const result = (rps: number, p99Ms: number, errors = 0): JobResult => ({
   p99Ms,
   prepareMs: 0,
   loadgenCpuMs: 0,
-  serverCpuMs: 500,
+  serverCpuMs,
 })
 
 describe('statistics', () => {
@@ -38,45 +39,161 @@ describe('statistics', () => {
   })
 })
 
-describe('summary and targets', () => {
-  const m = (server: 'ours' | 'peer', scenario: Measurement['scenario'], round: number, rps: number, p99: number) =>
-    ({ format: 'opaque', scenario, server, concurrency: 16, round, result: result(rps, p99) }) as Measurement
-
-  test('the ratio is the median of per-round ratios, and a slower bank misses the token target', () => {
-    const cells = summarise([
-      m('ours', 'token-tls', 0, 6000, 5),
-      m('peer', 'token-tls', 0, 5000, 8),
-      m('ours', 'token-tls', 1, 8000, 6),
-      m('peer', 'token-tls', 1, 5000, 9),
-      m('ours', 'token-tls', 2, 7000, 7),
-      m('peer', 'token-tls', 2, 5000, 10),
-    ])
-    assert.equal(cells.length, 1)
-    assert.equal(cells[0]?.ours?.rps, 7000)
-    assert.equal(cells[0]?.ratio, 7000 / 5000)
-    // Paired by round: a noisy round slows both sides, and the ratio stays put.
-    const noisy = summarise([
-      m('ours', 'token-tls', 0, 3000, 5),
-      m('peer', 'token-tls', 0, 1500, 8),
-      m('ours', 'token-tls', 1, 8000, 6),
-      m('peer', 'token-tls', 1, 4000, 9),
-      m('ours', 'token-tls', 2, 6000, 7),
-      m('peer', 'token-tls', 2, 3000, 10),
-    ])
-    assert.equal(noisy[0]?.ratio, 2)
-    const targets = checkTargets(cells)
-    const rate = targets.find(t => t.name.startsWith('token, tls_client_auth (opaque): rps'))
-    assert.equal(rate?.pass, false, 'a 1.4× ratio misses the 1.5× target')
-    const p99 = targets.find(t => t.name.startsWith('token, tls_client_auth (opaque): p99'))
-    assert.equal(p99?.pass, true)
+describe('intervals and verdicts', () => {
+  test('t quantiles: the table, and towards 1.96 beyond 30 degrees of freedom', () => {
+    assert.equal(t975(1), 12.706)
+    assert.equal(t975(4), 2.776)
+    assert.ok(Math.abs(t975(60) - 2.0) < 0.002)
+    assert.ok(t975(1000) > 1.96 && t975(1000) < 1.965)
+    assert.equal(t975(0), Number.POSITIVE_INFINITY)
   })
 
-  test('registration needs 1.0× and the memory target reads the given RSS', () => {
-    const cells = summarise([m('ours', 'register', 0, 3000, 20), m('peer', 'register', 0, 3000, 10)])
-    const targets = checkTargets(cells, 250)
-    assert.equal(targets.find(t => t.name.startsWith('registration: rps'))?.pass, true)
-    assert.equal(targets.find(t => t.name.startsWith('registration: p99'))?.pass, false)
-    assert.equal(targets.find(t => t.name.startsWith('our RSS'))?.pass, false)
+  test('the interval of paired ratios is the geometric mean ± t · sd / √n on the log scale', () => {
+    const i = ratioInterval([2, 0.5]) as NonNullable<ReturnType<typeof ratioInterval>>
+    assert.equal(i.n, 2)
+    assert.ok(Math.abs(i.estimate - 1) < 1e-12, 'a 2× and a 0.5× round cancel out')
+    // log ratios ±ln 2: sd = ln 2 · √2, half-width = 12.706 · sd / √2 = 12.706 · ln 2.
+    assert.ok(Math.abs(Math.log(i.hi) - 12.706 * Math.LN2) < 1e-9)
+    assert.ok(Math.abs(i.lo * i.hi - 1) < 1e-9)
+    const tight = ratioInterval([1.6, 1.61, 1.59, 1.6, 1.6]) as NonNullable<ReturnType<typeof ratioInterval>>
+    assert.ok(tight.halfWidth < 0.01, `±${tight.halfWidth}`)
+    assert.ok(narrowEnough(tight, 0.05))
+    assert.ok(!narrowEnough(i, 0.05))
+    assert.equal(ratioInterval([1.5])?.halfWidth, Number.POSITIVE_INFINITY, 'one round gives no interval')
+    assert.equal(ratioInterval([]), undefined)
+  })
+
+  test('a target passes only when the whole interval meets it, misses when all of it falls short', () => {
+    const at = (lo: number, hi: number) => ({ n: 5, estimate: Math.sqrt(lo * hi), lo, hi, halfWidth: hi / lo - 1 })
+    assert.equal(verdictAtLeast(at(1.52, 1.7), 1.5), 'pass')
+    assert.equal(verdictAtLeast(at(1.3, 1.45), 1.5), 'miss')
+    assert.equal(verdictAtLeast(at(1.45, 1.6), 1.5), 'undecided')
+    assert.equal(verdictAtMost(at(0.8, 0.95), 1), 'pass')
+    assert.equal(verdictAtMost(at(1.05, 1.2), 1), 'miss')
+    assert.equal(verdictAtMost(at(0.9, 1.1), 1), 'undecided')
+    assert.equal(verdictAtLeast(undefined, 1), 'n/a')
+  })
+
+  test('rounds pair by their index; a round one side lacks is left out', () => {
+    const pairs = pairedRatios(
+      new Map([
+        [0, 10],
+        [1, 20],
+        [2, 30],
+      ]),
+      new Map([
+        [0, 5],
+        [2, 10],
+      ]),
+    )
+    assert.deepEqual(pairs, [
+      { round: 0, ratio: 2 },
+      { round: 2, ratio: 3 },
+    ])
+  })
+})
+
+describe('summary, floors and targets', () => {
+  const m = (
+    server: 'ours' | 'peer',
+    scenario: Measurement['scenario'],
+    round: number,
+    rps: number,
+    p99: number,
+    cpuMs = 500,
+    format: 'opaque' | 'jwt' = 'opaque',
+  ) => ({ format, scenario, server, concurrency: 16, round, result: result(rps, p99, 0, cpuMs) }) as Measurement
+
+  test('ratios come from paired rounds: a busy round slows both sides and the ratio stays put', () => {
+    const cells = summarise([
+      m('ours', 'token-tls', 0, 3000, 5, 300),
+      m('peer', 'token-tls', 0, 1500, 8, 600),
+      m('ours', 'token-tls', 1, 8000, 6, 300),
+      m('peer', 'token-tls', 1, 4000, 9, 600),
+      m('ours', 'token-tls', 2, 6000, 7, 300),
+      m('peer', 'token-tls', 2, 3000, 10, 600),
+    ])
+    assert.equal(cells.length, 1)
+    const c = cells[0] as Cell
+    assert.equal(c.ours?.rps, 6000)
+    assert.ok(Math.abs((c.ratios.rps?.estimate ?? 0) - 2) < 1e-9)
+    assert.ok((c.ratios.rps?.halfWidth ?? 1) < 1e-9, 'identical per-round ratios: no spread')
+    assert.ok(Math.abs((c.ratios.cpu?.estimate ?? 0) - 2) < 1e-9, 'peer CPU / ours')
+    const targets = checkTargets(cells)
+    assert.equal(targets.find(t => t.name.startsWith('token, tls_client_auth (opaque): rps'))?.verdict, 'pass')
+    assert.equal(targets.find(t => t.name.includes('(opaque): server CPU'))?.verdict, 'pass')
+    assert.equal(targets.find(t => t.name.includes('(opaque): p99'))?.verdict, 'pass')
+  })
+
+  test('a slower bank misses; a noisy one straddling the target is undecided', () => {
+    const slow = summarise([
+      m('ours', 'token-tls', 0, 6000, 5),
+      m('peer', 'token-tls', 0, 5000, 8),
+      m('ours', 'token-tls', 1, 6100, 5),
+      m('peer', 'token-tls', 1, 5000, 8),
+    ])
+    assert.equal(checkTargets(slow).find(t => t.name.includes('rps'))?.verdict, 'miss')
+    const noisy = summarise([
+      m('ours', 'token-tls', 0, 9000, 5),
+      m('peer', 'token-tls', 0, 5000, 8),
+      m('ours', 'token-tls', 1, 6000, 5),
+      m('peer', 'token-tls', 1, 5000, 8),
+      m('ours', 'token-tls', 2, 8000, 5),
+      m('peer', 'token-tls', 2, 5000, 8),
+    ])
+    assert.equal(checkTargets(noisy).find(t => t.name.includes('rps'))?.verdict, 'undecided')
+  })
+
+  test('registration needs 1.0× on rps and CPU; the memory target reads the given RSS', () => {
+    const cells = summarise([
+      m('ours', 'register', 0, 3000, 20, 400),
+      m('peer', 'register', 0, 2900, 10, 450),
+      m('ours', 'register', 1, 3000, 21, 400),
+      m('peer', 'register', 1, 3100, 11, 452),
+    ])
+    const targets = checkTargets(cells, { oursRss100k: 250 })
+    assert.equal(targets.find(t => t.name.startsWith('registration: rps'))?.verdict, 'undecided')
+    assert.equal(targets.find(t => t.name.startsWith('registration: server CPU'))?.verdict, 'pass')
+    assert.equal(targets.find(t => t.name.startsWith('registration: p99'))?.verdict, 'miss')
+    assert.equal(targets.find(t => t.name.startsWith('our RSS'))?.verdict, 'miss')
+  })
+
+  test("a JWT token's work beyond its signature is compared with an opaque token's whole cost, round by round", () => {
+    // CPU per request: result() counts 100 requests, so cpuMs 50 is 500 µs per request.
+    const cells = summarise([
+      m('ours', 'token-tls', 0, 3000, 5, 16, 'opaque'),
+      m('ours', 'token-tls', 1, 3000, 5, 17, 'opaque'),
+      m('ours', 'token-tls', 0, 2000, 5, 50, 'jwt'),
+      m('ours', 'token-tls', 1, 2000, 5, 51, 'jwt'),
+    ])
+    const i = jwtOverhead(cells, 300, 'token-tls')
+    // (500 − 300) / 160 and (510 − 300) / 170
+    assert.ok(i && Math.abs(i.estimate - Math.sqrt((200 / 160) * (210 / 170))) < 1e-9)
+    const target = checkTargets(cells, { price: { signUs: 300, verifyUs: 30 } }).find(t => t.name.includes('beyond'))
+    assert.equal(target?.verdict, 'miss')
+    const cheap = checkTargets(cells, { price: { signUs: 420, verifyUs: 30 } }).find(t => t.name.includes('beyond'))
+    assert.equal(cheap?.verdict, 'pass')
+  })
+
+  test('the floor adds the crypto a request must do to the transport floor, and each side gets its fraction', () => {
+    assert.deepEqual(cryptoWork('register', 'opaque', 'ours'), { signs: 0, verifies: 1 })
+    assert.deepEqual(cryptoWork('register', 'opaque', 'peer'), { signs: 0, verifies: 0 })
+    assert.deepEqual(cryptoWork('token-pkjwt', 'jwt', 'peer'), { signs: 1, verifies: 1 })
+    assert.deepEqual(cryptoWork('get-register', 'jwt', 'ours'), { signs: 0, verifies: 0 })
+    const cells = summarise([
+      m('ours', 'token-pkjwt', 0, 2000, 5, 80, 'jwt'),
+      m('peer', 'token-pkjwt', 0, 1000, 5, 90, 'jwt'),
+    ])
+    const floorRun = { concurrency: 16, round: 0, result: { ...result(10_000, 1, 0, 10), completed: 100 } }
+    const [cell] = withFloors(cells, [floorRun], { signUs: 300, verifyUs: 30 }, 2)
+    const f = cell?.floor
+    assert.equal(f?.transport.cpuUsPerReq, 100)
+    assert.equal(f?.ours?.cryptoUs, 330)
+    assert.equal(f?.ours?.cpuUsPerReq, 430)
+    // 1 / (1/10000 + 330 µs / 2 cores) = 1 / (100 µs + 165 µs)
+    assert.ok(Math.abs((f?.ours?.rps ?? 0) - 1e6 / 265) < 1e-6)
+    assert.ok(Math.abs((f?.ours?.rpsFraction ?? 0) - 2000 / (1e6 / 265)) < 1e-9)
+    assert.ok(Math.abs((f?.ours?.cpuFraction ?? 0) - 430 / 800) < 1e-9)
   })
 })
 
