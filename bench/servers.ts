@@ -38,6 +38,8 @@ export interface Target {
   /** What the registration scenario sends, in words (for the report). */
   registrationNote: string
   memory: () => { rssMb: number; hwmMb: number } | null
+  /** The last 8,000 characters the process printed (diagnosis, e.g. with `--trace-gc`). */
+  output: () => string
   /** Stops the process and returns its last memory figures. */
   stop: () => Promise<{ rssMb: number; hwmMb: number } | null>
 }
@@ -70,6 +72,8 @@ export interface Launch {
   wrapper?: string[]
   /** How long to wait for the server to answer its discovery document (default 60 s). */
   readyTimeoutMs?: number
+  /** How many characters of the process's output to keep (default 8,000). */
+  keepOutput?: number
 }
 
 /** Starts `node <file> ...args` in its own process (with tsx for a .ts file), output kept for diagnosis. */
@@ -84,7 +88,7 @@ function startNode(file: string, args: string[], launch: Launch = {}): Proc {
   })
   let out = ''
   const keep = (b: Buffer) => {
-    out = (out + b.toString()).slice(-8000)
+    out = (out + b.toString()).slice(-(launch.keepOutput ?? 8000))
   }
   child.stdout?.on('data', keep)
   child.stderr?.on('data', keep)
@@ -206,6 +210,7 @@ export async function startPeer(
       },
     },
     memory: () => procMemory(proc.child.pid as number),
+    output: proc.output,
     stop: () => stopProc(proc),
   }
 }
@@ -282,6 +287,7 @@ export async function startOurs(pki: Pki, agent: Agent, options: OursOptions): P
       'get-register': { kind: 'get', path: `${pathOf(registrationEndpoint)}/${pkjwt.client_id}`, bearer },
     },
     memory: () => procMemory(proc.child.pid as number),
+    output: proc.output,
     stop: async () => {
       const mem = await stopProc(proc)
       if (tmp) rmSync(tmp, { recursive: true, force: true })

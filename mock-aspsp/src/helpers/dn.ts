@@ -173,6 +173,32 @@ export function sameDn(a: Rdn[], b: Rdn[]): boolean {
   return dnKey(a) === dnKey(b)
 }
 
+/** Comparison keys of DN strings already parsed (registered DNs are compared on every token request). */
+const keysOfStrings = new Map<string, string | null>()
+const KEYS_OF_STRINGS_LIMIT = 1000
+
+/**
+ * The comparison key (`dnKey`) of an RFC 4514 string, or null when it cannot be read (whatever
+ * the parser threw); remembered for the last thousand strings, so a client's registered DN is
+ * parsed once, not on every token request.
+ */
+export function dnKeyOfString(dn: string): string | null {
+  let key = keysOfStrings.get(dn)
+  if (key === undefined) {
+    try {
+      key = dnKey(parseDn(dn))
+    } catch {
+      key = null
+    }
+    if (keysOfStrings.size >= KEYS_OF_STRINGS_LIMIT) {
+      const oldest = keysOfStrings.keys().next().value
+      if (oldest !== undefined) keysOfStrings.delete(oldest)
+    }
+    keysOfStrings.set(dn, key)
+  }
+  return key
+}
+
 /** The first value of an attribute (by normalised type), as written. */
 export function dnAttribute(rdns: Rdn[], type: string): string | undefined {
   const t = normalizeType(type)

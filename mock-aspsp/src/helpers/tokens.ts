@@ -3,14 +3,15 @@
  * store by their SHA-256 so that they can be revoked, introspected and bound to a certificate
  * (RFC 8705 §3: `cnf.x5t#S256`).
  */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { epoch, type GrantKind, type TokenKind, type TokenRecord } from '../models/store.ts'
 import type { Bank } from './bank.ts'
 import { RandomPool, signPs256 } from './jose.ts'
 
 const random = new RandomPool()
 
-export const tokenHash = (token: string) => createHash('sha256').update(token).digest('base64url')
+/** The key of a token in the store: base64url SHA-256 of its value (one-shot: no Hash object per call). */
+export const tokenHash = (token: string) => hash('sha256', token, 'base64url')
 
 export interface IssueInput {
   clientId: string

@@ -52,11 +52,18 @@ export async function readBody(ctx: Context, limit: number): Promise<string> {
     ctx.set('Connection', 'close')
     throw new PayloadTooLarge(`the request body of ${declared} bytes exceeds the limit of ${limit} bytes`)
   }
+  const req = ctx.req
+  // Usually the whole body came with the headers: Node has read it all (`complete`) and holds it;
+  // take it in one call instead of iterating the stream.
+  if (req.complete && req.readableLength <= limit && !req.readableFlowing) {
+    const whole = req.read() as Buffer | null
+    return decodeBody(ctx, whole ?? Buffer.alloc(0))
+  }
   const chunks: Buffer[] = []
   let size = 0
   let overflow = false
   try {
-    for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
       size += chunk.length
       if (size > limit) {
         overflow = true
@@ -73,9 +80,14 @@ export async function readBody(ctx: Context, limit: number): Promise<string> {
     ctx.set('Connection', 'close')
     throw new PayloadTooLarge(`the request body exceeds the limit of ${limit} bytes`)
   }
+  return decodeBody(ctx, Buffer.concat(chunks))
+}
+
+/** The body as UTF-8 text (invalid UTF-8 is the client's error), cached on the context. */
+function decodeBody(ctx: Context, bytes: Buffer): string {
   let text: string
   try {
-    text = decoder.decode(Buffer.concat(chunks))
+    text = decoder.decode(bytes)
   } catch {
     throw new InvalidRequest('the request body is not valid UTF-8')
   }

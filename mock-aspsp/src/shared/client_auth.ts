@@ -11,7 +11,7 @@
  */
 import type { Context } from 'koa'
 import type { Bank } from '../helpers/bank.ts'
-import { parseDn, sameDn } from '../helpers/dn.ts'
+import { dnKeyOfString } from '../helpers/dn.ts'
 import { InvalidClient } from '../helpers/errors.ts'
 import {
   type DecodedJws,
@@ -191,17 +191,13 @@ function tlsClientAuth(bank: Bank, ctx: Context, params: Record<string, string>)
   if (!cert.trusted) throw new InvalidClient(`tls_client_auth: ${cert.problem}`)
   if (!bank.deviations.has('skip-dn-match')) {
     const registered = client.registration[bank.profile.dnClaim] ?? client.registration.tls_client_auth_subject_dn
-    let ok = false
-    try {
-      // RFC 4517 distinguishedNameMatch (normalised); the deviation compares the strings as written.
-      ok =
-        typeof registered === 'string' &&
-        (bank.deviations.has('exact-dn-match')
-          ? registered === cert.subjectText
-          : sameDn(parseDn(registered), cert.subject))
-    } catch {
-      ok = false
-    }
+    // RFC 4517 distinguishedNameMatch (normalised; a DN that cannot be read matches nothing); the
+    // deviation compares the strings as written.
+    const ok =
+      typeof registered === 'string' &&
+      (bank.deviations.has('exact-dn-match')
+        ? registered === cert.subjectText
+        : dnKeyOfString(registered) === cert.subjectKey)
     if (!ok) {
       throw new InvalidClient(
         `the certificate subject "${cert.subjectText}" does not match the registered ${bank.profile.dnClaim} "${String(registered)}"`,

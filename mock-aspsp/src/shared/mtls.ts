@@ -27,6 +27,8 @@ export interface ClientCert {
   /** RFC 8705 §3.1 thumbprint: base64url SHA-256 of the DER certificate. */
   x5tS256: string
   subject: Rdn[]
+  /** `dnKey(subject)`: what a registered DN is compared with, computed once per connection. */
+  subjectKey: string
   /** The subject as OpenSSL prints it with -nameopt RFC2253, for messages. */
   subjectText: string
   /** Subject CN and OU as written (OB transport certificates: software id and org id). */
@@ -116,6 +118,7 @@ export function clientCertOf(socket: TLSSocket): ClientCert | null {
       issuerKey: dnKey(rdnsFromCertificateName(parsed.issuerName.toJSON())),
       serialNumber: parsed.serialNumber,
       subject,
+      subjectKey: dnKey(subject),
       subjectText: [...subject]
         .reverse()
         .map(rdn => rdn.map(a => `${a.type}=${a.raw}`).join('+'))
@@ -160,19 +163,25 @@ export function judgedNow(cert: ClientCert, revocations: RevocationLists, now = 
   }
 }
 
+/** The judged certificate of each request, once per request (the token endpoint asks twice). */
+const perRequest = new WeakMap<Context, ClientCert | null>()
+
 /**
  * The certificate of the request's connection, or null, its trust judged for this request. A
  * certificate refused only for a problem whose deviation is switched on counts as trusted (the
  * bank skips that one check everywhere).
  */
 export function requestCert(ctx: Context): ClientCert | null {
+  const known = perRequest.get(ctx)
+  if (known !== undefined) return known
   const socket = ctx.req.socket as TLSSocket
   const presented = socket.encrypted ? clientCertOf(socket) : null
-  const cert = presented ? judgedNow(presented, ctx.bank.revocations) : null
+  let cert = presented ? judgedNow(presented, ctx.bank.revocations) : null
   const forgiven = cert?.problemKind ? FORGIVEN_BY[cert.problemKind] : undefined
   if (cert && forgiven && ctx.bank.deviations.has(forgiven)) {
-    return { ...cert, trusted: true, problem: undefined, problemKind: undefined }
+    cert = { ...cert, trusted: true, problem: undefined, problemKind: undefined }
   }
+  perRequest.set(ctx, cert)
   return cert
 }
 

@@ -14,7 +14,16 @@ export function securityHeadersFor(options: Pick<MockOptions, 'hstsMaxAge'>): Re
   }
 }
 
+/** Built once per bank's options, not per request. */
+const perOptions = new WeakMap<MockOptions, Record<string, string>>()
+
 export async function securityHeaders(ctx: Context, next: Next): Promise<void> {
-  ctx.set(securityHeadersFor(ctx.bank.options))
+  const { options } = ctx.bank
+  let headers = perOptions.get(options)
+  if (!headers) {
+    headers = securityHeadersFor(options)
+    perOptions.set(options, headers)
+  }
+  ctx.set(headers)
   await next()
 }
