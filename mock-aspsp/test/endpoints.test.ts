@@ -16,6 +16,7 @@ import {
   requestClaims,
   signedRequest,
   softwareSigner,
+  ssaFor,
 } from './support.ts'
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
@@ -88,6 +89,43 @@ describe('POST /register transport and format', () => {
     assert.equal(res.json.software_statement, sent)
     for (const claim of ['iss', 'iat', 'exp', 'aud', 'jti']) assert.equal(res.json[claim], undefined, claim)
     assert.equal(res.json.org_id, alpha.orgId, 'SSA claims are flattened')
+  })
+  it('answers a reused SSA with the same members in the same order as JSON.stringify of the registration', async () => {
+    // The SSA's share of a registration is cached per statement (actions/register.ts): the first
+    // and the second registration with one SSA must read the same, in the order JSON.stringify
+    // gives the registration after client_id and client_id_issued_at — with a claim named like an
+    // array index (which JavaScript orders first) too.
+    for (const claims of [{}, { '7': 'index-like', software_mode: 'Test' }]) {
+      const ssa = await ssaFor(alpha, claims)
+      const first = await post(await signedRequest({ ssa }))
+      const second = await post(await signedRequest({ ssa }))
+      for (const res of [first, second]) {
+        assert.equal(res.status, 201, res.text)
+        const { client_id, client_id_issued_at, ...registration } = JSON.parse(res.text)
+        const expected = `{"client_id":${JSON.stringify(client_id)},"client_id_issued_at":${client_id_issued_at},${JSON.stringify(registration).slice(1)}`
+        assert.equal(res.text, expected)
+      }
+      assert.deepEqual(Object.keys(second.json), Object.keys(first.json))
+      // After the metadata: software_statement, then the SSA's own claims in the SSA's order.
+      const named = Object.keys(first.json).filter(k => !/^\d+$/.test(k))
+      const at = named.indexOf('software_statement')
+      const before = new Set(named.slice(0, at))
+      const ssaOrder = Object.keys(JSON.parse(Buffer.from(ssa.split('.')[1] as string, 'base64url').toString()))
+      const jwtClaims = ['iss', 'iat', 'exp', 'aud', 'jti', 'nbf']
+      assert.deepEqual(
+        named.slice(at + 1),
+        ssaOrder.filter(k => !/^\d+$/.test(k) && !jwtClaims.includes(k) && !before.has(k)),
+      )
+      const same = (r: typeof first) => ({ ...r.json, client_id: 0, client_id_issued_at: 0 })
+      assert.deepEqual(same(second), same(first))
+      if ('7' in claims) assert.equal(first.json['7'], 'index-like')
+      const read = await call(mock, {
+        path: `/register/${second.json.client_id}`,
+        headers: { authorization: `Bearer ${await ccToken(mock, String(second.json.client_id))}` },
+      })
+      assert.equal(read.status, 200, read.text)
+      assert.deepEqual(read.json, second.json, 'the stored registration reads back as answered')
+    }
   })
   it('refuses no certificate, a self-signed one, an expired one and a server certificate', async () => {
     const body = await signedRequest()

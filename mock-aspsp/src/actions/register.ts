@@ -43,6 +43,8 @@ export interface ValidatedRegistration {
   softwareStatement: DecodedJws | undefined
   /** Records the request's jti (a replay throws): call in the store transaction that stores the client. */
   useJti: () => void
+  /** `JSON.stringify(registration)`, when it could be put together from a cached part (POST). */
+  registrationJson?: string
 }
 
 /** SSA claims are returned flattened as top-level members (OB DCR data dictionary), except JWT claims. */
@@ -53,6 +55,47 @@ function flattenSsa(ssa: Json, metadata: Json): Json {
     out[k] = v
   }
   return out
+}
+
+/**
+ * The software statement's share of a registration, worked out once per statement and set of
+ * metadata names (OB SSAs are reused for many registrations): its flattened claims, and the JSON of
+ * `software_statement` and those claims — most of the ~5 KB a registration serialises to.
+ * `json` is absent when a name is an array index (JSON.stringify would order it first).
+ */
+interface SsaShare {
+  flat: Json
+  json?: string
+}
+const ssaShares = new WeakMap<DecodedJws, Map<string, SsaShare>>()
+const INDEX_NAME = /^(0|[1-9]\d*)$/
+
+function ssaShare(ssaJws: DecodedJws, metadata: Json): SsaShare {
+  const names = Object.keys(metadata)
+  const key = names.join(',')
+  let byNames = ssaShares.get(ssaJws)
+  if (!byNames) {
+    byNames = new Map()
+    ssaShares.set(ssaJws, byNames)
+  }
+  let share = byNames.get(key)
+  if (!share) {
+    const flat = flattenSsa(ssaJws.payload, { ...metadata, software_statement: ssaJws.raw })
+    const flatJson = JSON.stringify(flat)
+    const plain = [...names, ...Object.keys(flat)].every(n => !INDEX_NAME.test(n))
+    share = {
+      flat: Object.freeze(flat),
+      ...(plain
+        ? {
+            json: `"software_statement":${JSON.stringify(ssaJws.raw)}${flatJson === '{}' ? '}' : `,${flatJson.slice(1)}`}`,
+          }
+        : {}),
+    }
+    // A handful of metadata name sets per statement at most; the bound only guards against abuse.
+    if (byNames.size >= 16) byNames.clear()
+    byNames.set(key, share)
+  }
+  return share
 }
 
 /** Every check of a registration request, in the order that gives the most useful error first. */
@@ -122,21 +165,33 @@ export async function validateRegistration(
       ? reencode(claims.software_statement)
       : claims.software_statement
   }
-  Object.assign(registration, flattenSsa(ssa, registration))
+  // A registration (POST) of a statement as sent: its share of the registration comes from the cache.
+  const share =
+    !existing && ssaJws && registration.software_statement === ssaJws.raw && !('software_statement' in metadata)
+      ? ssaShare(ssaJws, metadata)
+      : undefined
+  Object.assign(registration, share ? share.flat : flattenSsa(ssa, registration))
   // RFC 7592 §2.2: a PUT replaces the registration ("Omitted fields MUST be treated as null");
   // the deviation keeps the old value of every member the body leaves out.
   if (existing && bank.deviations.has('put-keeps-omitted-metadata')) {
     for (const [k, v] of Object.entries(existing.registration)) if (claims[k] === undefined) registration[k] = v
   }
-  if (bank.deviations.has('echo-request-claims')) {
+  const echo = bank.deviations.has('echo-request-claims')
+  if (echo) {
     for (const k of REQUEST_ONLY_CLAIMS) if (claims[k] !== undefined) registration[k] = claims[k]
   }
+  const metadataJson = share?.json !== undefined && !echo ? JSON.stringify(metadata) : undefined
   return {
     registration,
     softwareId,
     orgId: String(ssa.org_id ?? ''),
     softwareStatement: ssaJws,
     useJti: () => checkRequestJtiUnused(bank, claims, now),
+    ...(metadataJson !== undefined
+      ? {
+          registrationJson: metadataJson === '{}' ? `{${share?.json}` : `${metadataJson.slice(0, -1)},${share?.json}`,
+        }
+      : {}),
   }
 }
 
@@ -157,10 +212,11 @@ export async function register(ctx: Context): Promise<void> {
   const cert = bank.deviations.has('no-client-cert-on-register')
     ? requestCert(ctx)
     : requireClientCert(ctx, why => new InvalidRequest(why))
-  const { registration, softwareId, orgId, softwareStatement, useJti } = await validateRegistration(ctx, cert)
+  const validated = await validateRegistration(ctx, cert)
+  const { registration, softwareId, orgId, softwareStatement, useJti } = validated
   const now = epoch()
   // Serialised once, for the store and for the answer (a registration is ~5 KB with its SSA).
-  const registrationJson = JSON.stringify(registration)
+  const registrationJson = validated.registrationJson ?? JSON.stringify(registration)
   const client: ClientRecord = {
     clientId: randomUUID(),
     softwareId,

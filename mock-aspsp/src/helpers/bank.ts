@@ -42,8 +42,9 @@ export interface Bank {
   /** The CRLs consulted on every request that presents a certificate (re-read when they change). */
   revocations: RevocationLists
   /**
-   * SSAs whose signature verified, decoded and frozen, by their exact string: the same bytes
-   * always verify the same way against the same keys, and OB SSAs are reused for many registrations.
+   * SSAs whose signature verified, decoded and frozen, by their signature part (a hit must be the
+   * exact string: `rules/ssa.ts`): the same bytes always verify the same way against the same
+   * keys, and OB SSAs are reused for many registrations.
    */
   verifiedSsas: BoundedMap<DecodedJws>
 }

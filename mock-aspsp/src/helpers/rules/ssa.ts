@@ -14,6 +14,16 @@ import { ALLOWED_JWS_ALGS } from './request.ts'
 const ROLES = new Set(['AISP', 'PISP', 'CBPII', 'ASPSP'])
 const BASE62_22 = /^[0-9a-zA-Z]{1,22}$/
 
+/**
+ * A software statement whose signature has verified, if `raw` is one: looked up by its signature
+ * (hashing 342 characters, not the whole ~3 KB statement, on every registration), and a hit only
+ * when it is the very same string.
+ */
+function verifiedSsa(bank: Bank, raw: string): DecodedJws | undefined {
+  const hit = bank.verifiedSsas.get(raw.slice(raw.lastIndexOf('.') + 1))
+  return hit?.raw === raw ? hit : undefined
+}
+
 /** The request must carry `software_statement` (OB DCR 1..1) as a compact JWS. */
 export function parseSoftwareStatement(bank: Bank, claims: Json): DecodedJws | undefined {
   const ssa = claims.software_statement
@@ -24,7 +34,7 @@ export function parseSoftwareStatement(bank: Bank, claims: Json): DecodedJws | u
   if (typeof ssa !== 'string') {
     throw new InvalidSoftwareStatement(`software_statement must be a string (a signed JWT), got ${typeof ssa}`)
   }
-  const verified = bank.verifiedSsas.get(ssa)
+  const verified = verifiedSsa(bank, ssa)
   if (verified) return verified
   try {
     return decodeJws(ssa, 'software_statement')
@@ -53,7 +63,7 @@ export async function checkSsaSignature(bank: Bank, ssa: DecodedJws): Promise<vo
   const headerProblem = joseHeaderProblem(header)
   if (headerProblem) throw new InvalidSoftwareStatement(`software_statement ${headerProblem}`)
   if (bank.deviations.has('skip-ssa-signature')) return
-  if (bank.verifiedSsas.has(ssa.raw)) return
+  if (verifiedSsa(bank, ssa.raw)) return
   const kid = header.kid
   const keys = bank.ssaKeys
   if (typeof kid !== 'string' || !keys.has(kid)) {
@@ -67,7 +77,7 @@ export async function checkSsaSignature(bank: Bank, ssa: DecodedJws): Promise<vo
       `software_statement signature does not verify with the directory key kid "${kid}"`,
     )
   }
-  bank.verifiedSsas.set(ssa.raw, deepFreeze(ssa))
+  bank.verifiedSsas.set(ssa.raw.slice(ssa.raw.lastIndexOf('.') + 1), deepFreeze(ssa))
 }
 
 function requireString(claims: Json, name: string): string {
