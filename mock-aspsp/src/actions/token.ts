@@ -55,12 +55,10 @@ async function clientCredentials(ctx: Context, params: Record<string, string>, a
     // Introspection answers the clients of the same software about this token.
     extra: { softwareId: auth.client.softwareId },
   })
-  ctx.body = {
-    access_token: value,
-    token_type: 'Bearer',
-    expires_in: record.expiresAt - record.issuedAt,
-    scope,
-  }
+  // RFC 6749 §5.1, written out: the token is base64url (a JWT: base64url parts and dots), so it
+  // needs no escaping, and JSON.stringify would scan a JWT access token character by character.
+  ctx.type = 'application/json'
+  ctx.body = `{"access_token":"${value}","token_type":"Bearer","expires_in":${record.expiresAt - record.issuedAt},"scope":${JSON.stringify(scope)}}`
 }
 
 grantHandlers.set('client_credentials', clientCredentials)

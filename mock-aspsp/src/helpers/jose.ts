@@ -34,10 +34,15 @@ function nestsDeeperThan(value: unknown, limit: number): boolean {
 }
 
 function decodePart(part: string, what: string): Json {
-  if (!B64URL.test(part)) throw new JwsFormatError(`${what} is not base64url`)
+  const bytes = Buffer.from(part, 'base64url')
+  // Encoding the bytes again gives the part back exactly when it is canonical base64url: a
+  // comparison, where the pattern costs ~10 instructions a character (a registration request's
+  // payload is ~6 KB). Anything else (stray characters, padding, non-zero trailing bits) goes to
+  // the pattern, which decides as it always has.
+  if (bytes.toString('base64url') !== part && !B64URL.test(part)) throw new JwsFormatError(`${what} is not base64url`)
   let value: unknown
   try {
-    value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'))
+    value = JSON.parse(bytes.toString('utf8'))
   } catch {
     throw new JwsFormatError(`${what} is not base64url-encoded JSON`)
   }
