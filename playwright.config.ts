@@ -6,11 +6,15 @@
  * described by that file. See README "Running against a bank" and fixtures/targets/README.md.
  */
 import { defineConfig } from '@playwright/test'
-import { BROWSER_SPECS, browserProject } from './fixtures/browser.ts'
+import { BROWSER_SPECS, browserProject, requireChromiumIfAsked } from './fixtures/browser.ts'
 import { runPlanOrExit } from './fixtures/targets/projects.ts'
 import type { TargetRef } from './fixtures/targets/types.ts'
 
 const plan = runPlanOrExit()
+// The customer's part in a real Chromium: only the mock bank's pages can be played (and the
+// sensitivity self-test's banks, which run a subset by grep, are judged on the API tests).
+const browserProjects = plan.projects.filter(p => p.ref.kind === 'mock' && !p.grep).map(browserProject)
+if (browserProjects.length) requireChromiumIfAsked()
 const reports = process.env.OB_REPORTS_DIR ?? 'reports'
 const ci = !!process.env.CI
 
@@ -54,9 +58,7 @@ export default defineConfig<object, { targetRef: TargetRef }>({
       use: { targetRef: p.ref },
       metadata: { target: p.summary },
     })),
-    // The customer's part in a real Chromium: only the mock bank's pages can be played (and the
-    // sensitivity self-test's banks, which run a subset by grep, are judged on the API tests).
-    ...plan.projects.filter(p => p.ref.kind === 'mock' && !p.grep).map(browserProject),
+    ...browserProjects,
   ],
   webServer: plan.mocks.map(m => ({
     command: m.command,

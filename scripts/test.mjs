@@ -23,6 +23,9 @@ function testFiles(...dirs) {
 }
 
 const steps = [
+  // The browser tests must run here, not be skipped: stop at once when there is no Chromium
+  // (and OB_REQUIRE_BROWSER=1 below makes the suite itself refuse to skip them).
+  ['browser', ['node', '--import', 'tsx', 'fixtures/browser.ts']],
   ['keys', ['npx', 'tsx', 'keys/generate.ts']],
   ['typecheck', ['npx', 'tsc', '--noEmit', '-p', 'tsconfig.json']],
   ['lint', ['npx', 'biome', 'check', '.']],
@@ -55,7 +58,11 @@ const results = []
 for (const [name, cmd] of steps) {
   const started = Date.now()
   console.log(`\n▶ ${name}: ${cmd.join(' ')}`)
-  const r = spawnSync(cmd[0], cmd.slice(1), { cwd: root, stdio: 'inherit', env: process.env })
+  const r = spawnSync(cmd[0], cmd.slice(1), {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, OB_REQUIRE_BROWSER: '1' },
+  })
   const seconds = ((Date.now() - started) / 1000).toFixed(1)
   results.push({ name, ok: r.status === 0, seconds })
   if (r.status !== 0) break
