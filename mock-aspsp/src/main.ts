@@ -32,6 +32,7 @@ async function main(): Promise<void> {
   console.log(`mock-aspsp: UK OB DCR ${options.specVersion} bank listening on ${mock.url}`)
   console.log(`  discovery   ${mock.url}/.well-known/openid-configuration`)
   console.log(`  store       ${options.store === 'memory' ? 'memory (lost on exit)' : options.store}`)
+  console.log(`  keys        ${bank.pki.dir}`)
   console.log(`  aud         ${bank.pki.aspsp.orgId} (directory org id) or ${mock.url}`)
   if (options.deviations.length) console.log(`  deviations  ${options.deviations.join(', ')}`)
   let closing = false
