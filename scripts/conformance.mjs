@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { clearStaleReports, PLAYWRIGHT_CLI, reportLines } from './reports.mjs'
+import { clearStaleReports, playwright, reportLines } from './reports.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const reports = path.resolve(root, process.env.OB_REPORTS_DIR ?? 'reports')
@@ -33,7 +33,7 @@ if (keys.status !== 0) {
   process.exit(keys.status ?? 1)
 }
 
-const run = spawnSync(process.execPath, [PLAYWRIGHT_CLI, 'test', ...args], { cwd: root, stdio: 'inherit', env })
+const run = spawnSync(process.execPath, playwright('test', ...args), { cwd: root, stdio: 'inherit', env })
 const code = run.status ?? 1
 console.log(reportLines('conformance', reports, code, started))
 process.exit(code)

@@ -10,7 +10,7 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSyn
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { clearStaleReports, PLAYWRIGHT_CLI, reportLines } from './reports.mjs'
+import { clearStaleReports, playwright, reportLines } from './reports.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const started = Date.now()
@@ -59,7 +59,7 @@ try {
   clearStaleReports(out)
   const merge = spawnSync(
     process.execPath,
-    [PLAYWRIGHT_CLI, 'merge-reports', '--config', path.join(root, 'merge.config.ts'), staging],
+    playwright('merge-reports', '--config', path.join(root, 'merge.config.ts'), staging),
     {
       cwd: root,
       stdio: 'inherit',

@@ -5,7 +5,18 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 
 /** Playwright's CLI, found from this package (in the installed package, npx may not find it). */
-export const PLAYWRIGHT_CLI = createRequire(import.meta.url).resolve('@playwright/test/cli')
+const PLAYWRIGHT_CLI = createRequire(import.meta.url).resolve('@playwright/test/cli')
+
+/**
+ * `node [loader] <playwright cli>`: Playwright transpiles the TypeScript of the suite itself, except
+ * under node_modules, where it never does; the installed package's suite runs under tsx's loader,
+ * which Playwright's worker processes inherit.
+ */
+export function playwright(...args) {
+  const installed = import.meta.dirname.includes(`${path.sep}node_modules${path.sep}`)
+  const loader = installed ? ['--import', import.meta.resolve('tsx')] : []
+  return [...loader, PLAYWRIGHT_CLI, ...args]
+}
 
 /**
  * Empties what a run writes but its reporters do not replace: Allure keeps whatever is in

@@ -119,5 +119,7 @@ export async function runBundle(name, argv) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  await runBundle('main', process.argv.slice(2))
+  // `--build` (npm pack's prepack): build every bundle, run nothing.
+  if (process.argv[2] === '--build') await buildMock()
+  else await runBundle('main', process.argv.slice(2))
 }

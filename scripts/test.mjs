@@ -51,6 +51,8 @@ if (existsSync(path.join(root, 'playwright.config.ts'))) {
   ])
   // A run split into two shards and merged (npm run conformance:merge) equals the same run unsplit.
   steps.push(['shards', ['node', '--import', 'tsx', '--test', '--test-reporter=spec', 'scripts/shard_merge.ts']])
+  // The packed package, installed offline into an empty folder: its bank, the README walkthrough, its suite.
+  steps.push(['package', ['node', '--import', 'tsx', '--test', '--test-reporter=spec', 'scripts/packaged.ts']])
   // Testing the tests: the suite once per named deviation of the mock; every deviation must be
   // caught by the tests that guard its rule.
   steps.push(['sensitivity', ['node', '--import', 'tsx', 'scripts/sensitivity.ts']])

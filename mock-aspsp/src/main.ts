@@ -25,7 +25,13 @@ async function main(): Promise<void> {
     console.error(`mock-aspsp: ${(e as Error).message}`)
     process.exit(2)
   }
-  const mock = await startMock(options)
+  let mock: Awaited<ReturnType<typeof startMock>>
+  try {
+    mock = await startMock(options)
+  } catch (e) {
+    console.error(`mock-aspsp: ${(e as Error).message}`)
+    process.exit(1)
+  }
   // Process-wide, so here rather than in startMock (tests and benchmarks host banks in-process).
   startHeapGuard(options.heapCeilingMb)
   const { bank } = mock
