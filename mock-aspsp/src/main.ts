@@ -34,13 +34,7 @@ async function main(): Promise<void> {
   }
   // Process-wide, so here rather than in startMock (tests and benchmarks host banks in-process).
   startHeapGuard(options.heapCeilingMb)
-  const { bank } = mock
-  console.log(`mock-aspsp: UK OB DCR ${options.specVersion} bank listening on ${mock.url}`)
-  console.log(`  discovery   ${mock.url}/.well-known/openid-configuration`)
-  console.log(`  store       ${options.store === 'memory' ? 'memory (lost on exit)' : options.store}`)
-  console.log(`  keys        ${bank.pki.dir}`)
-  console.log(`  aud         ${bank.pki.aspsp.orgId} (directory org id) or ${mock.url}`)
-  if (options.deviations.length) console.log(`  deviations  ${options.deviations.join(', ')}`)
+  // Before the banner: whoever reads it may stop the bank at once.
   let closing = false
   const shutdown = (signal: string) => {
     if (closing) return
@@ -56,6 +50,13 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', () => shutdown('SIGINT'))
   process.on('SIGTERM', () => shutdown('SIGTERM'))
+  const { bank } = mock
+  console.log(`mock-aspsp: UK OB DCR ${options.specVersion} bank listening on ${mock.url}`)
+  console.log(`  discovery   ${mock.url}/.well-known/openid-configuration`)
+  console.log(`  store       ${options.store === 'memory' ? 'memory (lost on exit)' : options.store}`)
+  console.log(`  keys        ${bank.pki.dir}`)
+  console.log(`  aud         ${bank.pki.aspsp.orgId} (directory org id) or ${mock.url}`)
+  if (options.deviations.length) console.log(`  deviations  ${options.deviations.join(', ')}`)
 }
 
 await main()
