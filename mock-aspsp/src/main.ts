@@ -34,7 +34,9 @@ async function main(): Promise<void> {
   }
   // Process-wide, so here rather than in startMock (tests and benchmarks host banks in-process).
   startHeapGuard(options.heapCeilingMb)
-  // Before the banner: whoever reads it may stop the bank at once.
+  const { bank } = mock
+  // The handlers first: a supervisor may stop the bank as soon as it reads the discovery line,
+  // and until a handler is installed SIGTERM kills the process outright (no exit code 0).
   let closing = false
   const shutdown = (signal: string) => {
     if (closing) return
@@ -50,7 +52,6 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', () => shutdown('SIGINT'))
   process.on('SIGTERM', () => shutdown('SIGTERM'))
-  const { bank } = mock
   console.log(`mock-aspsp: UK OB DCR ${options.specVersion} bank listening on ${mock.url}`)
   console.log(`  discovery   ${mock.url}/.well-known/openid-configuration`)
   console.log(`  store       ${options.store === 'memory' ? 'memory (lost on exit)' : options.store}`)
