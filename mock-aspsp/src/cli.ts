@@ -198,6 +198,14 @@ const FLAGS: Flag[] = [
     shows: o => String(o.maxAssertionLifetime),
   },
   {
+    flag: '--try-keys-without-kid',
+    env: 'OB_MOCK_TRY_KEYS_WITHOUT_KID',
+    help: 'verify a kid-less client assertion with each key of its alg in the software JWKS',
+    takesValue: false,
+    apply: o => (o.tryKeysWithoutKid = true),
+    shows: o => String(o.tryKeysWithoutKid),
+  },
+  {
     flag: '--max-body',
     env: 'OB_MOCK_MAX_BODY',
     help: 'largest request body, bytes',

@@ -114,10 +114,23 @@ export interface MockOptions {
    */
   clockSkew: number
   /**
-   * Longest accepted lifetime of a client assertion (`exp` minus now), in seconds.
-   * RFC 7523 §3 item 4; FAPI recommends short-lived assertions. Example: `--max-assertion-lifetime 300`.
+   * Longest accepted lifetime of a client assertion (`exp` minus now), in seconds. RFC 7523 §3
+   * item 4 lets the server refuse an `exp` "unreasonably far in the future" without saying how
+   * far; widely used clients sign for 30 minutes (the official UK DCR tool) or 60 (Python's
+   * authlib, which has no option to change it), so the default accepts an hour and still refuses
+   * a day (catalogue NEG-TOK-14). FAPI recommends short-lived assertions: lower it to hold
+   * clients to that. Example: `--max-assertion-lifetime 300`.
    */
   maxAssertionLifetime: number
+  /**
+   * A client assertion without `kid` from a client whose software JWKS holds several keys: with
+   * this switch the bank tries each key of the JWKS made for the assertion's alg; without it the
+   * assertion is refused, because OIDC Core §10.1 requires the kid then ("If there are multiple
+   * keys in the referenced JWK Set document, a kid value MUST be provided"). A JWKS with one key
+   * needs no kid either way. The official UK DCR tool signs its client assertions without kid.
+   * Example: `--try-keys-without-kid`.
+   */
+  tryKeysWithoutKid: boolean
   /**
    * Largest accepted request body in bytes; larger bodies get 413 with a JSON error.
    * Example: `--max-body 65536`.
@@ -200,7 +213,8 @@ export const DEFAULTS: MockOptions = {
   accessTokenTtl: 3600,
   tokenTtlBySoftware: {},
   clockSkew: 30,
-  maxAssertionLifetime: 600,
+  maxAssertionLifetime: 3600,
+  tryKeysWithoutKid: false,
   maxBodyBytes: 64 * 1024,
   jwksCacheTtl: 300,
   deviations: [],

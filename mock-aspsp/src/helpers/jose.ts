@@ -106,6 +106,21 @@ export class KeySet {
     return this.byKid.get(kid)?.jwk
   }
 
+  /**
+   * The kids of the keys that could verify `alg`: those whose JWK names that alg, or names none
+   * and has the key type it needs; never a key whose `use` is not `sig`. For a JWS without kid.
+   */
+  kidsFor(alg: string): string[] {
+    const kty = VERIFY[alg]?.kty
+    if (!kty) return []
+    const out: string[] = []
+    for (const [kid, { jwk }] of this.byKid) {
+      if (jwk.use !== undefined && jwk.use !== 'sig') continue
+      if (typeof jwk.alg === 'string' ? jwk.alg === alg : jwk.kty?.toLowerCase() === kty) out.push(kid)
+    }
+    return out
+  }
+
   /** The public KeyObject of an entry; null when the JWK is private, symmetric or unparseable. */
   private keyObject(entry: KeyEntry): KeyObject | null {
     if (entry.key === undefined) {
