@@ -7,7 +7,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import 'reflect-metadata'
 import * as x509 from '@peculiar/x509'
-import type { KeyCert, Pki, Role, SigningKey, TppIdentity } from './pki.ts'
+import type { CertificateProfile, KeyCert, Pki, Role, SigningKey, TppIdentity } from './pki.ts'
 import { MANIFEST_VERSION } from './pki.ts'
 
 const crypto = webcrypto as unknown as Crypto
@@ -55,6 +55,9 @@ async function privatePem(key: CryptoKey): Promise<string> {
   return pem('PRIVATE KEY', await crypto.subtle.exportKey('pkcs8', key))
 }
 
+/** Attribute types @peculiar/x509 prints as OIDs that have an LDAP name (as OpenSSL and Node print them). */
+const DN_TYPE_NAMES: Record<string, string> = { '2.5.4.97': 'organizationIdentifier' }
+
 /** RFC 4514 form of a certificate subject, most significant RDN last. */
 function rfc4514(cert: x509.X509Certificate): string {
   // @peculiar/x509 prints names in the order of the ASN.1 sequence (most significant first).
@@ -62,7 +65,7 @@ function rfc4514(cert: x509.X509Certificate): string {
   return rdns
     .map(rdn =>
       Object.entries(rdn)
-        .map(([type, values]) => values.map(v => `${type}=${escapeDnValue(v)}`).join('+'))
+        .map(([type, values]) => values.map(v => `${DN_TYPE_NAMES[type] ?? type}=${escapeDnValue(v)}`).join('+'))
         .join('+'),
     )
     .reverse()
@@ -169,6 +172,8 @@ interface TppSpec {
   orgName: string
   roles: Role[]
   orgStatus?: TppIdentity['orgStatus']
+  /** Subject shape of the transport certificates (default OBTransport). */
+  certificateProfile?: CertificateProfile
 }
 
 const TPPS: TppSpec[] = [
@@ -179,13 +184,35 @@ const TPPS: TppSpec[] = [
   { name: 'rogue', kind: 'self-signed', orgName: 'Rogue Self-Signed Ltd', roles: ['AISP', 'PISP'] },
   { name: 'expired', kind: 'expired', orgName: 'Expired Certificate Ltd', roles: ['AISP', 'PISP'] },
   { name: 'revokedcert', kind: 'revoked-cert', orgName: 'Revoked Certificate Ltd', roles: ['AISP', 'PISP'] },
+  {
+    name: 'delta',
+    kind: 'valid',
+    orgName: 'Delta Wallet Ltd',
+    roles: ['AISP', 'PISP'],
+    certificateProfile: 'OBWAC',
+  },
 ]
+
+/**
+ * The subject of a transport certificate: OBTransport names the software (CN) and its
+ * organisation (OU); OBWAC, eIDAS-style, names the organisation twice: CN and
+ * organizationIdentifier (2.5.4.97, ETSI EN 319 412-1 §5.1.4: `PSD` + country + `-` + authority + `-` + id).
+ */
+export function transportSubject(
+  profile: CertificateProfile,
+  t: { orgId: string; orgName: string; softwareId: string },
+) {
+  return profile === 'OBWAC'
+    ? `C=GB, O=${t.orgName}, 2.5.4.97=PSDGB-OB-${t.orgId}, CN=${t.orgId}`
+    : `C=GB, O=OpenBanking, OU=${t.orgId}, CN=${t.softwareId}`
+}
 
 async function tpp(w: Writer, ca: Ca, spec: TppSpec): Promise<TppIdentity> {
   const orgId = `0015800001${base62(8)}`
   const softwareId = base62(22)
   const base = `tpps/${spec.name}`
-  const subject = `C=GB, O=OpenBanking, OU=${orgId}, CN=${softwareId}`
+  const certificateProfile = spec.certificateProfile ?? 'OBTransport'
+  const subject = transportSubject(certificateProfile, { orgId, orgName: spec.orgName, softwareId })
 
   async function transport(file: string): Promise<KeyCert> {
     const keys = await crypto.subtle.generateKey(RSA, true, ['sign', 'verify'])
@@ -234,6 +261,7 @@ async function tpp(w: Writer, ca: Ca, spec: TppSpec): Promise<TppIdentity> {
     signing,
     signingEs256,
     revokedSigning,
+    certificateProfile,
     transport: t1,
     transport2: t2,
   }

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export const MANIFEST_VERSION = 4
+export const MANIFEST_VERSION = 5
 
 /**
  * The repository's keys/ folder. This module runs from keys/ and also bundled into
@@ -56,6 +56,9 @@ export interface SigningKey {
 
 export type Role = 'AISP' | 'PISP' | 'CBPII'
 
+/** The two shapes of UK Open Banking transport certificate subjects. */
+export type CertificateProfile = 'OBTransport' | 'OBWAC'
+
 /** A TPP: an organisation, one piece of software and its keys and transport certificate. */
 export interface TppIdentity {
   name: string
@@ -75,7 +78,13 @@ export interface TppIdentity {
   signingEs256: SigningKey
   /** A key that the directory lists only in the software's revoked JWKS. */
   revokedSigning: SigningKey
-  /** Transport (mTLS) certificate: CN = software id, OU = org id, clientAuth EKU. */
+  /**
+   * How the transport certificate names its owner: `OBTransport` (CN = software id, OU = org id)
+   * or `OBWAC` (the eIDAS-style certificate UK sandboxes issue today: CN = org id,
+   * organizationIdentifier = `PSDGB-OB-<org id>`).
+   */
+  certificateProfile: CertificateProfile
+  /** Transport (mTLS) certificate with the clientAuth EKU, subject as `certificateProfile` says. */
   transport: KeyCert
   /** A second valid transport certificate with the same subject and another key (certificate rotation). */
   transport2: KeyCert

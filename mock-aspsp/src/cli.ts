@@ -143,7 +143,7 @@ const FLAGS: Flag[] = [
   {
     flag: '--no-transport-cert-check',
     env: 'OB_MOCK_NO_TRANSPORT_CHECK',
-    help: 'do not require the transport certificate CN to be the SSA software_id',
+    help: 'do not require the transport certificate to belong to the SSA software (OBTransport) or organisation (OBWAC)',
     takesValue: false,
     apply: o => (o.transportCertMustMatchSoftware = false),
     shows: o => String(!o.transportCertMustMatchSoftware),

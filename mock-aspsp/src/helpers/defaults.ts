@@ -88,9 +88,11 @@ export interface MockOptions {
    */
   ssaSingleUse: boolean
   /**
-   * Require the transport certificate of `POST /register` to belong to the SSA's software
-   * (certificate CN = `software_id`). OB transport certificates carry the software id as CN.
-   * Example: `--no-transport-cert-check`.
+   * Require the transport certificate of `POST /register` to belong to the SSA's software: an
+   * OBTransport certificate names it (CN = `software_id`, OU = `org_id`), an OBWAC/eIDAS
+   * certificate names its organisation (CN = `org_id`, organizationIdentifier =
+   * `PSDGB-OB-<org_id>`); see helpers/cert_profiles.ts. Switch off for certificates of neither
+   * shape. Example: `--no-transport-cert-check`.
    */
   transportCertMustMatchSoftware: boolean
   /**

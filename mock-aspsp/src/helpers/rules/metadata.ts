@@ -6,8 +6,10 @@
  * Unknown members are ignored (RFC 7591 §2: "MUST ignore any client metadata ... it does not
  * understand"); known members with the wrong type or value are refused.
  */
+
 import type { ClientCert } from '../../shared/mtls.ts'
 import type { Bank } from '../bank.ts'
+import { certificateOwnership } from '../cert_profiles.ts'
 import { DnSyntaxError, parseDn } from '../dn.ts'
 import { InvalidClientMetadata, InvalidRedirectUri, UnapprovedSoftwareStatement } from '../errors.ts'
 import type { Json } from '../jose.ts'
@@ -363,13 +365,17 @@ function checkSoftwareId(bank: Bank, claims: Json, ssa: Json): void {
   }
 }
 
-/** The transport certificate must belong to the SSA's software (OB transport certificate CN = software_id). */
+/**
+ * The transport certificate must belong to the SSA's software: an OBTransport certificate to its
+ * software_id and org_id, an OBWAC certificate to its org_id (helpers/cert_profiles.ts).
+ */
 export function checkTransportCertMatchesSoftware(bank: Bank, cert: ClientCert | null, ssa: Json): void {
   if (!bank.options.transportCertMustMatchSoftware || bank.deviations.has('skip-transport-software-match') || !cert)
     return
-  if (cert.cn !== ssa.software_id) {
+  const ownership = certificateOwnership(cert, { softwareId: String(ssa.software_id), orgId: String(ssa.org_id) })
+  if (!ownership.belongs) {
     throw new UnapprovedSoftwareStatement(
-      `the transport certificate (CN=${cert.cn ?? ''}) does not belong to the software statement's software_id "${String(ssa.software_id)}"`,
+      `the transport certificate does not belong to the software statement's software_id "${String(ssa.software_id)}": ${ownership.reason} (--no-transport-cert-check switches this check off)`,
     )
   }
 }
