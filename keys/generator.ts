@@ -2,13 +2,14 @@
  * Generates the test PKI into a fresh folder and swaps it into place atomically.
  * Called through `ensurePki()` (which holds the lock), never directly by tests.
  */
-import { createHash, createPublicKey, randomBytes, webcrypto } from 'node:crypto'
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { createHash, createPrivateKey, createPublicKey, randomBytes, webcrypto } from 'node:crypto'
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { isIP } from 'node:net'
 import path from 'node:path'
 import 'reflect-metadata'
 import * as x509 from '@peculiar/x509'
 import type { CertificateProfile, KeyCert, Pki, Role, SigningKey, TppIdentity } from './pki.ts'
-import { MANIFEST_VERSION } from './pki.ts'
+import { DEFAULT_SERVER_NAMES, MANIFEST_VERSION } from './pki.ts'
 
 const crypto = webcrypto as unknown as Crypto
 x509.cryptoProvider.set(crypto)
@@ -166,6 +167,55 @@ async function ecSigningKey(w: Writer, base: string): Promise<SigningKey> {
   }
 }
 
+/** A TLS server certificate (serverAuth) for DNS names and IP addresses, CN = the first name. */
+async function serverCertificate(
+  ca: Ca,
+  names: readonly string[],
+): Promise<{ cert: x509.X509Certificate; keyPem: string }> {
+  const keys = await crypto.subtle.generateKey(RSA, true, ['sign', 'verify'])
+  const cert = await issue(ca, `C=GB, O=OB DCR Conformance (test only), CN=${names[0]}`, keys, {
+    eku: [x509.ExtendedKeyUsage.serverAuth],
+    san: names.map(value => ({ type: isIP(value) ? 'ip' : 'dns', value })),
+  })
+  return { cert, keyPem: await privatePem(keys.privateKey) }
+}
+
+/**
+ * Issues, from the PKI's CA, a server certificate for `names` (host names or IP addresses), for
+ * a bank served under another name than localhost; also writes it to `<pki dir>/<base>.{pem,key}`
+ * for the next start. Returns the PEMs made here (another process may write the files at once).
+ */
+export async function generateServerCertificate(
+  pki: Pki,
+  base: string,
+  names: readonly string[],
+): Promise<{ cert: string; key: string }> {
+  const caCert = new x509.X509Certificate(readFileSync(pki.ca.certPath, 'utf8'))
+  const caKey = await crypto.subtle.importKey(
+    'pkcs8',
+    createPrivateKey(readFileSync(pki.ca.keyPath)).export({ type: 'pkcs8', format: 'der' }),
+    RSA,
+    false,
+    ['sign'],
+  )
+  const ca: Ca = {
+    cert: caCert,
+    keys: { privateKey: caKey, publicKey: await caCert.publicKey.export(RSA, ['verify']) },
+  }
+  const { cert, keyPem } = await serverCertificate(ca, names)
+  const made = { cert: cert.toString('pem'), key: keyPem }
+  const w = new Writer(pki.dir)
+  const tag = `.tmp-${process.pid}-${Date.now()}`
+  for (const [ext, content] of [
+    ['pem', made.cert],
+    ['key', made.key],
+  ] as const) {
+    w.write(`${base}${tag}.${ext}`, content, ext === 'key' ? 0o600 : 0o644)
+    renameSync(path.join(pki.dir, `${base}${tag}.${ext}`), path.join(pki.dir, `${base}.${ext}`))
+  }
+  return made
+}
+
 interface TppSpec {
   name: string
   kind: TppIdentity['kind']
@@ -291,16 +341,8 @@ export async function generatePki(dir: string): Promise<void> {
   const caCertPath = w.write('ca/ca.pem', caCert.toString('pem'))
   const caKeyPath = w.write('ca/ca.key', await privatePem(caKeys.privateKey), 0o600)
 
-  const serverKeys = await crypto.subtle.generateKey(RSA, true, ['sign', 'verify'])
-  const serverCert = await issue(ca, 'C=GB, O=OB DCR Conformance (test only), CN=localhost', serverKeys, {
-    eku: [x509.ExtendedKeyUsage.serverAuth],
-    san: [
-      { type: 'dns', value: 'localhost' },
-      { type: 'ip', value: '127.0.0.1' },
-      { type: 'ip', value: '::1' },
-    ],
-  })
-  const server = keyCert(w, 'server/server', serverCert, await privatePem(serverKeys.privateKey))
+  const made = await serverCertificate(ca, DEFAULT_SERVER_NAMES)
+  const server = keyCert(w, 'server/server', made.cert, made.keyPem)
 
   const [dirSigning, dirUntrusted, aspspSigning] = await Promise.all([
     rsaSigningKey(w, 'directory/ssa-signing', ca, 'C=GB, O=OpenBanking, CN=OB Test Directory SSA Signing'),

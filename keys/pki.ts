@@ -4,11 +4,16 @@
  * Everything lives under `keys/generated/` (or `$OB_KEYS_DIR`), described by `manifest.json`.
  * Paths in the manifest are relative to that folder; `loadPki()` resolves them.
  */
+import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { isIP } from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const MANIFEST_VERSION = 5
+
+/** The names the generated server certificate (`server/server.pem`) covers. */
+export const DEFAULT_SERVER_NAMES = ['localhost', '127.0.0.1', '::1']
 
 /**
  * The repository's keys/ folder. This module runs from keys/ and also bundled into
@@ -102,7 +107,7 @@ export interface Pki {
     /** The CA's certificate revocation list (PEM): lists the transport certificate of `revokedcert`. */
     crlPath: string
   }
-  /** TLS server certificate for localhost, 127.0.0.1 and ::1. */
+  /** TLS server certificate for localhost, 127.0.0.1 and ::1 (`serverCertificateFor` makes others). */
   server: KeyCert
   directory: {
     /** `iss` of the SSAs the mock directory issues. */
@@ -219,4 +224,43 @@ export async function ensurePki(options: { force?: boolean; log?: (line: string)
     rmSync(lock, { recursive: true, force: true })
   }
   return loadPki(dir)
+}
+
+/** Whether a certificate (PEM) names every host name or IP address of `names`. */
+export function certificateCovers(certPem: string | Buffer, names: readonly string[]): boolean {
+  const cert = new X509Certificate(certPem)
+  return names.every(n => (isIP(n) ? cert.checkIP(n) : cert.checkHost(n, { subject: 'never' })) !== undefined)
+}
+
+/**
+ * A TLS server certificate from the test CA covering `names` (besides localhost): the generated one
+ * when it does, else one issued for them and kept as `server/<names>.{pem,key}` until it nears
+ * expiry or the PKI is regenerated. For a bank served as `https://bank.example.test:8443`.
+ */
+export async function serverCertificateFor(
+  pki: Pki,
+  names: readonly string[],
+): Promise<{ cert: Buffer; key: Buffer; certPath: string }> {
+  const wanted = [...new Set([...names, ...DEFAULT_SERVER_NAMES])]
+  const server = {
+    cert: readFileSync(pki.server.certPath),
+    key: readFileSync(pki.server.keyPath),
+    certPath: pki.server.certPath,
+  }
+  if (certificateCovers(server.cert, wanted)) return server
+  const base = `server/${wanted.join('_').replace(/[^A-Za-z0-9.-]/g, '-')}`
+  const certPath = path.join(pki.dir, `${base}.pem`)
+  try {
+    const cert = readFileSync(certPath)
+    const key = readFileSync(path.join(pki.dir, `${base}.key`))
+    const x = new X509Certificate(cert)
+    const fresh = Date.parse(x.validTo) > Date.now() + 7 * 24 * 3600 * 1000
+    if (fresh && x.checkPrivateKey(createPrivateKey(key)) && certificateCovers(cert, wanted))
+      return { cert, key, certPath }
+  } catch {
+    // none made yet, or unreadable: make one
+  }
+  const { generateServerCertificate } = await import('./generator.ts')
+  const made = await generateServerCertificate(pki, base, wanted)
+  return { cert: Buffer.from(made.cert), key: Buffer.from(made.key), certPath }
 }

@@ -44,6 +44,8 @@ export function createApp(bank: Bank): Koa {
 
   const router = new Router()
   router.get('/.well-known/openid-configuration', discovery)
+  // RFC 8414 §3: the same metadata at the OAuth well-known path (openid-client, authlib discover it here).
+  router.get('/.well-known/oauth-authorization-server', discovery)
   router.get('/jwks', jwks)
   router.post('/register', noStore, register)
   router.get('/register/:clientId', noStore, getClient)

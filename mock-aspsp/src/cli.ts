@@ -43,10 +43,34 @@ const FLAGS: Flag[] = [
   {
     flag: '--host',
     env: 'OB_MOCK_HOST',
-    help: 'host to listen on (and in the issuer URL)',
+    help: 'host name of the bank: issuer URL and server certificate',
     takesValue: true,
     apply: (o, v) => (o.host = v),
     shows: o => o.host,
+  },
+  {
+    flag: '--listen',
+    env: 'OB_MOCK_LISTEN',
+    help: 'address to listen on (default: host if localhost or an IP, else 127.0.0.1)',
+    takesValue: true,
+    apply: (o, v) => (o.listen = v),
+    shows: o => o.listen ?? '(derived)',
+  },
+  {
+    flag: '--server-cert',
+    env: 'OB_MOCK_SERVER_CERT',
+    help: 'PEM file of your own server certificate (default: one from the test CA covering host)',
+    takesValue: true,
+    apply: (o, v) => (o.serverCert = v),
+    shows: o => o.serverCert ?? '(test CA)',
+  },
+  {
+    flag: '--server-key',
+    env: 'OB_MOCK_SERVER_KEY',
+    help: 'PEM file of the key of --server-cert',
+    takesValue: true,
+    apply: (o, v) => (o.serverKey = v),
+    shows: o => o.serverKey ?? '(test CA)',
   },
   {
     flag: '--issuer',
@@ -353,5 +377,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): MockOptions {
     }
   }
   if (o.authMethods.length === 0) throw new Error('--auth-methods must name at least one method')
+  if ((o.serverCert === undefined) !== (o.serverKey === undefined))
+    throw new Error('--server-cert and --server-key go together: give both PEM files or neither')
   return o
 }

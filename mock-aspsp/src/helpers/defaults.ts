@@ -17,11 +17,26 @@ export interface MockOptions {
    */
   port: number
   /**
-   * Host name to listen on and to use in the issuer URL. The generated server certificate covers
-   * `localhost`, `127.0.0.1` and `::1`.
-   * Example: `--host 127.0.0.1`.
+   * The bank's host name: in the issuer URL and in the server certificate. The generated server
+   * certificate covers `localhost`, `127.0.0.1` and `::1`; for any other name (or the host of
+   * `issuer`) the bank issues itself one from the test CA that covers it too (kept in
+   * `keys/generated/server/`), so TPPs that trust `keys/generated/ca/ca.pem` verify it.
+   * Example: `--host bank.example.test`.
    */
   host: string
+  /**
+   * Address to listen on. Default: `host` when it is `localhost` or an IP address, else
+   * 127.0.0.1 (map the name to it in /etc/hosts, or `curl --resolve`); `0.0.0.0` serves every
+   * interface (a container reached by name). Example: `--listen 0.0.0.0`.
+   */
+  listen?: string
+  /**
+   * PEM files of your own TLS server certificate and its key, instead of one from the test CA
+   * (the bank warns when it does not cover the issuer's host). RFC 9110 §4.3.4 (https
+   * certificate verification). Example: `--server-cert bank.pem --server-key bank.key`.
+   */
+  serverCert?: string
+  serverKey?: string
   /**
    * Issuer URL advertised in discovery and accepted as `aud`. Default: `https://<host>:<port>`.
    * OIDC Discovery §3 (`issuer`). Example: `--issuer https://bank.example:8443`.
