@@ -83,7 +83,7 @@ describe('--issuer with another host, and --server-cert', () => {
     })
     try {
       assert.equal(mock.serverCertPath, own)
-      assert.equal((await curl('bank.example.test', mock.port, '/jwks')).keys instanceof Array, true)
+      assert.ok(Array.isArray((await curl('bank.example.test', mock.port, '/jwks')).keys))
     } finally {
       await mock.close()
     }
