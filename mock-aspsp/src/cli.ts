@@ -2,6 +2,8 @@
  * The mock bank's command line: every option is a flag and an environment variable; `usage()`
  * lists them with their defaults (which live in helpers/defaults.ts).
  */
+
+import { parseAutoApproval, resolveAutoApproval } from './helpers/customers.ts'
 import { DEFAULTS, type MockOptions, type Operation } from './helpers/defaults.ts'
 import { isDeviationName } from './helpers/deviations.ts'
 
@@ -12,6 +14,8 @@ interface Flag {
   /** Applies the value (or true for a switch) to the options. */
   apply: (o: MockOptions, value: string) => void
   takesValue: boolean
+  /** A switch that may carry a value written `--flag=value` (env: any value but 0/false/no). */
+  optionalValue?: string
   shows: (o: MockOptions) => string
 }
 
@@ -261,10 +265,22 @@ const FLAGS: Flag[] = [
   {
     flag: '--auto-approve',
     env: 'OB_MOCK_AUTO_APPROVE',
-    help: 'approve consents without the consent page (headless runs)',
+    help: 'approve consents without the consent page: the first customer, all accounts; or =<customer>[:<AccountId>,...] (npm run customers)',
     takesValue: false,
-    apply: o => (o.autoApprove = true),
-    shows: o => String(o.autoApprove),
+    optionalValue: '<customer>[:<AccountId>,...]',
+    apply: (o, v) => (o.autoApprove = parseAutoApproval(v)),
+    shows: o =>
+      typeof o.autoApprove === 'object'
+        ? `${o.autoApprove.customer}:${o.autoApprove.accounts?.join(',') ?? 'all'}`
+        : String(o.autoApprove),
+  },
+  {
+    flag: '--auto-deny',
+    env: 'OB_MOCK_AUTO_DENY',
+    help: 'deny consents without the consent page (the customer refuses)',
+    takesValue: false,
+    apply: o => (o.autoDeny = true),
+    shows: o => String(o.autoDeny),
   },
   {
     flag: '--customer-seed',
@@ -341,8 +357,10 @@ export function usage(): string {
     '',
   ]
   for (const f of FLAGS) {
-    const name = f.takesValue ? `${f.flag} <value>` : f.flag
-    lines.push(`  ${name.padEnd(32)} ${f.help} [${f.shows(structuredClone(DEFAULTS))}]`)
+    const name = f.takesValue ? `${f.flag} <value>` : f.optionalValue ? `${f.flag}[=${f.optionalValue}]` : f.flag
+    lines.push(
+      `  ${name.padEnd(32)}${name.length > 32 ? `\n  ${''.padEnd(32)}` : ''} ${f.help} [${f.shows(structuredClone(DEFAULTS))}]`,
+    )
     lines.push(`  ${''.padEnd(32)} env ${f.env}`)
   }
   lines.push(
@@ -358,7 +376,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): MockOptions {
     const v = env[f.env]
     if (v !== undefined && v !== '') {
       if (f.takesValue) f.apply(o, v)
-      else if (!/^(0|false|no)$/i.test(v)) f.apply(o, 'true')
+      else if (!/^(0|false|no)$/i.test(v)) f.apply(o, f.optionalValue ? v : 'true')
     }
   }
   for (let i = 0; i < argv.length; i++) {
@@ -373,10 +391,13 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): MockOptions {
       if (value === undefined) throw new Error(`${f.flag} needs a value`)
       f.apply(o, value)
     } else {
-      f.apply(o, 'true')
+      f.apply(o, f.optionalValue && inline !== undefined ? inline : 'true')
     }
   }
   if (o.authMethods.length === 0) throw new Error('--auth-methods must name at least one method')
+  if (o.autoApprove && o.autoDeny) throw new Error('--auto-approve and --auto-deny exclude each other: choose one')
+  // An unknown customer or account fails here, at start, not at the first /authorize.
+  if (o.autoApprove) resolveAutoApproval(o.customerSeed, o.autoApprove)
   if ((o.serverCert === undefined) !== (o.serverKey === undefined))
     throw new Error('--server-cert and --server-key go together: give both PEM files or neither')
   return o

@@ -3,8 +3,9 @@
  * customer's pages behind it: sign-in and consent at `/consent/{id}`.
  *
  * A valid request starts an interaction (a short-lived record bound to a cookie of the customer's
- * browser) and sends the browser to the sign-in page; with `autoApprove`, the first customer
- * approves with all their accounts at once. Errors follow RFC 6749 §4.1.2.1: shown as a page
+ * browser) and sends the browser to the sign-in page; with `autoApprove` the named customer (the
+ * first by default) approves at once with the named accounts (all by default), with `autoDeny`
+ * the customer refuses. Errors follow RFC 6749 §4.1.2.1: shown as a page
  * until the redirect URI is trusted, sent to the client after.
  */
 import { createHash, randomBytes } from 'node:crypto'
@@ -12,7 +13,7 @@ import type { Context } from 'koa'
 import { approve, deny, errorRedirect } from '../helpers/authorization.ts'
 import type { Bank } from '../helpers/bank.ts'
 import { displayNameOf, grantTypesOf } from '../helpers/client_info.ts'
-import { CUSTOMER_PASSWORD, customersFor, findCustomer, signIn } from '../helpers/customers.ts'
+import { CUSTOMER_PASSWORD, customersFor, findCustomer, resolveAutoApproval, signIn } from '../helpers/customers.ts'
 import { InvalidRequest, InvalidRequestUri, OAuthError, UnauthorizedClient } from '../helpers/errors.ts'
 import {
   type AuthorizationRequest,
@@ -154,11 +155,10 @@ export async function authorize(ctx: Context): Promise<void> {
   try {
     const request = await authorizationRequest(bank, await authorizationParams(ctx))
     if (bank.options.autoApprove) {
-      const customer = customersFor(bank.options.customerSeed)[0]
-      if (!customer) throw new Error('the bank has no customers')
-      const accounts = customer.accounts.map(a => a.accountId)
-      return redirect(ctx, await approve(bank, request, customer, accounts))
+      const { customer, accountIds } = resolveAutoApproval(bank.options.customerSeed, bank.options.autoApprove)
+      return redirect(ctx, await approve(bank, request, customer, accountIds))
     }
+    if (bank.options.autoDeny) return redirect(ctx, deny(bank, request, 'the customer denied access (--auto-deny)'))
     const id = randomBytes(18).toString('base64url')
     const session = randomBytes(24).toString('base64url')
     const interaction: Interaction = { request, session: sha256(session) }
@@ -178,6 +178,9 @@ export async function authorize(ctx: Context): Promise<void> {
       overwrite: true,
     })
     redirect(ctx, `/consent/${id}`)
+    // For a client that does not follow the redirect (curl): what the 303 means.
+    ctx.type = 'text/plain; charset=utf-8'
+    ctx.body = `The consent now waits for the customer at ${bank.endpoints.issuer}/consent/${id}: open that URL in a browser and sign in (password ${CUSTOMER_PASSWORD}). For headless runs, start the bank with --auto-approve (npm run customers lists who can approve) or --auto-deny.\n`
   } catch (e) {
     answerError(ctx, e)
   }

@@ -10,6 +10,12 @@ export type SpecVersion = '3.1' | '3.2' | '3.3' | '3.4'
 export type AuthMethod = 'private_key_jwt' | 'tls_client_auth'
 export type Operation = 'get' | 'put' | 'delete'
 
+/** Who approves a consent headlessly: a customer (username or customer id) and the AccountIds shared (all when absent). */
+export interface AutoApproval {
+  customer: string
+  accounts?: string[]
+}
+
 export interface MockOptions {
   /**
    * TCP port of the HTTPS listener.
@@ -164,10 +170,19 @@ export interface MockOptions {
    */
   deviations: DeviationName[]
   /**
-   * Skip the consent page and approve with the first customer and all their accounts, for
-   * headless runs. Example: `--auto-approve`.
+   * Decide consents without the consent page, for headless runs (curl, CI, request collections):
+   * `true` approves as the first customer with all their accounts; `{ customer, accounts }` as
+   * the customer named by username or customer id, sharing the accounts named by AccountId (all
+   * when none are named). `npm run customers` lists the customers and accounts of a seed.
+   * Example: `--auto-approve`, `--auto-approve=emily.jones:<AccountId>,<AccountId>`.
    */
-  autoApprove: boolean
+  autoApprove: boolean | AutoApproval
+  /**
+   * Deny every consent without the consent page (the customer says no): the client gets
+   * `access_denied` at its redirect URI and the consent becomes Rejected (RFC 6749 §4.1.2.1).
+   * Example: `--auto-deny`.
+   */
+  autoDeny: boolean
   /**
    * Seed of the fake customers, their accounts and balances (generated with faker): the same seed
    * gives the same customers on every run and every machine. Example: `--customer-seed 7`.
@@ -236,6 +251,7 @@ export const DEFAULTS: MockOptions = {
   jwksCacheTtl: 300,
   deviations: [],
   autoApprove: false,
+  autoDeny: false,
   customerSeed: 20_240_501,
   parTtl: 60,
   codeTtl: 60,
