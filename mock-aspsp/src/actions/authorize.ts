@@ -64,6 +64,8 @@ function redirect(ctx: Context, url: string): void {
 /** The answer for an error of the authorization flow: a redirect to the client, or a page. */
 function answerError(ctx: Context, e: unknown): void {
   const bank: Bank = ctx.bank
+  if (e instanceof RedirectableError) ctx.state.errorCode = e.error.error
+  else if (e instanceof OAuthError) ctx.state.errorCode = e.error
   if (e instanceof RedirectableError) {
     redirect(ctx, errorRedirect(bank, e))
     return
@@ -153,7 +155,9 @@ async function authorizationRequest(bank: Bank, params: Record<string, string>):
 export async function authorize(ctx: Context): Promise<void> {
   const bank: Bank = ctx.bank
   try {
-    const request = await authorizationRequest(bank, await authorizationParams(ctx))
+    const params = await authorizationParams(ctx)
+    if (params.client_id) ctx.state.claimedClientId = params.client_id
+    const request = await authorizationRequest(bank, params)
     if (bank.options.autoApprove) {
       const { customer, accountIds } = resolveAutoApproval(bank.options.customerSeed, bank.options.autoApprove)
       return redirect(ctx, await approve(bank, request, customer, accountIds))

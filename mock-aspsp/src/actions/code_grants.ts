@@ -103,7 +103,7 @@ export async function authorizationCodeGrant(ctx: Context, params: Record<string
   }
   if (record.expiresAt <= now) {
     throw new InvalidGrant(
-      `code expired at ${new Date(record.expiresAt * 1000).toISOString()}; codes live ${bank.options.codeTtl}s`,
+      `code expired at ${new Date(record.expiresAt * 1000).toISOString()}; codes live ${bank.options.codeTtl}s (--code-ttl)`,
     )
   }
   const data = record.data as unknown as CodeData

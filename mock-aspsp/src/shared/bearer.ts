@@ -23,6 +23,7 @@ export function bearerToken(ctx: Context, opts: { checkBinding?: boolean } = {})
   const m = BEARER.exec(header)
   if (!m) throw new InvalidToken('the Authorization header must be "Bearer <access token>"')
   const record = findToken(bank, m[1] as string)
+  if (record) ctx.state.claimedClientId = record.clientId
   // RFC 6750 §3.1: an expired token is invalid_token; the deviation lets one through.
   const expiredAllowed = record !== undefined && !record.revoked && bank.deviations.has('accept-expired-access-token')
   const problem = expiredAllowed ? null : tokenProblem(record)
@@ -35,5 +36,6 @@ export function bearerToken(ctx: Context, opts: { checkBinding?: boolean } = {})
       throw new InvalidToken('the access token is bound to another client certificate (cnf x5t#S256 does not match)')
     }
   }
+  ctx.state.clientId = record.clientId
   return record
 }

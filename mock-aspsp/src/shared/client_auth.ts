@@ -168,7 +168,9 @@ function checkAssertionTimes(bank: Bank, claims: Json): void {
     if (t === undefined) continue
     if (typeof t !== 'number') throw new InvalidClient(`client_assertion ${name} must be a NumericDate`)
     if (t > now + skew)
-      throw new InvalidClient(`client_assertion ${name} ${t} is in the future (now ${now}, skew ${skew}s)`)
+      throw new InvalidClient(
+        `client_assertion ${name} ${t} is in the future (now ${now}, allowed skew ${skew}s: --clock-skew)`,
+      )
   }
 }
 
@@ -229,7 +231,9 @@ export async function authenticateClient(
     throw new InvalidClient('client_secret_post is not supported: authenticate with private_key_jwt or tls_client_auth')
   }
   const usesAssertion = params.client_assertion !== undefined || params.client_assertion_type !== undefined
+  if (params.client_id) ctx.state.claimedClientId = params.client_id
   const client = usesAssertion ? await privateKeyJwt(bank, params, endpoint) : tlsClientAuth(bank, ctx, params)
+  ctx.state.clientId = client.clientId
   const cert = requestCert(ctx)
   return {
     client,
