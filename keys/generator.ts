@@ -371,7 +371,7 @@ export async function generatePki(dir: string): Promise<void> {
   })
   const crlPath = w.write('ca/ca.crl.pem', pem('X509 CRL', crl.rawData))
 
-  const manifest: Omit<Pki, 'dir'> = {
+  const manifest: Omit<Pki, 'dir' | 'byo' | 'byoCas'> = {
     version: MANIFEST_VERSION,
     createdAt: new Date().toISOString(),
     ca: { certPath: caCertPath, keyPath: caKeyPath, subjectDn: rfc4514(caCert), crlPath },

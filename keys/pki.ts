@@ -5,7 +5,7 @@
  * Paths in the manifest are relative to that folder; `loadPki()` resolves them.
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { isIP } from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -64,11 +64,15 @@ export type Role = 'AISP' | 'PISP' | 'CBPII'
 /** The two shapes of UK Open Banking transport certificate subjects. */
 export type CertificateProfile = 'OBTransport' | 'OBWAC'
 
-/** A TPP: an organisation, one piece of software and its keys and transport certificate. */
-export interface TppIdentity {
+/**
+ * A TPP as the mock directory knows it: an organisation, one piece of software, its request
+ * signing key and its transport certificate. The test PKI's TPPs have more keys
+ * (`TppIdentity`); a TPP's own identity (`npm run tpp -- add`, keys/byo/) has these.
+ */
+export interface SoftwareIdentity {
   name: string
-  /** What this identity is for: a normal TPP, or one built to be refused. */
-  kind: 'valid' | 'self-signed' | 'expired' | 'revoked-org' | 'revoked-cert'
+  /** What this identity is for: a normal TPP, one built to be refused, or one a TPP brought. */
+  kind: 'valid' | 'self-signed' | 'expired' | 'revoked-org' | 'revoked-cert' | 'byo'
   orgId: string
   orgName: string
   /** Directory status of the organisation: `Active`, `Revoked` or `Withdrawn`. */
@@ -77,12 +81,8 @@ export interface TppIdentity {
   clientName: string
   roles: Role[]
   redirectUris: string[]
-  /** PS256 request-signing key, listed in the software JWKS. */
+  /** Request-signing key (PS256 in the test PKI), listed in the software JWKS. */
   signing: SigningKey
-  /** ES256 key, also listed in the software JWKS. */
-  signingEs256: SigningKey
-  /** A key that the directory lists only in the software's revoked JWKS. */
-  revokedSigning: SigningKey
   /**
    * How the transport certificate names its owner: `OBTransport` (CN = software id, OU = org id)
    * or `OBWAC` (the eIDAS-style certificate UK sandboxes issue today: CN = org id,
@@ -91,6 +91,14 @@ export interface TppIdentity {
   certificateProfile: CertificateProfile
   /** Transport (mTLS) certificate with the clientAuth EKU, subject as `certificateProfile` says. */
   transport: KeyCert
+}
+
+/** A TPP of the test PKI: a software identity with the extra keys the suite's tests need. */
+export interface TppIdentity extends SoftwareIdentity {
+  /** ES256 key, also listed in the software JWKS. */
+  signingEs256: SigningKey
+  /** A key that the directory lists only in the software's revoked JWKS. */
+  revokedSigning: SigningKey
   /** A second valid transport certificate with the same subject and another key (certificate rotation). */
   transport2: KeyCert
 }
@@ -120,6 +128,10 @@ export interface Pki {
   /** The mock bank's own identity in the directory. */
   aspsp: { orgId: string; orgName: string; signing: SigningKey }
   tpps: Record<string, TppIdentity>
+  /** TPPs' own identities (`npm run tpp -- add`, kept in `byoDir()`), known to the mock directory too. */
+  byo: Record<string, SoftwareIdentity>
+  /** Their issuing CAs (PEM files), trusted for mutual TLS besides the test CA. */
+  byoCas: string[]
 }
 
 function resolveKeyCert(dir: string, k: KeyCert): KeyCert {
@@ -160,7 +172,51 @@ export function loadPki(dir = keysDir()): Pki {
     },
     aspsp: { ...raw.aspsp, signing: resolveSigning(dir, raw.aspsp.signing) },
     tpps,
+    ...loadByo(),
   }
+}
+
+/** A TPP of the test PKI or one brought by its owner, by name. */
+export function findTpp(pki: Pki, name: string): SoftwareIdentity | undefined {
+  return pki.tpps[name] ?? pki.byo[name]
+}
+
+/** Where TPPs' own identities live (`npm run tpp -- add`): `keys/byo/`, or `$OB_BYO_DIR`. Never committed. */
+export function byoDir(): string {
+  return path.resolve(process.env.OB_BYO_DIR ?? path.join(keysHome(), 'byo'))
+}
+
+/** The file that describes one brought identity; its key and certificate files lie beside it. */
+export const BYO_IDENTITY_FILE = 'identity.json'
+
+/**
+ * The identities in `dir` (`<name>/identity.json`, paths relative to its folder) and the CAs that
+ * issued their transport certificates. One that cannot be read is left out, with a warning.
+ */
+export function loadByo(dir = byoDir()): { byo: Record<string, SoftwareIdentity>; byoCas: string[] } {
+  const byo: Record<string, SoftwareIdentity> = {}
+  const byoCas: string[] = []
+  if (!existsSync(dir)) return { byo, byoCas }
+  for (const name of readdirSync(dir).sort()) {
+    const home = path.join(dir, name)
+    const file = path.join(home, BYO_IDENTITY_FILE)
+    if (!existsSync(file)) continue
+    try {
+      const raw = JSON.parse(readFileSync(file, 'utf8')) as SoftwareIdentity & { caPath?: string }
+      const { caPath, ...identity } = raw
+      byo[raw.name] = {
+        ...identity,
+        signing: resolveSigning(home, raw.signing),
+        transport: resolveKeyCert(home, raw.transport),
+      }
+      if (caPath) byoCas.push(path.join(home, caPath))
+    } catch (e) {
+      console.error(
+        `keys: left out the TPP identity in ${file} (${(e as Error).message}); npm run tpp -- remove ${name}`,
+      )
+    }
+  }
+  return { byo, byoCas }
 }
 
 /** Why the PKI in `dir` must be (re)generated, or null when it is usable. */
@@ -263,4 +319,22 @@ export async function serverCertificateFor(
   const { generateServerCertificate } = await import('./generator.ts')
   const made = await generateServerCertificate(pki, base, wanted)
   return { cert: Buffer.from(made.cert), key: Buffer.from(made.key), certPath }
+}
+
+/** RFC 4514 string of a certificate subject (most significant RDN last), as registered for tls_client_auth. */
+export function subjectDnOf(certPem: string | Buffer): string {
+  const escapeValue = (v: string) =>
+    v
+      .replace(/([,+"\\<>;])/g, '\\$1')
+      .replace(/^([ #])/, '\\$1')
+      .replace(/ $/, '\\ ')
+  return new X509Certificate(certPem).subject
+    .split('\n')
+    .filter(Boolean)
+    .map(rdn => {
+      const i = rdn.indexOf('=')
+      return `${rdn.slice(0, i)}=${escapeValue(rdn.slice(i + 1))}`
+    })
+    .reverse()
+    .join(',')
 }

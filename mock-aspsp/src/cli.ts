@@ -125,6 +125,14 @@ const FLAGS: Flag[] = [
     shows: o => o.extraCas.join(',') || '(none)',
   },
   {
+    flag: '--trust-directory-jwks',
+    env: 'OB_MOCK_TRUST_DIRECTORY_JWKS',
+    help: 'https URL or file of another directory JWKS trusted to sign SSAs (repeatable; env: comma list)',
+    takesValue: true,
+    apply: (o, v) => o.trustedDirectoryJwks.push(...list(v)),
+    shows: o => o.trustedDirectoryJwks.join(',') || '(none)',
+  },
+  {
     flag: '--disable',
     env: 'OB_MOCK_DISABLE',
     help: 'switch management operations off: any of get,put,delete',

@@ -171,9 +171,11 @@ export async function startMock(input: StartOptions = {}): Promise<RunningMock> 
   const pki = givenPki ?? (await ensurePki({ log: line => console.error(line) }))
   const store = storeInstance ?? openStore(options.store, options.sqliteSync)
 
-  const ca = [readFileSync(pki.ca.certPath), ...options.extraCas.map(f => readFileSync(f))]
+  // The test CA, the operator's extra CAs and the CAs of the TPPs' own identities (keys/byo/).
+  const extraCas = [...options.extraCas, ...pki.byoCas]
+  const ca = [readFileSync(pki.ca.certPath), ...extraCas.map(f => readFileSync(f))]
   // With a CRL loaded OpenSSL demands one for every issuing CA, so extra CAs come without it.
-  const crl = options.extraCas.length === 0 ? readFileSync(pki.ca.crlPath) : undefined
+  const crl = extraCas.length === 0 ? readFileSync(pki.ca.crlPath) : undefined
   const identity = await serverIdentity(options, pki)
   const server = https.createServer({
     key: identity.key,

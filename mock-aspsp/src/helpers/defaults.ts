@@ -80,6 +80,15 @@ export interface MockOptions {
    */
   extraCas: string[]
   /**
+   * JWKS of other directories whose keys the bank trusts to sign SSAs, besides the mock
+   * directory's: an https URL (fetched and cached like software JWKS) or a file. With a real
+   * sandbox directory's keystore (and `--no-msw`, so that its host is not answered locally;
+   * `--extra-ca` for its transport CAs), SSAs the real directory signed register here. The SSA's
+   * `iss` must still be a trusted issuer ("OpenBanking Ltd", the OB Directory's). RFC 7591 §2.3.
+   * Example: `--trust-directory-jwks https://keystore.openbankingtest.org.uk/keystore/openbanking.jwks`.
+   */
+  trustedDirectoryJwks: string[]
+  /**
    * Client management operations offered. An operation switched off answers 405 after the
    * token has been checked (the OBIE tool expects 401 for a deleted client even when GET is off).
    * OB DCR: GET, PUT and DELETE are optional. Example: `--disable get,put`.
@@ -235,6 +244,7 @@ export const DEFAULTS: MockOptions = {
   sqliteSync: 'normal',
   msw: true,
   extraCas: [],
+  trustedDirectoryJwks: [],
   operations: { get: true, put: true, delete: true },
   authMethods: ['private_key_jwt', 'tls_client_auth'],
   strictAudience: false,
