@@ -321,19 +321,22 @@ export async function serverCertificateFor(
   return { cert: Buffer.from(made.cert), key: Buffer.from(made.key), certPath }
 }
 
+/** An attribute value escaped for an RFC 4514 string (§2.4: the specials, a leading space or #, a trailing space). */
+export function escapeDnValue(v: string): string {
+  return v
+    .replace(/([,+"\\<>;])/g, '\\$1')
+    .replace(/^([ #])/, '\\$1')
+    .replace(/ $/, '\\ ')
+}
+
 /** RFC 4514 string of a certificate subject (most significant RDN last), as registered for tls_client_auth. */
 export function subjectDnOf(certPem: string | Buffer): string {
-  const escapeValue = (v: string) =>
-    v
-      .replace(/([,+"\\<>;])/g, '\\$1')
-      .replace(/^([ #])/, '\\$1')
-      .replace(/ $/, '\\ ')
   return new X509Certificate(certPem).subject
     .split('\n')
     .filter(Boolean)
     .map(rdn => {
       const i = rdn.indexOf('=')
-      return `${rdn.slice(0, i)}=${escapeValue(rdn.slice(i + 1))}`
+      return `${rdn.slice(0, i)}=${escapeDnValue(rdn.slice(i + 1))}`
     })
     .reverse()
     .join(',')

@@ -9,9 +9,11 @@ import { discovery, jwks } from './actions/discovery.ts'
 import { introspect } from './actions/introspect.ts'
 import { register } from './actions/register.ts'
 import { revoke } from './actions/revoke.ts'
+import { signingHelperRoutes } from './actions/signing_helper.ts'
 import { token } from './actions/token.ts'
 import { directoryRoutes } from './directory/routes.ts'
 import type { Bank } from './helpers/bank.ts'
+import { openApi } from './openapi.ts'
 import { errorHandler } from './shared/error_handler.ts'
 import { noStore } from './shared/no_store.ts'
 
@@ -76,7 +78,9 @@ export function createApp(bank: Bank): Koa {
   router.post('/introspect', noStore, introspect)
   router.post('/revoke', noStore, revoke)
   directoryRoutes(router)
+  router.get('/openapi.json', openApi)
   for (const install of routeInstallers) install(router, bank)
+  if (bank.options.signingHelper) signingHelperRoutes(router)
 
   if (bank.options.log) app.use(requestLog)
   app.use(errorHandler)

@@ -339,9 +339,17 @@ const FLAGS: Flag[] = [
     shows: o => String(o.maxRequestObjectLifetime),
   },
   {
+    flag: '--signing-helper',
+    env: 'OB_MOCK_SIGNING_HELPER',
+    help: 'MOCK ONLY: sign registrations, assertions and request objects for directory TPPs at /mock/sign/...',
+    takesValue: false,
+    apply: o => (o.signingHelper = true),
+    shows: o => String(o.signingHelper),
+  },
+  {
     flag: '--log',
     env: 'OB_MOCK_LOG',
-    help: 'log one line per request to stderr',
+    help: 'log one line per request to stderr (status, error code, client; no credentials)',
     takesValue: false,
     apply: o => (o.log = true),
     shows: o => String(o.log),

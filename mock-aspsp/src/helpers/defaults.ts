@@ -225,7 +225,18 @@ export interface MockOptions {
    * Example: `--max-request-object-lifetime 600`.
    */
   maxRequestObjectLifetime: number
-  /** Log one line per request to stderr. Example: `--log`. */
+  /**
+   * MOCK ONLY: serve `/mock/sign/...`, which signs registration requests (with a fresh SSA),
+   * client assertions and request objects with the keys of a TPP of the mock directory, for tools
+   * that cannot sign PS256 themselves (the Postman collection in collections/). Each call must
+   * present that TPP's transport certificate. No real bank has such a thing: it holds no TPP's
+   * private keys. Off by default. Example: `--signing-helper`.
+   */
+  signingHelper: boolean
+  /**
+   * Log one line per request to stderr: method, path, status, the error code of a refusal and the
+   * client (never a token or a JWT). Example: `--log`.
+   */
   log: boolean
   /**
    * Heap ceiling in MB: past it the bank runs a full garbage collection (checked once a second),
@@ -268,6 +279,7 @@ export const DEFAULTS: MockOptions = {
   consentPageTtl: 600,
   refreshTokenTtl: 90 * 24 * 3600,
   maxRequestObjectLifetime: 3600,
+  signingHelper: false,
   log: false,
   heapCeilingMb: 64,
 }

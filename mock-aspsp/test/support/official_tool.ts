@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import * as x509 from '@peculiar/x509'
 import { type Claims, signJws } from '../../../fixtures/builders/jose.ts'
+import { escapeDnValue } from '../../../keys/pki.ts'
 import type { OfficialToolConfig } from '../../src/directory/official_tool.ts'
 import { type CallResult, httpsCall } from '../support.ts'
 
@@ -57,13 +58,9 @@ export function goSubjectDn(certPem: string): string {
       values.set(oid, [...(values.get(oid) ?? []), ...list])
     }
   }
-  const escape = (v: string) =>
-    v
-      .replace(/([,+"\\<>;])/g, '\\$1')
-      .replace(/^([ #])/, '\\$1')
-      .replace(/ $/, '\\ ')
   const rdns: string[] = []
-  for (const [oid, label] of GO_NAME_FIELDS) for (const v of values.get(oid) ?? []) rdns.push(`${label}=${escape(v)}`)
+  for (const [oid, label] of GO_NAME_FIELDS)
+    for (const v of values.get(oid) ?? []) rdns.push(`${label}=${escapeDnValue(v)}`)
   return rdns.reverse().join(',')
 }
 
