@@ -12,7 +12,7 @@ import { parseCli } from '../src/cli.ts'
 import { customersFor, parseAutoApproval, resolveAutoApproval } from '../src/helpers/customers.ts'
 import { DEFAULTS, type MockOptions } from '../src/helpers/defaults.ts'
 import { type RunningMock, startMock } from '../src/server.ts'
-import { Browser, call, locationOf, TppDriver } from './flow_helpers.ts'
+import { Browser, call, describeBank, locationOf, type TppDriver } from './flow_helpers.ts'
 import { alpha, pki } from './support.ts'
 
 const ACCOUNTS = '/open-banking/v3.1/aisp/accounts'
@@ -20,15 +20,7 @@ const CONSENTS = '/open-banking/v3.1/aisp/account-access-consents'
 const customers = customersFor(DEFAULTS.customerSeed)
 const second = customers[1]!
 
-function bank(options: Partial<MockOptions>) {
-  const ctx = {} as { mock: RunningMock; tpp: TppDriver }
-  before(async () => {
-    ctx.mock = await startMock({ port: 0, store: 'memory', msw: false, pki, ...options })
-    ctx.tpp = new TppDriver(ctx.mock, pki)
-  })
-  after(() => ctx.mock.close())
-  return ctx
-}
+const bank = describeBank
 
 /** Consent, request object, /authorize: the bank's answer to the customer's browser. */
 async function authorize(ctx: { mock: RunningMock; tpp: TppDriver }) {
