@@ -264,7 +264,7 @@ async function tpp(w: Writer, ca: Ca, spec: TppSpec): Promise<TppIdentity> {
   const certificateProfile = spec.certificateProfile ?? 'OBTransport'
   const subject = transportSubject(certificateProfile, { orgId, orgName: spec.orgName, softwareId })
 
-  async function transport(file: string): Promise<KeyCert> {
+  async function transport(file: string, eku = x509.ExtendedKeyUsage.clientAuth): Promise<KeyCert> {
     const keys = await crypto.subtle.generateKey(RSA, true, ['sign', 'verify'])
     const keyPem = await privatePem(keys.privateKey)
     let cert: x509.X509Certificate
@@ -285,17 +285,21 @@ async function tpp(w: Writer, ca: Ca, spec: TppSpec): Promise<TppIdentity> {
         notAfter: new Date(Date.now() - 2 * DAY),
       })
     } else {
-      cert = await issue(ca, subject, keys, { eku: [x509.ExtendedKeyUsage.clientAuth] })
+      cert = await issue(ca, subject, keys, { eku: [eku] })
     }
     return keyCert(w, `${base}/${file}`, cert, keyPem)
   }
 
-  const [signing, signingEs256, revokedSigning, t1, t2] = await Promise.all([
+  const [signing, signingEs256, revokedSigning, t1, t2, serverEku] = await Promise.all([
     rsaSigningKey(w, `${base}/signing`, ca, `C=GB, O=OpenBanking, OU=${orgId}, CN=${softwareId} signing`),
     ecSigningKey(w, `${base}/signing-es256`),
     rsaSigningKey(w, `${base}/signing-revoked`, ca, `C=GB, O=OpenBanking, OU=${orgId}, CN=${softwareId} revoked`),
     transport('transport'),
     transport('transport2'),
+    // alpha and delta (the two certificate profiles of the suite's main TPP): NEG-TLS-06.
+    spec.name === 'alpha' || spec.name === 'delta'
+      ? transport('transport-server-eku', x509.ExtendedKeyUsage.serverAuth)
+      : undefined,
   ])
   const host = `${spec.name}.tpp.example`
   return {
@@ -314,6 +318,7 @@ async function tpp(w: Writer, ca: Ca, spec: TppSpec): Promise<TppIdentity> {
     certificateProfile,
     transport: t1,
     transport2: t2,
+    ...(serverEku ? { serverEku } : {}),
   }
 }
 

@@ -10,7 +10,7 @@ import { isIP } from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export const MANIFEST_VERSION = 5
+export const MANIFEST_VERSION = 6
 
 /** The names the generated server certificate (`server/server.pem`) covers. */
 export const DEFAULT_SERVER_NAMES = ['localhost', '127.0.0.1', '::1']
@@ -101,6 +101,11 @@ export interface TppIdentity extends SoftwareIdentity {
   revokedSigning: SigningKey
   /** A second valid transport certificate with the same subject and another key (certificate rotation). */
   transport2: KeyCert
+  /**
+   * `alpha` and `delta` only: a certificate with the transport subject, issued by the CA, for serverAuth only
+   * (no clientAuth extended key usage): only its key usage is wrong (NEG-TLS-06).
+   */
+  serverEku?: KeyCert
 }
 
 export interface Pki {
@@ -153,6 +158,7 @@ export function loadPki(dir = keysDir()): Pki {
       revokedSigning: resolveSigning(dir, t.revokedSigning),
       transport: resolveKeyCert(dir, t.transport),
       transport2: resolveKeyCert(dir, t.transport2),
+      ...(t.serverEku ? { serverEku: resolveKeyCert(dir, t.serverEku) } : {}),
     }
   }
   return {

@@ -16,6 +16,7 @@ import type { Bank } from './helpers/bank.ts'
 import { openApi } from './openapi.ts'
 import { errorHandler } from './shared/error_handler.ts'
 import { noStore } from './shared/no_store.ts'
+import { securityHeaders } from './shared/security_headers.ts'
 
 declare module 'koa' {
   interface DefaultContext {
@@ -83,6 +84,7 @@ export function createApp(bank: Bank): Koa {
   if (bank.options.signingHelper) signingHelperRoutes(router)
 
   if (bank.options.log) app.use(requestLog)
+  app.use(securityHeaders)
   app.use(errorHandler)
   app.use(router.routes())
   // Sets 405 / 501 with an Allow header; the error handler turns that into a JSON error.

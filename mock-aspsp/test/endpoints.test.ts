@@ -72,7 +72,7 @@ describe('discovery and keys', () => {
     const ok = await call(mock, { path })
     assert.equal(ok.status, 200)
     assert.equal(ok.text.split('.').length, 3)
-    assertError(await call(mock, { path, tpp: beta }), 400, 'invalid_request', /is not one of software/)
+    assertError(await call(mock, { path, tpp: beta }), 400, 'invalid_request', /is not a certificate of software/)
   })
 })
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { SpecVersion } from '../src/helpers/defaults.ts'
 import type { DeviationName } from '../src/helpers/deviations.ts'
+import { parseDn } from '../src/helpers/dn.ts'
 import { checkTransportCertMatchesSoftware, registeredMetadata } from '../src/helpers/rules/metadata.ts'
 import type { ClientCert } from '../src/shared/mtls.ts'
 import { alpha, beta, gamma, rejectsWith, requestClaims, testBank, validSsaClaims } from './support.ts'
@@ -16,7 +17,7 @@ const without = (claims: Claims, ...names: string[]) => {
 
 function check(claims: Claims, o: { spec?: SpecVersion; deviations?: DeviationName[]; ssa?: Claims } = {}) {
   const bank = testBank({ specVersion: o.spec ?? '3.3', deviations: o.deviations ?? [] })
-  return registeredMetadata(bank, claims, o.ssa ?? validSsaClaims())
+  return registeredMetadata(bank, claims, o.ssa ?? validSsaClaims(), null)
 }
 
 describe('registeredMetadata: valid requests', () => {
@@ -570,13 +571,10 @@ describe('checkTransportCertMatchesSoftware (OBTransport and OBWAC certificate p
   })
   it("rejects another software's or organisation's certificate, naming both profiles and the option", async () => {
     const cases: [ClientCert, RegExp][] = [
-      [cert(beta.softwareId, beta.orgId), /OBTransport certificate .*CN = the software_id and OU = the org_id/],
-      [cert(alpha.softwareId, beta.orgId), /OU=".*"\) is not one of software/],
-      [
-        cert(beta.orgId, undefined, `PSDGB-OB-${beta.orgId}`),
-        /OBWAC transport certificate .*is not one of organisation/,
-      ],
-      [cert(alpha.orgId, undefined, `PSDGB-OB-${beta.orgId}`), /organizationIdentifier = "PSDGB-OB-/],
+      [cert(beta.softwareId, beta.orgId), /OBTransport: .*is not a certificate of software .*CN and the org id as OU/],
+      [cert(alpha.softwareId, beta.orgId), /OU=".*"\) is not a certificate of software/],
+      [cert(beta.orgId, undefined, `PSDGB-OB-${beta.orgId}`), /OBWAC: .*is not a certificate of organisation/],
+      [cert(alpha.orgId, undefined, `PSDGB-OB-${beta.orgId}`), /organizationIdentifier "PSDGB-OB-/],
     ]
     for (const [c, message] of cases) {
       await rejectsWith(
@@ -598,5 +596,51 @@ describe('checkTransportCertMatchesSoftware (OBTransport and OBWAC certificate p
       cert('x'),
       validSsaClaims(),
     )
+  })
+})
+
+describe('response_types default only with the authorization_code grant (security review item 12)', () => {
+  it('grant_types client_credentials without response_types registers no response_types', () => {
+    const out = check(without({ ...pkjwt(), grant_types: ['client_credentials'] }, 'response_types'))
+    assert.deepEqual(out.grant_types, ['client_credentials'])
+    assert.equal(out.response_types, undefined)
+  })
+  it('with authorization_code the default is still code id_token', () => {
+    assert.deepEqual(check(without(pkjwt(), 'response_types')).response_types, ['code id_token'])
+  })
+})
+
+describe('CIBA poll mode refuses a notification endpoint (security review item 17)', () => {
+  it('backchannel_client_notification_endpoint with poll: invalid_client_metadata, not dropped', async () => {
+    await rejectsWith(
+      () =>
+        check({
+          ...pkjwt(),
+          grant_types: ['urn:openid:params:grant-type:ciba', 'client_credentials'],
+          response_types: [],
+          backchannel_token_delivery_mode: 'poll',
+          backchannel_client_notification_endpoint: 'https://alpha.tpp.example/ciba',
+          backchannel_authentication_request_signing_alg: 'PS256',
+        }),
+      'invalid_client_metadata',
+      /must not be sent when backchannel_token_delivery_mode is poll/,
+    )
+  })
+})
+
+describe('tls_client_auth_subject_dn must identify the registering certificate (NEG-META-38)', () => {
+  const bank = testBank()
+  const certOf = (tpp: typeof alpha) =>
+    ({ subject: parseDn(tpp.transport.subjectDn), subjectText: tpp.transport.subjectDn }) as ClientCert
+  it("accepts the presented certificate's DN, refuses another TPP's; the deviations let it through", async () => {
+    registeredMetadata(bank, tls(), validSsaClaims(), certOf(alpha))
+    await rejectsWith(
+      () => registeredMetadata(bank, tls(), validSsaClaims(), certOf(gamma)),
+      'invalid_client_metadata',
+      /does not identify the transport certificate presented with this request/,
+    )
+    for (const deviation of ['register-any-subject-dn', 'skip-dn-match'] as const) {
+      registeredMetadata(testBank({ deviations: [deviation] }), tls(), validSsaClaims(), certOf(gamma))
+    }
   })
 })

@@ -10,8 +10,9 @@
  *   organisations without a competent-authority number). The certificate belongs to the
  *   organisation, so to every software of it.
  *
- * One function, `certificateOwnership`, answers for both; the registration check, the directory's
- * SSA endpoint and any rule about "which certificate may act for a client" ask it.
+ * One function, `certificateOwnership`, answers for both; `shared/cert_owner.ts` (which
+ * certificate may act for a client: registration, token, PAR, introspection, revocation, bearer
+ * calls), the directory's SSA endpoint and `npm run tpp -- add` ask it.
  */
 import type { CertificateProfile } from '../../../keys/pki.ts'
 
@@ -42,23 +43,28 @@ export function obOrganizationIdentifiers(orgId: string): string[] {
   return [`PSDGB-OB-${orgId}`, `PSDGB-OB-Unknown${orgId}`]
 }
 
-/** Whether the certificate belongs to the software (OBTransport) or to its organisation (OBWAC), and if not why. */
+/**
+ * Whether the certificate belongs to the software (OBTransport) or to its organisation (OBWAC),
+ * and if not why. An OBTransport certificate without OU, or an owner without org id, is judged by
+ * its CN alone.
+ */
 export function certificateOwnership(subject: CertificateSubject, owner: SoftwareOwner): Ownership {
   const profile = certificateProfile(subject)
   const show = (v: string | undefined) => JSON.stringify(v ?? null)
+  const obwacIds = obOrganizationIdentifiers(owner.orgId)
   if (profile === 'OBWAC') {
-    const ids = obOrganizationIdentifiers(owner.orgId)
-    if (subject.cn === owner.orgId && ids.includes(subject.organizationIdentifier ?? '')) {
+    if (subject.cn === owner.orgId && obwacIds.includes(subject.organizationIdentifier ?? '')) {
       return { belongs: true, profile }
     }
     return {
       belongs: false,
-      reason: `the OBWAC transport certificate (CN=${show(subject.cn)}, organizationIdentifier=${show(subject.organizationIdentifier)}) is not one of organisation "${owner.orgId}": it needs CN = the org_id and organizationIdentifier = ${ids.map(i => `"${i}"`).join(' or ')}`,
+      reason: `the client certificate (OBWAC: CN=${show(subject.cn)}, organizationIdentifier=${show(subject.organizationIdentifier)}) is not a certificate of organisation "${owner.orgId}": OBWAC certificates carry the org id as CN and organizationIdentifier ${obwacIds.map(i => `"${i}"`).join(' or ')}`,
     }
   }
-  if (subject.cn === owner.softwareId && subject.ou === owner.orgId) return { belongs: true, profile }
+  const ouFits = subject.ou === undefined || owner.orgId === '' || subject.ou === owner.orgId
+  if (subject.cn === owner.softwareId && ouFits) return { belongs: true, profile }
   return {
     belongs: false,
-    reason: `the OBTransport certificate (CN=${show(subject.cn)}, OU=${show(subject.ou)}) is not one of software "${owner.softwareId}" of organisation "${owner.orgId}": it needs CN = the software_id and OU = the org_id (an OBWAC certificate needs CN = the org_id and organizationIdentifier = "PSDGB-OB-${owner.orgId}")`,
+    reason: `the client certificate (OBTransport: CN=${show(subject.cn)}, OU=${show(subject.ou)}) is not a certificate of software "${owner.softwareId}" of organisation "${owner.orgId}": OBTransport certificates carry the software_id as CN and the org id as OU (an OBWAC certificate: the org id as CN and organizationIdentifier "${obwacIds[0]}")`,
   }
 }

@@ -118,11 +118,13 @@ export interface MockOptions {
    */
   ssaSingleUse: boolean
   /**
-   * Require the transport certificate of `POST /register` to belong to the SSA's software: an
-   * OBTransport certificate names it (CN = `software_id`, OU = `org_id`), an OBWAC/eIDAS
-   * certificate names its organisation (CN = `org_id`, organizationIdentifier =
-   * `PSDGB-OB-<org_id>`); see helpers/cert_profiles.ts. Switch off for certificates of neither
-   * shape. Example: `--no-transport-cert-check`.
+   * Require the transport certificate to belong to the software: at `POST /register` and `PUT`
+   * (the SSA's software), and on every later request that acts for a client — token, PAR,
+   * introspection, revocation, bearer calls (the client's software; `shared/cert_owner.ts`). An
+   * OBTransport certificate names the software (CN = `software_id`, OU = org id), an OBWAC/eIDAS
+   * certificate its organisation (CN = org id, organizationIdentifier = `PSDGB-OB-<org id>`); see
+   * helpers/cert_profiles.ts. Switched off, any trusted certificate may act for a client.
+   * Example: `--no-transport-cert-check`.
    */
   transportCertMustMatchSoftware: boolean
   /**
@@ -164,6 +166,14 @@ export interface MockOptions {
    */
   tryKeysWithoutKid: boolean
   /**
+   * Longest accepted lifetime of a registration request (`exp` − `iat`), in seconds; with an
+   * unexpired `exp`, an `iat` far in the past is refused too. Bounds how long the request's `jti` must be
+   * remembered against replay (a request valid until 1e20 would be remembered for ever). OB DCR
+   * data dictionary `iat`, `exp`; RFC 7519 §4.1.4, §4.1.6 (catalogue NEG-JWT-15).
+   * Example: `--max-request-lifetime 7200`.
+   */
+  maxRequestLifetime: number
+  /**
    * Largest accepted request body in bytes; larger bodies get 413 with a JSON error.
    * Example: `--max-body 65536`.
    */
@@ -173,6 +183,19 @@ export interface MockOptions {
    * OB DCR "Of JWS & JWKS". Example: `--jwks-ttl 60`.
    */
   jwksCacheTtl: number
+  /**
+   * Hosts (`host` or `host:port`) the bank fetches software JWKS (`software_jwks_endpoint`) from,
+   * besides the directory's keystore (`keystore.openbankingtest.org.uk`) and its own
+   * `/directory/keystore`. Any other URL in a software statement is refused without a request:
+   * the bank never calls an address a TPP chose (server-side request forgery). OB DCR "Of JWS &
+   * JWKS" (keys come from the directory). Example: `--jwks-host keystore.openbanking.org.uk`.
+   */
+  jwksAllowedHosts: string[]
+  /**
+   * How long a software JWKS fetch may take in all (connection, answer, body), in milliseconds;
+   * the fetch is then abandoned and the error says so. Example: `--jwks-timeout 2000`.
+   */
+  jwksFetchTimeoutMs: number
   /**
    * Named deviations: each breaks exactly one rule the way real banks have been seen to
    * (see `deviations.ts`). Strict when empty. Example: `--deviation accept-expired-request`.
@@ -226,6 +249,13 @@ export interface MockOptions {
    */
   maxRequestObjectLifetime: number
   /**
+   * `max-age` of the `Strict-Transport-Security` header on every answer, in seconds (RFC 6797
+   * §6.1.1): browsers reach the bank over HTTPS only for that long. A browser that trusts the test
+   * CA remembers it for `localhost`, so that plain-http pages of other local servers are upgraded
+   * too: `0` makes such a browser forget it. Example: `--hsts-max-age 0`.
+   */
+  hstsMaxAge: number
+  /**
    * MOCK ONLY: serve `/mock/sign/...`, which signs registration requests (with a fresh SSA),
    * client assertions and request objects with the keys of a TPP of the mock directory, for tools
    * that cannot sign PS256 themselves (the Postman collection in collections/). Each call must
@@ -268,8 +298,11 @@ export const DEFAULTS: MockOptions = {
   clockSkew: 30,
   maxAssertionLifetime: 3600,
   tryKeysWithoutKid: false,
+  maxRequestLifetime: 3600,
   maxBodyBytes: 64 * 1024,
   jwksCacheTtl: 300,
+  jwksAllowedHosts: [],
+  jwksFetchTimeoutMs: 5000,
   deviations: [],
   autoApprove: false,
   autoDeny: false,
@@ -280,6 +313,7 @@ export const DEFAULTS: MockOptions = {
   refreshTokenTtl: 90 * 24 * 3600,
   maxRequestObjectLifetime: 3600,
   signingHelper: false,
+  hstsMaxAge: 31_536_000,
   log: false,
   heapCeilingMb: 64,
 }
@@ -290,6 +324,7 @@ export function withDefaults(partial: Partial<MockOptions> = {}): MockOptions {
     ...DEFAULTS,
     ...partial,
     operations: { ...DEFAULTS.operations, ...partial.operations },
+    jwksAllowedHosts: [...(partial.jwksAllowedHosts ?? DEFAULTS.jwksAllowedHosts)],
     tokenTtlBySoftware: { ...DEFAULTS.tokenTtlBySoftware, ...partial.tokenTtlBySoftware },
   }
 }
