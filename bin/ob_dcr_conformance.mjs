@@ -6,7 +6,8 @@
 // (`npm run conformance:merge`).
 //
 // Paths are taken from the working directory: target files, OB_REPORTS_DIR (default ./reports) and
-// the test PKI (./keys/generated, or OB_KEYS_DIR), which the mock bank and the suite share.
+// the test PKI (./keys/generated, or OB_KEYS_DIR) and your own TPP identities (./keys/byo, or
+// OB_BYO_DIR), which the mock bank and the suite share.
 import path from 'node:path'
 
 const argv = process.argv.slice(2)
@@ -42,6 +43,7 @@ if (at >= 0) {
 if (process.env.OB_TARGET) process.env.OB_TARGET = fromHere(process.env.OB_TARGET)
 process.env.OB_REPORTS_DIR = path.resolve(process.env.OB_REPORTS_DIR || 'reports')
 process.env.OB_KEYS_DIR = path.resolve(process.env.OB_KEYS_DIR || 'keys/generated')
+process.env.OB_BYO_DIR = path.resolve(process.env.OB_BYO_DIR || 'keys/byo')
 
 const merge = argv[0] === 'merge'
 if (merge) argv.shift()

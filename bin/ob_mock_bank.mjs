@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // `npx ob-mock-bank [options]`: the mock bank, with the options of `npm start` (`--help` lists them).
-// `npx ob-mock-bank <tool> [options]`: a TPP developer tool of the test PKI — ssa, request,
-// assertion, request-object (the `npm run` scripts of the same names) or keys (`npm run keys`).
+// `npx ob-mock-bank <tool> [options]`: a TPP developer tool — ssa, request, assertion,
+// request-object, customers, tpp, official-tool-config (the `npm run` scripts of the same names)
+// or keys (`npm run keys`).
 //
 // Everything it writes stays in the working directory: the test PKI in ./keys/generated
-// (`--keys-dir <dir>` or OB_KEYS_DIR to move it), the SQLite store at the `--store` path
-// (relative paths from the working directory). Never inside node_modules.
+// (`--keys-dir <dir>` or OB_KEYS_DIR to move it), your own TPP identities in ./keys/byo
+// (OB_BYO_DIR), the SQLite store at the `--store` path (relative paths from the working
+// directory). Never inside node_modules.
 import path from 'node:path'
 import { ENTRIES, runBundle } from '../scripts/start.mjs'
 
@@ -25,6 +27,7 @@ if (at >= 0) {
   process.env.OB_KEYS_DIR = dir
 }
 process.env.OB_KEYS_DIR = path.resolve(process.env.OB_KEYS_DIR || 'keys/generated')
+process.env.OB_BYO_DIR = path.resolve(process.env.OB_BYO_DIR || 'keys/byo')
 
 const tool = TOOLS.includes(argv[0]) ? argv.shift() : 'main'
 if (tool === 'main' && (argv.includes('--help') || argv.includes('-h'))) {

@@ -10,7 +10,7 @@
 // node_modules at run time). Stack traces point into the bundle; run with
 // NODE_OPTIONS=--enable-source-maps to map them back to mock-aspsp/src.
 //
-// The TPP developer tools (`ob-mock-bank ssa|request|assertion|request-object|keys`) are bundled
+// The TPP developer tools (`ob-mock-bank ssa|request|assertion|request-object|keys|customers|tpp|...`) are bundled
 // beside it the same way, so the installed package (`npm pack`, which builds them all) runs on plain
 // Node without TypeScript sources or a loader.
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs'
@@ -29,6 +29,9 @@ export const ENTRIES = {
   request: 'mock-aspsp/src/cli/request.ts',
   assertion: 'mock-aspsp/src/cli/assertion.ts',
   'request-object': 'mock-aspsp/src/cli/request_object.ts',
+  customers: 'mock-aspsp/src/cli/customers.ts',
+  tpp: 'mock-aspsp/src/cli/tpp.ts',
+  'official-tool-config': 'mock-aspsp/src/cli/official_tool_config.ts',
 }
 
 // The bundles also take in the PKI helpers under keys/ and the JOSE builders under fixtures/.
