@@ -38,6 +38,7 @@ import {
   summarise,
   verdictWord,
   withFloors,
+  withTargets,
 } from './report.ts'
 import { SCENARIOS, type ScenarioId, startFloor, startOurs, startPeer, type Target } from './servers.ts'
 import { narrowEnough } from './stats.ts'
@@ -305,7 +306,7 @@ if (busiest > os.cpus().length) {
   )
 }
 const price = cryptoPrice(ceilings)
-const cells = withFloors(summarise(measurements), floorRuns, price, os.cpus().length)
+const cells = withTargets(withFloors(summarise(measurements), floorRuns, price, os.cpus().length), price)
 /** The last `npm run bench:memory` result, when there is one: the RSS target is measured there. */
 function lastMemoryRun(): { peakRssMb: number; date: string; count: number } | undefined {
   const file = path.join(reportsDir, 'bench-memory.json')

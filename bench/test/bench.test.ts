@@ -7,7 +7,16 @@ import { after, before, describe, test } from 'node:test'
 import { ensurePki, type Pki } from '../../keys/pki.ts'
 import { clientTls, type JobResult, median, mtlsAgent, quantile } from '../common.ts'
 import { runJob } from '../loadgen.ts'
-import { type Cell, checkTargets, cryptoWork, jwtOverhead, type Measurement, summarise, withFloors } from '../report.ts'
+import {
+  type Cell,
+  checkTargets,
+  cryptoWork,
+  jwtOverhead,
+  type Measurement,
+  summarise,
+  withFloors,
+  withTargets,
+} from '../report.ts'
 import { SCENARIOS, startPeer, type Target } from '../servers.ts'
 import { narrowEnough, pairedRatios, ratioInterval, t975, verdictAtLeast, verdictAtMost } from '../stats.ts'
 
@@ -173,6 +182,40 @@ describe('summary, floors and targets', () => {
     assert.equal(target?.verdict, 'miss')
     const cheap = checkTargets(cells, { price: { signUs: 420, verifyUs: 30 } }).find(t => t.name.includes('beyond'))
     assert.equal(cheap?.verdict, 'pass')
+  })
+
+  test('each cell carries its own targets with their verdicts; only c=16 cells have targets', () => {
+    const at64 = (r: Measurement) => ({ ...r, concurrency: 64 })
+    const cells = withTargets(
+      summarise([
+        m('ours', 'token-tls', 0, 3000, 5, 16, 'opaque'),
+        m('peer', 'token-tls', 0, 1000, 9, 48, 'opaque'),
+        m('ours', 'token-tls', 1, 3100, 5, 17, 'opaque'),
+        m('peer', 'token-tls', 1, 1000, 9, 51, 'opaque'),
+        m('ours', 'token-tls', 0, 2000, 5, 50, 'jwt'),
+        m('peer', 'token-tls', 0, 1000, 9, 90, 'jwt'),
+        m('ours', 'token-tls', 1, 2000, 5, 51, 'jwt'),
+        m('peer', 'token-tls', 1, 1000, 9, 66, 'jwt'),
+        at64(m('ours', 'token-tls', 0, 3000, 5, 16, 'opaque')),
+        at64(m('peer', 'token-tls', 0, 1000, 9, 48, 'opaque')),
+      ]),
+      { signUs: 300, verifyUs: 30 },
+    )
+    const cell = (format: string, c: number) => cells.find(x => x.format === format && x.concurrency === c) as Cell
+    const opaque = cell('opaque', 16).targets ?? []
+    assert.deepEqual(
+      opaque.map(t => [t.name.split(': ')[1], t.verdict]),
+      [
+        ['rps ours/peer', 'pass'],
+        ['server CPU per request, peer/ours', 'pass'],
+        ['p99, peer/ours', 'pass'],
+      ],
+    )
+    const jwt = cell('jwt', 16).targets ?? []
+    assert.equal(jwt.find(t => t.name.includes('server CPU'))?.verdict, 'undecided')
+    assert.equal(jwt.find(t => t.name.includes('beyond'))?.verdict, 'miss')
+    assert.deepEqual(cell('opaque', 64).targets, [])
+    assert.equal(checkTargets(cells).length, opaque.length + jwt.length - 1 + 1, 'no price: no JWT target; plus RSS')
   })
 
   test('the floor adds the crypto a request must do to the transport floor, and each side gets its fraction', () => {
