@@ -2,11 +2,16 @@
  * FMT: the shape of answers, whatever the endpoint (catalogue §2.9): registration errors, error
  * members and their characters, caching of credentials, authentication challenges on 401,
  * discovery metadata, the media type of the client configuration.
+ *
+ * The refusals' positive controls: a valid registration and token request of the same TPP (the
+ * `registeredClient` fixture's, or a `control:` step), and each management call with a valid token.
  */
 import { randomUUID } from 'node:crypto'
 import type { Exchange } from '../../fixtures/clients/exchange.ts'
+import { controlOperations, controlRegistration } from '../../fixtures/controls.ts'
 import { test } from '../../fixtures/negative.ts'
 import { requires } from '../../fixtures/targets/capabilities.ts'
+import { checkTokenErrorStatus } from '../checks/client_auth.ts'
 import { checkAuthMethodsAdvertised, checkMtlsEndpointAliases, checkRegistrationEndpoint } from '../checks/discovery.ts'
 import { checkErrorCharset, checkRegistrationRefusal, type RegistrationError } from '../checks/errors.ts'
 import {
@@ -16,7 +21,7 @@ import {
   checkErrorUri,
   checkMtlsAliasesNameTokenAndRegistration,
 } from '../checks/format.ts'
-import { checkJsonContentType, checkNoStore, ensureStatus } from '../checks/http.ts'
+import { checkJsonContentType, checkNoStore, ensureRejected, ensureStatus } from '../checks/http.ts'
 import { bodyOf } from '../checks/registration.ts'
 import { ensureAccessToken } from '../checks/token.ts'
 import { checkUnauthorized } from '../dcr/flows.ts'
@@ -31,6 +36,7 @@ test.describe('FMT answer format', { tag: ['@negative', '@format'] }, () => {
     tag: '@dcr',
     annotation: [spec('RFC7591-3.2.2'), spec('OBDCR-OpenAPI-RegistrationError')],
   }, async ({ tpp, schemas }) => {
+    await controlRegistration(tpp, {}, 'a valid registration of the same TPP: 201')
     const cases: [string, Parameters<typeof tpp.register>[0], readonly RegistrationError[]][] = [
       [
         'a redirect URI outside the software statement',
@@ -79,15 +85,18 @@ test.describe('FMT answer format', { tag: ['@negative', '@format'] }, () => {
   test('FMT-03 gives error_uri, where present, as a valid URI', {
     annotation: [spec('RFC6749-5.2'), spec('RFC7591-3.2.2')],
   }, async ({ registeredClient: { tpp, clientId, authMethod } }) => {
-    const answers: Exchange[] = [
-      (await tpp.register({ redirectUris: ['https://attacker.example/cb'] })).exchange,
-      await tpp.tokens.clientCredentials(clientId, authMethod, { scope: 'foo' }),
-      await tpp.tokens.clientCredentials(randomUUID(), authMethod),
-    ]
-    for (const ex of answers) {
-      await ensureStatus(ex, 400, 'RFC6749-5.2')
-      await checkErrorUri(ex)
-    }
+    const registration = (await tpp.register({ redirectUris: ['https://attacker.example/cb'] })).exchange
+    await ensureStatus(registration, 400, 'RFC7591-3.2.2')
+    await checkErrorUri(registration)
+    const scope = await tpp.tokens.clientCredentials(clientId, authMethod, { scope: 'foo' })
+    await ensureStatus(scope, 400, 'RFC6749-5.2')
+    await checkErrorUri(scope)
+    // RFC 6749 §5.2: invalid_client may be 400 or 401 (401, with WWW-Authenticate, when the client
+    // authenticated with the Authorization header).
+    const unknown = await tpp.tokens.clientCredentials(randomUUID(), authMethod)
+    await ensureRejected(unknown, [400, 401], { ref: 'RFC6749-5.2' })
+    await checkTokenErrorStatus(unknown)
+    await checkErrorUri(unknown)
   })
 
   test('FMT-04 marks token responses and registrations carrying credentials Cache-Control: no-store', {
@@ -109,7 +118,7 @@ test.describe('FMT answer format', { tag: ['@negative', '@format'] }, () => {
 
   test('FMT-05 sends WWW-Authenticate: Bearer with every 401 of the client configuration endpoint', {
     annotation: [spec('RFC6750-3'), spec('OBDCR-OpenAPI-401')],
-  }, async ({ registeredClient: { tpp, clientId, token }, target }) => {
+  }, async ({ registeredClient: { tpp, clientId, authMethod, token }, target }) => {
     const answers: Exchange[] = []
     if (target.operations.get) answers.push(await tpp.dcr.get(clientId, 'not-a-token'))
     if (target.operations.put) answers.push(await tpp.dcr.update(clientId, null, (await tpp.registrationRequest()).jws))
@@ -119,6 +128,11 @@ test.describe('FMT answer format', { tag: ['@negative', '@format'] }, () => {
       await checkUnauthorized(ex)
       await checkChallengeOn401(ex, 'Bearer')
     }
+    await controlOperations(
+      tpp,
+      { clientId, authMethod },
+      (['get', 'put', 'delete'] as const).filter(op => target.operations[op]),
+    )
   })
 
   test('FMT-06 advertises the registration endpoint, mTLS aliases, auth methods and bound tokens in discovery', {

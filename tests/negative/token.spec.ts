@@ -19,6 +19,7 @@ import { type Claims, hs256WithPublicKey, signJws, unsecuredJwt } from '../../fi
 import { dnClaim } from '../../fixtures/builders/registration.ts'
 import { outcomeOf, send } from '../../fixtures/clients/exchange.ts'
 import type { ClientCredentialsOptions } from '../../fixtures/clients/token_client.ts'
+import { control, ensureSucceeded, preconditionClient } from '../../fixtures/controls.ts'
 import { expect, test, withAuthMethod } from '../../fixtures/negative.ts'
 import { requires } from '../../fixtures/targets/capabilities.ts'
 import type { RegisteredClient } from '../../fixtures/test.ts'
@@ -187,9 +188,7 @@ test.describe('NEG-TOK token endpoint refusals', { tag: ['@token', '@negative'] 
     test("NEG-TOK-11 refuses a client_id parameter that is not the assertion's iss and sub", {
       annotation: [spec('RFC6749-2.3'), spec('RFC6749-5.2')],
     }, async ({ registeredClient: c }) => {
-      const { exchange } = await c.tpp.register()
-      await ensureStatus(exchange, 201, 'RFC7591-3.2.1')
-      const other = await ensureClientId(exchange)
+      const { clientId: other } = await preconditionClient(c.tpp, {}, 'a second client of the same TPP')
       await checkTokenRefusal(await attempt(c, { form: { client_id: other } }), ['invalid_client'])
     })
 
@@ -273,15 +272,15 @@ test.describe('NEG-TOK token endpoint refusals', { tag: ['@token', '@negative'] 
 
     test('NEG-TOK-19 refuses an assertion whose alg is not the registered token_endpoint_auth_signing_alg', {
       annotation: [spec('OIDCR-2'), spec('RFC7523-3')],
-    }, async ({ tpp }) => {
+    }, async ({ registeredClient: { tpp } }) => {
+      // The control: a client registered for the TPP's own alg gets a token (the fixture's).
       // Registered for the other FAPI alg, signed with the TPP's own key and alg.
       const other = tpp.profile.signing.alg === 'ES256' ? 'PS256' : 'ES256'
-      const { exchange } = await tpp.register({
-        authMethod: 'private_key_jwt',
-        claims: { token_endpoint_auth_signing_alg: other },
-      })
-      await ensureStatus(exchange, 201, 'RFC7591-3.2.1')
-      const clientId = await ensureClientId(exchange)
+      const { clientId } = await preconditionClient(
+        tpp,
+        { authMethod: 'private_key_jwt', claims: { token_endpoint_auth_signing_alg: other } },
+        `a client registered with token_endpoint_auth_signing_alg ${other}`,
+      )
       await checkTokenRefusal(await tpp.tokens.clientCredentials(clientId, 'private_key_jwt'), ['invalid_client'])
     })
 
@@ -311,10 +310,14 @@ test.describe('NEG-TOK token endpoint refusals', { tag: ['@token', '@negative'] 
     test('NEG-TOK-21 refuses a tls_client_auth client that presents no certificate', {
       tag: '@tls',
       annotation: [spec('RFC8705-2')],
-    }, async ({ registeredClient: c, tppFor, target }) => {
+    }, async ({ registeredClient: c, tppFor, target, handshakeControl }) => {
+      // The control, the same request over the client's certificate, is the fixture's first token.
       const bare = await tppFor(target.tpp, 'none')
       const ex = await bare.tokens.clientCredentials(c.clientId, 'tls_client_auth')
-      await checkTokenRefusal(ex, ['invalid_client', 'invalid_request'], { tlsFailure: true, ref: 'RFC8705-2' })
+      await checkTokenRefusal(ex, ['invalid_client', 'invalid_request'], {
+        tlsRefusal: handshakeControl,
+        ref: 'RFC8705-2',
+      })
     })
 
     test("NEG-TOK-22 refuses a trusted certificate whose subject DN is not the client's registered DN", {
@@ -326,7 +329,8 @@ test.describe('NEG-TOK token endpoint refusals', { tag: ['@token', '@negative'] 
 
     test('NEG-TOK-23 matches the subject DN as a DN: the same DN written otherwise works, one attribute changed does not', {
       annotation: [spec('RFC8705-2.1.2'), spec('RFC4517-4.2.15'), spec('RFC4514-2')],
-    }, async ({ tpp, target }) => {
+    }, async ({ registeredClient: { tpp }, target }) => {
+      // The control: a client registered with the certificate's DN as given gets a token (the fixture's).
       const member = dnClaim(target.specVersion)
       const dn = tpp.profile.transport.subjectDn
       const registerWith = async (written: string) => {
@@ -383,7 +387,8 @@ test.describe('NEG-TOK token endpoint refusals', { tag: ['@token', '@negative'] 
 
   test('NEG-TOK-12 refuses a client id that was never registered', {
     annotation: [spec('RFC6749-5.2')],
-  }, async ({ tpp, authMethod }) => {
+  }, async ({ registeredClient: { tpp, authMethod } }) => {
+    // The control: the same request for a registered client gets a token (the fixture's).
     await checkTokenRefusal(await tpp.tokens.clientCredentials(randomUUID(), authMethod), ['invalid_client'])
   })
 
@@ -429,10 +434,13 @@ test.describe('NEG-TOK token endpoint refusals', { tag: ['@token', '@negative'] 
 
   test('NEG-TOK-29 refuses client_credentials to a client not registered for that grant', {
     annotation: [spec('RFC6749-5.2'), spec('RFC7591-2')],
-  }, async ({ tpp, authMethod }) => {
-    const { exchange } = await tpp.register({ claims: { grant_types: ['authorization_code', 'refresh_token'] } })
-    await ensureStatus(exchange, 201, 'RFC7591-3.2.1')
-    const clientId = await ensureClientId(exchange)
+  }, async ({ registeredClient: { tpp, authMethod } }) => {
+    // The control: a client registered with the client_credentials grant gets a token (the fixture's).
+    const { clientId } = await preconditionClient(
+      tpp,
+      { claims: { grant_types: ['authorization_code', 'refresh_token'] } },
+      'a client registered without the client_credentials grant',
+    )
     test.info().annotations.push({
       type: 'warning',
       description: `client ${clientId} stays registered: without the client_credentials grant it cannot get the token DELETE needs`,
@@ -483,10 +491,15 @@ test.describe('NEG-TOK token endpoint refusals', { tag: ['@token', '@negative'] 
     // Registered for openid and one scope only, where the software may have more.
     const ask = scopesOf(await tpp.registrationClaims().then(r => r.claims.scope)).filter(s => s !== 'openid')
     const keep = ask[0]
-    const { exchange } = await tpp.register(keep ? { scopes: ['openid', keep] } : {})
-    await ensureStatus(exchange, 201, 'RFC7591-3.2.1')
-    const clientId = await ensureClientId(exchange)
+    const { clientId, exchange } = await preconditionClient(
+      tpp,
+      keep ? { scopes: ['openid', keep] } : {},
+      `a client registered for ${keep ? `openid ${keep}` : 'its default scopes'}`,
+    )
     const registered = scopesOf(bodyOf(exchange).scope)
+    await control(`the client gets a token for ${keep ?? 'its default scope'}, which it was registered for`, async () =>
+      ensureSucceeded(await tpp.tokens.clientCredentials(clientId, authMethod, keep ? { scope: keep } : {}), 200),
+    )
     const cases: [string, string][] = [['an unknown scope', 'foo']]
     const notGranted = supported.find(s => s !== 'openid' && !registered.includes(s))
     if (notGranted) cases.push([`${notGranted}, which the client was not registered for`, notGranted])
