@@ -31,9 +31,10 @@ const spec = (description: string) => ({ type: 'spec', description })
 /** A hostile value a bank might echo into error_description: CR, LF, TAB, a quote, a backslash, and length. */
 const HOSTILE_URI = `https://attacker.example/cb?x=${'a'.repeat(400)}\r\n\t"\\`
 
-test.describe('FMT answer format', { tag: ['@negative', '@format'] }, () => {
+// Polarity per test: FMT-01/02/03/05 check refusals, FMT-04/06/07 check successful answers.
+test.describe('FMT answer format', { tag: ['@format'] }, () => {
   test('FMT-01 answers registration errors with 400, JSON, a registered error code and no client_id', {
-    tag: '@dcr',
+    tag: ['@dcr', '@negative'],
     annotation: [spec('RFC7591-3.2.2'), spec('OBDCR-OpenAPI-RegistrationError')],
   }, async ({ tpp, schemas }) => {
     await controlRegistration(tpp, {}, 'a valid registration of the same TPP: 201')
@@ -65,6 +66,7 @@ test.describe('FMT answer format', { tag: ['@negative', '@format'] }, () => {
   })
 
   test('FMT-02 keeps error and error_description to the characters RFC 6749 allows and 500 characters', {
+    tag: '@negative',
     annotation: [spec('RFC6749-5.2'), spec('OBDCR-OpenAPI-RegistrationError')],
   }, async ({ registeredClient: { tpp, clientId, authMethod } }) => {
     // Errors whose description may echo what was sent: CR, LF, TAB, quote, backslash, length.
@@ -83,6 +85,7 @@ test.describe('FMT answer format', { tag: ['@negative', '@format'] }, () => {
   })
 
   test('FMT-03 gives error_uri, where present, as a valid URI', {
+    tag: '@negative',
     annotation: [spec('RFC6749-5.2'), spec('RFC7591-3.2.2')],
   }, async ({ registeredClient: { tpp, clientId, authMethod } }) => {
     const registration = (await tpp.register({ redirectUris: ['https://attacker.example/cb'] })).exchange
@@ -100,6 +103,7 @@ test.describe('FMT answer format', { tag: ['@negative', '@format'] }, () => {
   })
 
   test('FMT-04 marks token responses and registrations carrying credentials Cache-Control: no-store', {
+    tag: '@positive',
     annotation: [spec('RFC6749-5.1'), spec('RFC7591-3.2.1')],
   }, async ({ registeredClient: { tpp, clientId, authMethod, registration } }) => {
     const issued = await tpp.tokens.clientCredentials(clientId, authMethod)
@@ -117,6 +121,7 @@ test.describe('FMT answer format', { tag: ['@negative', '@format'] }, () => {
   })
 
   test('FMT-05 sends WWW-Authenticate: Bearer with every 401 of the client configuration endpoint', {
+    tag: '@negative',
     annotation: [spec('RFC6750-3'), spec('OBDCR-OpenAPI-401')],
   }, async ({ registeredClient: { tpp, clientId, authMethod, token }, target }) => {
     const answers: Exchange[] = []
@@ -136,6 +141,7 @@ test.describe('FMT answer format', { tag: ['@negative', '@format'] }, () => {
   })
 
   test('FMT-06 advertises the registration endpoint, mTLS aliases, auth methods and bound tokens in discovery', {
+    tag: '@positive',
     annotation: [spec('OIDCD-3'), spec('RFC8705-5'), spec('RFC8705-3.3'), spec('OBDCR-Discovery')],
   }, async ({ freshDiscovery, target }) => {
     // The checks of DCR-001, plus the certificate-bound token metadata.
@@ -149,7 +155,7 @@ test.describe('FMT answer format', { tag: ['@negative', '@format'] }, () => {
   })
 
   test('FMT-07 serves the client configuration as application/json', {
-    tag: '@dcr',
+    tag: ['@dcr', '@positive'],
     annotation: [spec('RFC7592-2.1'), requires('operation:get')],
   }, async ({ registeredClient: { tpp, clientId, token } }) => {
     const ex = await tpp.dcr.get(clientId, await token())
