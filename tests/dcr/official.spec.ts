@@ -22,6 +22,7 @@ import { checkJsonContentType, checkStatus, ensureStatus } from '../checks/http.
 import { checkSameClient, ensureClientId, validateRegistrationResponse } from '../checks/registration.ts'
 import {
   checkUnauthorized,
+  controlRetrieve,
   deleteSoftwareClient,
   registerSoftwareClient,
   retrieveClientCredentialsGrant,
@@ -130,17 +131,7 @@ test.describe('OBIE DCR conformance tool scenarios', { tag: ['@dcr', '@official'
         await checkUnauthorized(ex)
       })
       const token = await retrieveClientCredentialsGrant(tpp, clientId, method, schemas)
-      if (target.operations.get) {
-        await controlManagement(
-          tpp,
-          'get',
-          { clientId, authMethod: method },
-          {
-            bearer: token,
-            title: 'Retrieve software client with the valid credentials grant: 200',
-          },
-        )
-      }
+      await controlRetrieve(tpp, target, { clientId, authMethod: method }, token, 'with the valid credentials grant')
       if (target.operations.delete) await deleteSoftwareClient(tpp, clientId, token)
     })
 
@@ -196,17 +187,7 @@ test.describe('OBIE DCR conformance tool scenarios', { tag: ['@dcr', '@official'
     }, async ({ tpp, target, schemas }) => {
       const { clientId } = await registerSoftwareClient(tpp, schemas)
       const token = await retrieveClientCredentialsGrant(tpp, clientId, method, schemas)
-      if (target.operations.get) {
-        await controlManagement(
-          tpp,
-          'get',
-          { clientId, authMethod: method },
-          {
-            bearer: token,
-            title: 'Retrieve the software client before it is deleted: 200',
-          },
-        )
-      }
+      await controlRetrieve(tpp, target, { clientId, authMethod: method }, token, 'before it is deleted')
       await deleteSoftwareClient(tpp, clientId, token)
       await test.step('Retrieve a deleted software client', async () => {
         await checkUnauthorized(await tpp.dcr.get(clientId, token), 'invalid_token')
