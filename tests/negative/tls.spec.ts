@@ -3,7 +3,7 @@
  * the TLS policy of the bank's hosts.
  *
  * A refused TLS handshake is a valid refusal wherever the catalogue allows one (NEG-TLS-01…08);
- * the report records which way the target refused (`rejected-by=TLS handshake` or
+ * the report records which way the target refused (`rejected-by=TLS alert unknown ca` or
  * `rejected-by=HTTP 400 invalid_request`). NEG-TLS-05…07 list HTTP 400 in the catalogue (their
  * sources test gateways that forward the certificate); a bank that refuses such a certificate
  * at the handshake refuses it all the same, so both are accepted there too.
