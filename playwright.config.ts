@@ -55,8 +55,8 @@ export default defineConfig<object, { targetRef: TargetRef }>({
       metadata: { target: p.summary },
     })),
     // The customer's part in a real Chromium: only the mock bank's pages can be played (and the
-    // sensitivity self-test's banks, which run a subset by grep, are judged on the API tests).
-    ...plan.projects.filter(p => p.ref.kind === 'mock' && !p.grep).map(browserProject),
+    // sensitivity self-test's banks are judged on the API tests).
+    ...plan.projects.filter(p => p.ref.kind === 'mock' && !p.selfTest).map(browserProject),
   ],
   webServer: plan.mocks.map(m => ({
     command: m.command,

@@ -1,50 +1,121 @@
 /**
- * `npm run test:sensitivity`: testing the tests. One mock bank per named deviation (each breaks
- * exactly one rule, see mock-aspsp/src/helpers/deviations.ts), all hosted by this process; one
- * Playwright run with a project per bank, each running the tests that carry the ids guarding the
- * deviation's rule. A deviation is caught when, for EVERY id in its `caughtBy` list, at
- * least one test with that id fails; the run fails if any deviation is not caught that way (so
- * removing a guarding test makes it fail). Prints a table and writes reports/sensitivity.{json,md}.
+ * `npm run test:sensitivity`: testing the tests. Every named deviation of the mock bank breaks one
+ * rule (mock-aspsp/src/helpers/deviations.ts); the suite must notice each, for the right reason.
  *
- * Options: `--only a,b` (some deviations), `--port <first port>` (default 8700), `--without ID,...`
- * (leave out the tests carrying these ids, as if they had been deleted: the run must then fail for
- * the deviations they guard).
+ * Each bank runs in its own process (the esbuild bundle `npm start` builds), started here in
+ * bounded batches; one Playwright run per batch has a project per bank:
+ * - `reference`: the conformant mock, running every test that guards a deviation of the run;
+ * - `deviation:<name>`: the mock with that deviation, running the tests that carry its guard ids;
+ * - `anti-bank:<name>`: the mock refusing every registration, every token request, every
+ *   management call, or answering nothing (`dead`), running the whole suite.
+ *
+ * A deviation is caught when, for every id in its `caughtBy`, a test carrying that id passed
+ * against the reference and fails against the deviant bank at a check whose title names one of the
+ * deviation's `refs`: not at a `control:` step, not in a `precondition:`, not by a connection
+ * error or a timeout, not inconclusive. An anti-bank holds when no test its `passesNone` names
+ * passed against it. A full run also requires every applicable catalogue id to be proven by a
+ * deviation its tests catch, or to be declared unbreakable with the reason.
+ *
+ * Prints the tables and writes reports/sensitivity/sensitivity.{json,md}; exit code 0 only when
+ * everything holds.
+ *
+ * Options: `--only a,b` (some deviations or anti-banks), `--port <first port>` (default 8700),
+ * `--batch <banks per Playwright run>` (default 24), `--without ID,...` (leave out the tests
+ * carrying these ids, as if deleted: the deviations they guard must then be NOT CAUGHT),
+ * `--impostor dead|none` (the harness's own test: every deviant bank replaced by the dead
+ * anti-bank, or by nothing at all; nothing may then be caught).
  */
-import { spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { stripVTControlCharacters } from 'node:util'
+import { CATALOGUE } from '../fixtures/catalogue/checks.ts'
 import { SHORT_LIVED_TOKEN_TPP, SHORT_TOKEN_TTL_SECONDS } from '../fixtures/targets/loader.ts'
+import type { SensitivityProject } from '../fixtures/targets/projects.ts'
 import { ensurePki } from '../keys/pki.ts'
-import { DEVIATIONS, type DeviationName } from '../mock-aspsp/src/helpers/deviations.ts'
-import { type RunningMock, startMock } from '../mock-aspsp/src/server.ts'
+import {
+  DEVIATIONS,
+  type Deviation,
+  type DeviationName,
+  deviation,
+  isDeviationName,
+  UNBREAKABLE,
+} from '../mock-aspsp/src/helpers/deviations.ts'
+import { buildMock } from './start.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const outDir = path.join(root, 'reports', 'sensitivity')
+const defaultOutDir = path.join(root, 'reports', 'sensitivity')
 
-interface Args {
-  only: DeviationName[] | undefined
-  port: number
-  without: string[]
+// ---------------------------------------------------------------------------------------------
+// Reading Playwright's JSON report
+
+interface PwError {
+  message?: string
+}
+export interface PwStep {
+  title: string
+  error?: PwError
+  steps?: PwStep[]
+}
+interface PwResult {
+  status: 'passed' | 'failed' | 'timedOut' | 'skipped' | 'interrupted'
+  duration?: number
+  error?: PwError
+  errors?: PwError[]
+  steps?: PwStep[]
+  annotations?: { type: string; description?: string }[]
+}
+interface PwTest {
+  projectName: string
+  results: PwResult[]
+  annotations: { type: string; description?: string }[]
+}
+interface PwSpec {
+  title: string
+  file?: string
+  tags?: string[]
+  tests: PwTest[]
+}
+export interface PwSuite {
+  title?: string
+  file?: string
+  specs?: PwSpec[]
+  suites?: PwSuite[]
+}
+export interface PwReport {
+  suites: PwSuite[]
 }
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { only: undefined, port: Number(process.env.OB_SENSITIVITY_PORT ?? 8700), without: [] }
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]
-    if (a === '--only') {
-      const names = (argv[++i] ?? '').split(',').filter(Boolean)
-      for (const n of names) if (!(n in DEVIATIONS)) throw new Error(`--only: unknown deviation "${n}"`)
-      args.only = names as DeviationName[]
-    } else if (a === '--port') {
-      args.port = Number(argv[++i])
-    } else if (a === '--without') {
-      args.without = (argv[++i] ?? '').split(',').filter(Boolean)
-    } else {
-      throw new Error(`unknown option "${a}" (--only a,b; --port n)`)
-    }
-  }
-  return args
+export type Outcome = 'passed' | 'failed' | 'inconclusive' | 'timed out' | 'interrupted' | 'skipped' | 'not run'
+
+/** A failing check step: its title, the references its title ends with, where it sat. */
+export interface FailedCheck {
+  title: string
+  refs: string[]
+  /** Set when the step is (or sits in) a positive control or a precondition. */
+  within?: 'control' | 'precondition'
+  message: string
+  /** The error is the connection's (refused, reset, hung up, timed out), not an answer of the bank. */
+  connection: boolean
+}
+
+/** One test run against one bank. */
+export interface TestRun {
+  /** The test across projects: file › describe titles › title. */
+  key: string
+  title: string
+  project: string
+  /** Catalogue or scenario ids the test carries: its title's and its `covers` annotations'. */
+  ids: string[]
+  /** The id prefix of its title (`NEG-TOK`, `POS-REG`, `DCR`, `FMT`), `-` when it has none. */
+  area: string
+  tags: string[]
+  outcome: Outcome
+  /** Failing check steps, innermost first. */
+  checks: FailedCheck[]
+  /** The first error message of the test. */
+  error?: string
 }
 
 /** The id a test title starts with (`NEG-JWT-07 rejects ...` → `NEG-JWT-07`). */
@@ -52,170 +123,574 @@ export function titleId(title: string): string | undefined {
   return /^((?:NEG-[A-Z]+|POS-[A-Z]+|FMT|DCR|AUTH-[A-Z]+)-\d+)\b/.exec(title)?.[1]
 }
 
+/** The area of an id: `NEG-TOK-07` → `NEG-TOK`, `DCR-004` → `DCR`. */
+export const areaOf = (id: string | undefined) => (id ? id.replace(/-\d+$/, '') : '-')
+
+/**
+ * The references a step title ends with: `... [RFC7591-3.2.2]` → `['RFC7591-3.2.2']`,
+ * `... [RFC6749-5.2, NEG-TOK-27]` → both; none when the title has no such bracket.
+ */
+export function refsOf(title: string): string[] {
+  const m = /\[([^\]]+)\]\s*$/.exec(title)
+  return m?.[1]
+    ? m[1]
+        .split(',')
+        .map(s => s.trim())
+        .filter(s => /^[A-Za-z][\w.-]*$/.test(s))
+    : []
+}
+
+/** Errors of the connection rather than answers of the bank: no catch may rest on them. */
+const CONNECTION_ERROR =
+  /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|socket hang up|disconnected before secure TLS|apiRequestContext[\w.]*: Timeout|Request context disposed|Target page, context or browser has been closed/i
+
+export const isConnectionError = (message: string) => CONNECTION_ERROR.test(message)
+
+function stepKind(title: string): FailedCheck['within'] {
+  if (/^control:/i.test(title)) return 'control'
+  if (/^precondition:/i.test(title)) return 'precondition'
+  return undefined
+}
+
+/** The failing check steps of a result, innermost first: a step with an error and references. */
+export function failedChecks(steps: readonly PwStep[] = [], within?: FailedCheck['within']): FailedCheck[] {
+  const out: FailedCheck[] = []
+  for (const step of steps) {
+    const here = within ?? stepKind(step.title)
+    const inner = failedChecks(step.steps, here)
+    out.push(...inner)
+    if (!step.error) continue
+    const refs = refsOf(step.title)
+    // A step whose failure is already told by a referenced step inside it adds nothing.
+    if (refs.length === 0 || inner.length > 0) continue
+    const message = stripVTControlCharacters(step.error.message ?? '')
+    out.push({
+      title: step.title,
+      refs,
+      ...(here ? { within: here } : {}),
+      message: message.split('\n')[0] ?? '',
+      connection: isConnectionError(message),
+    })
+  }
+  return out
+}
+
+const INCONCLUSIVE = /^(Error: )?inconclusive:/i
+
+/** A failed test is inconclusive when it says so (annotation) or when every error it has is an `inconclusive:` one. */
+function outcomeOf(result: PwResult | undefined, annotations: readonly { type: string }[]): Outcome {
+  if (!result) return 'not run'
+  if (result.status === 'skipped') return 'skipped'
+  if (result.status === 'timedOut') return 'timed out'
+  if (result.status === 'interrupted') return 'interrupted'
+  if (result.status === 'passed') return 'passed'
+  const errors = (result.errors ?? (result.error ? [result.error] : [])).map(e =>
+    stripVTControlCharacters(e.message ?? ''),
+  )
+  if (annotations.some(a => a.type === 'inconclusive')) return 'inconclusive'
+  if (errors.length > 0 && errors.every(e => INCONCLUSIVE.test(e))) return 'inconclusive'
+  return 'failed'
+}
+
+/** Every test run of a report. */
+export function readRuns(report: PwReport): TestRun[] {
+  const out: TestRun[] = []
+  const visit = (suite: PwSuite, file: string | undefined, path: string[]) => {
+    for (const spec of suite.specs ?? []) {
+      for (const t of spec.tests) {
+        const result = t.results[t.results.length - 1]
+        const annotations = [...t.annotations, ...(result?.annotations ?? [])]
+        const id = titleId(spec.title)
+        const covers = annotations.filter(a => a.type === 'covers').flatMap(a => (a.description ?? '').split(/[\s,]+/))
+        const error = stripVTControlCharacters(result?.errors?.[0]?.message ?? result?.error?.message ?? '')
+        out.push({
+          key: [file ?? spec.file ?? '', ...path, spec.title].join(' › '),
+          title: spec.title,
+          project: t.projectName,
+          ids: [...new Set([id, ...covers].filter((x): x is string => !!x))],
+          area: areaOf(id),
+          tags: (spec.tags ?? []).map(tag => (tag.startsWith('@') ? tag : `@${tag}`)),
+          outcome: outcomeOf(result, annotations),
+          checks: failedChecks(result?.steps),
+          ...(error ? { error: error.split('\n')[0] } : {}),
+        })
+      }
+    }
+    for (const child of suite.suites ?? []) {
+      visit(child, file ?? child.file, child.file && !file ? path : [...path, child.title ?? ''])
+    }
+  }
+  for (const s of report.suites) visit(s, s.file, [])
+  return out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Judging deviations (rule 4)
+
+export interface GuardVerdict {
+  id: string
+  caught: boolean
+  /** The test that caught it, the failing check's title and the reference that matched. */
+  test?: string
+  check?: string
+  ref?: string
+  /** Why no test of this id caught the deviation. */
+  why?: string
+}
+
+export interface DeviationVerdict {
+  deviation: string
+  area: string
+  caughtBy: string[]
+  refs: string[]
+  guards: GuardVerdict[]
+  caught: boolean
+  /** The deviant bank's process ended during the run (its exit and last error lines). */
+  bankExit?: string
+}
+
+/** Why one run does not catch the deviation (undefined when it does). */
+function whyNotCaught(run: TestRun, reference: TestRun | undefined, refs: readonly string[]): string | undefined {
+  if (reference?.outcome !== 'passed') {
+    return `did not pass against the conformant mock (${reference?.outcome ?? 'not run'}${reference?.error ? `: ${reference.error}` : ''})`
+  }
+  if (run.outcome === 'passed') return 'passed against the deviant bank'
+  if (run.outcome !== 'failed') return `${run.outcome}${run.error ? `: ${run.error}` : ''}`
+  if (run.checks.some(c => !c.within && !c.connection && c.refs.some(r => refs.includes(r)))) return undefined
+  const first = run.checks[0]
+  if (!first) return `failed outside any check: ${run.error ?? 'no error message'}`
+  if (first.within === 'control') return `failed at the control: ${first.title}`
+  if (first.within === 'precondition') return `failed in a precondition: ${first.title}`
+  if (first.connection) return `failed by a connection error at ${first.title}: ${first.message}`
+  return `failed at a check of another rule: ${first.title}`
+}
+
+export function judgeDeviation(
+  name: string,
+  d: Pick<Deviation, 'area' | 'caughtBy' | 'refs'>,
+  runs: readonly TestRun[],
+  reference: ReadonlyMap<string, TestRun>,
+  bankExit?: string,
+): DeviationVerdict {
+  const mine = runs.filter(r => r.project === `deviation:${name}`)
+  const guards = d.caughtBy.map((id): GuardVerdict => {
+    const tests = mine.filter(r => r.ids.includes(id))
+    if (tests.length === 0) return { id, caught: false, why: 'no test carrying this id ran against the deviant bank' }
+    const reasons: string[] = []
+    for (const t of tests) {
+      const why = whyNotCaught(t, reference.get(t.key), d.refs)
+      if (why === undefined) {
+        const check = t.checks.find(c => !c.within && !c.connection && c.refs.some(r => d.refs.includes(r)))
+        return { id, caught: true, test: t.title, check: check?.title, ref: check?.refs.find(r => d.refs.includes(r)) }
+      }
+      reasons.push(`${t.title}: ${why}`)
+    }
+    return {
+      id,
+      caught: false,
+      why: reasons.slice(0, 3).join('; ') + (reasons.length > 3 ? ` (+${reasons.length - 3})` : ''),
+    }
+  })
+  return {
+    deviation: name,
+    area: d.area,
+    caughtBy: [...d.caughtBy],
+    refs: [...d.refs],
+    guards,
+    caught: guards.length > 0 && guards.every(g => g.caught),
+    ...(bankExit ? { bankExit } : {}),
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Judging anti-banks
+
+export interface AreaCount {
+  area: string
+  passed: number
+  inconclusive: number
+  failed: number
+  skipped: number
+}
+
+export interface AntiBankVerdict {
+  bank: string
+  passesNone: string[]
+  areas: AreaCount[]
+  /** Tests that passed although `passesNone` names them. */
+  violations: string[]
+  holds: boolean
+  bankExit?: string
+}
+
+/** Whether a test falls under a `passesNone` selector (`NEG-TOK`, `@negative`, `NEG-TLS @token`). */
+export function selects(selector: string, run: Pick<TestRun, 'area' | 'tags'>): boolean {
+  return selector
+    .split(/\s+/)
+    .filter(Boolean)
+    .every(part => (part.startsWith('@') ? run.tags.includes(part) : run.area === part))
+}
+
+export function judgeAntiBank(
+  name: string,
+  passesNone: readonly string[],
+  runs: readonly TestRun[],
+  bankExit?: string,
+): AntiBankVerdict {
+  const mine = runs.filter(r => r.project === `anti-bank:${name}`)
+  const byArea = new Map<string, AreaCount>()
+  for (const r of mine) {
+    const c = byArea.get(r.area) ?? { area: r.area, passed: 0, inconclusive: 0, failed: 0, skipped: 0 }
+    byArea.set(r.area, c)
+    if (r.outcome === 'passed') c.passed++
+    else if (r.outcome === 'inconclusive') c.inconclusive++
+    else if (r.outcome === 'skipped') c.skipped++
+    else c.failed++
+  }
+  const violations = mine.filter(r => r.outcome === 'passed' && passesNone.some(s => selects(s, r))).map(r => r.key)
+  return {
+    bank: name,
+    passesNone: [...passesNone],
+    areas: [...byArea.values()].sort((a, b) => a.area.localeCompare(b.area)),
+    violations: [...new Set(violations)],
+    holds: mine.length > 0 && violations.length === 0,
+    ...(bankExit ? { bankExit } : {}),
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The catalogue: which deviation proves each id
+
+export interface Proof {
+  id: string
+  check: string
+  provenBy: string[]
+  /** Why the id cannot be broken in the mock (declared in deviations.ts). */
+  unbreakable?: string
+}
+
+export function catalogueProofs(verdicts: readonly DeviationVerdict[]): Proof[] {
+  return CATALOGUE.filter(c => !c.notApplicable).map(c => {
+    const provenBy = verdicts.filter(v => v.guards.some(g => g.id === c.id && g.caught)).map(v => v.deviation)
+    const reason = (UNBREAKABLE as Record<string, string | undefined>)[c.id]
+    return { id: c.id, check: c.check, provenBy, ...(reason ? { unbreakable: reason } : {}) }
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report
+
+const cell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ')
+
+export interface Summary {
+  seconds: number
+  batches: { banks: number; seconds: number }[]
+  deviations: DeviationVerdict[]
+  antiBanks: AntiBankVerdict[]
+  /** Only for a full run (every deviation). */
+  catalogue?: Proof[]
+}
+
+export function ok(s: Summary): boolean {
+  const proofs = s.catalogue ?? []
+  return (
+    s.deviations.every(v => v.caught) &&
+    s.antiBanks.every(a => a.holds) &&
+    proofs.every(p => p.provenBy.length > 0 || p.unbreakable !== undefined)
+  )
+}
+
+export function markdown(s: Summary): string {
+  const caught = s.deviations.filter(v => v.caught).length
+  const lines = ['# Sensitivity of the conformance suite', '']
+  if (s.deviations.length) {
+    lines.push(
+      `**${caught} of ${s.deviations.length} deviations caught by the check of their rule** (${((100 * caught) / s.deviations.length).toFixed(1)} %).`,
+    )
+  }
+  if (s.catalogue) {
+    const proven = s.catalogue.filter(p => p.provenBy.length > 0).length
+    const unbreakable = s.catalogue.filter(p => p.provenBy.length === 0 && p.unbreakable).length
+    lines.push(
+      `**${proven} of ${s.catalogue.length} applicable catalogue ids proven by a deviation**${unbreakable ? ` (${unbreakable} declared unbreakable in the mock)` : ''}.`,
+    )
+  }
+  const held = s.antiBanks.filter(a => a.holds).length
+  if (s.antiBanks.length) lines.push(`**${held} of ${s.antiBanks.length} anti-banks pass no test they must not.**`)
+  const batches = s.batches.map(b => `${b.banks} banks ${b.seconds.toFixed(0)} s`).join(', ')
+  lines.push('', `Wall time ${s.seconds.toFixed(0)} s (${s.batches.length} batches: ${batches}).`, '')
+
+  if (s.antiBanks.length) {
+    lines.push('## Anti-banks', '', 'Tests by area: passed / inconclusive / failed (skipped).', '')
+    const areas = [...new Set(s.antiBanks.flatMap(a => a.areas.map(x => x.area)))].sort()
+    lines.push(
+      `| Area | ${s.antiBanks.map(a => a.bank).join(' | ')} |`,
+      `|---|${s.antiBanks.map(() => '---').join('|')}|`,
+    )
+    for (const area of areas) {
+      const row = s.antiBanks.map(a => {
+        const c = a.areas.find(x => x.area === area)
+        return c ? `${c.passed} / ${c.inconclusive} / ${c.failed}${c.skipped ? ` (${c.skipped})` : ''}` : '—'
+      })
+      lines.push(`| ${area} | ${row.join(' | ')} |`)
+    }
+    lines.push('')
+    for (const a of s.antiBanks) {
+      const verdict = a.holds
+        ? 'holds'
+        : `**VIOLATED**: ${a.violations.length} test(s) passed${a.bankExit ? `; the bank ${a.bankExit}` : ''}`
+      lines.push(`- \`${a.bank}\` must pass no ${a.passesNone.join(', ')} test: ${verdict}`)
+      for (const v of a.violations) lines.push(`  - passed: ${v}`)
+    }
+    lines.push('')
+  }
+
+  if (s.deviations.length) {
+    lines.push('## Deviations', '', '| Deviation | Area | Guarded by | Refs | Verdict | Failing check or why not |')
+    lines.push('|---|---|---|---|---|---|')
+    for (const v of s.deviations) {
+      const detail = v.guards
+        .map(g => (g.caught ? `${g.id}: ${g.check} (${g.test})` : `${g.id}: ${g.why}`))
+        .join('<br>')
+      const verdict = v.caught ? 'caught' : `**NOT CAUGHT**${v.bankExit ? ` (bank ${v.bankExit})` : ''}`
+      lines.push(
+        `| ${v.deviation} | ${v.area} | ${v.caughtBy.join(', ')} | ${v.refs.join(', ')} | ${verdict} | ${cell(detail)} |`,
+      )
+    }
+    lines.push('')
+  }
+
+  if (s.catalogue) {
+    lines.push('## Catalogue ids and the deviations that prove them', '', '| Id | Check | Proven by |', '|---|---|---|')
+    for (const p of s.catalogue) {
+      const by = p.provenBy.length
+        ? p.provenBy.join(', ')
+        : p.unbreakable
+          ? `cannot be broken in the mock: ${p.unbreakable}`
+          : '**not proven**'
+      const check = p.check.replaceAll('`', '')
+      lines.push(`| ${p.id} | ${cell(check.length > 80 ? `${check.slice(0, 79)}…` : check)} | ${cell(by)} |`)
+    }
+    lines.push('')
+  }
+  return lines.join('\n')
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running the banks
+
+interface Args {
+  only: DeviationName[] | undefined
+  port: number
+  batch: number
+  without: string[]
+  impostor: 'dead' | 'none' | undefined
+  outDir: string
+}
+
+export function parseArgs(argv: string[]): Args {
+  const args: Args = {
+    only: undefined,
+    port: Number(process.env.OB_SENSITIVITY_PORT ?? 8700),
+    batch: Number(process.env.OB_SENSITIVITY_BATCH ?? 24),
+    without: [],
+    impostor: undefined,
+    outDir: process.env.OB_SENSITIVITY_DIR ?? defaultOutDir,
+  }
+  const list = (v: string | undefined) => (v ?? '').split(',').filter(Boolean)
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]
+    if (a === '--only') {
+      const names = list(argv[++i])
+      for (const n of names) if (!isDeviationName(n)) throw new Error(`--only: unknown deviation "${n}"`)
+      args.only = names as DeviationName[]
+    } else if (a === '--port') {
+      args.port = Number(argv[++i])
+    } else if (a === '--batch') {
+      args.batch = Number(argv[++i])
+    } else if (a === '--without') {
+      args.without = list(argv[++i])
+    } else if (a === '--impostor') {
+      const v = argv[++i]
+      if (v !== 'dead' && v !== 'none') throw new Error(`--impostor: "${v}" is not dead or none`)
+      args.impostor = v
+    } else if (a === '--out') {
+      args.outDir = path.resolve(argv[++i] ?? '')
+    } else {
+      throw new Error(`unknown option "${a}" (--only a,b; --port n; --batch n; --without ids; --impostor dead|none)`)
+    }
+  }
+  if (!Number.isInteger(args.batch) || args.batch < 1) throw new Error(`--batch must be a positive integer`)
+  return args
+}
+
 /**
  * The tests run against a deviation: those carrying one of its guarded ids (a POST case and its PUT
- * twin, NEG-MGMT-24, both name the id). Running only these keeps the self-test within minutes; a
- * deviation is caught only if every guarded id has a failing test.
+ * twin, NEG-MGMT-24, both name the id).
  */
 export function grepFor(caughtBy: readonly string[]): string {
   return `\\b(?:${[...new Set(caughtBy)].join('|')})\\b`
 }
 
-interface PwTest {
-  projectName: string
-  /** Every test is marked expected-to-fail in this run, so the outcome is read from each result. */
-  results: { status: 'passed' | 'failed' | 'timedOut' | 'skipped' | 'interrupted' }[]
-  annotations: { type: string; description?: string }[]
-}
-interface PwSpec {
-  title: string
-  tests: PwTest[]
-}
-export interface PwSuite {
-  specs?: PwSpec[]
-  suites?: PwSuite[]
+/** One bank of the run: its project, the deviation it runs (none for the reference), its tests. */
+interface Bank {
+  project: string
+  deviations: DeviationName[]
+  port: number
+  grep?: string
 }
 
-function* specsOf(suite: PwSuite): Generator<PwSpec> {
-  for (const s of suite.specs ?? []) yield s
-  for (const child of suite.suites ?? []) yield* specsOf(child)
+interface RunningBank {
+  bank: Bank
+  child?: ChildProcess
+  /** Set when the process ended before it was stopped. */
+  exit?: string
+  stderr: string[]
 }
 
-interface Verdict {
-  deviation: DeviationName
-  area: string
-  caughtBy: string[]
-  ran: number
-  failed: string[]
-  /** Guard ids with at least one failing test. */
-  hit: string[]
-  /** Guard ids with no failing test (or no test at all). */
-  missed: string[]
-  /** Guard ids no test of the run carries. */
-  untested: string[]
-  caught: boolean
-}
-
-export function verdicts(report: { suites: PwSuite[] }, names: DeviationName[]): Verdict[] {
-  const perProject = new Map<string, { ran: Set<string>; failed: string[]; failedIds: Set<string> }>()
-  for (const suite of report.suites) {
-    for (const spec of specsOf(suite)) {
-      for (const t of spec.tests) {
-        const p = perProject.get(t.projectName) ?? { ran: new Set<string>(), failed: [], failedIds: new Set<string>() }
-        perProject.set(t.projectName, p)
-        const ids = [titleId(spec.title), ...t.annotations.filter(a => a.type === 'covers').map(a => a.description)]
-        for (const id of ids) if (id) p.ran.add(id)
-        if (t.results.some(r => r.status === 'failed' || r.status === 'timedOut')) {
-          p.failed.push(spec.title)
-          for (const id of ids) if (id) p.failedIds.add(id)
-        }
+/** Starts one bank from the bundle; resolves once it listens. */
+function startBank(bundle: string, bank: Bank): Promise<RunningBank> {
+  const running: RunningBank = { bank, stderr: [] }
+  // The banks are configured by their arguments alone, never by the OB_MOCK_* of the caller.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OB_MOCK_')))
+  const argv = [
+    bundle,
+    ...['--port', String(bank.port), '--store', 'memory', '--spec', '3.3'],
+    // As the webServer starts the suite's mock: one TPP with short-lived tokens (NEG-MGMT-05).
+    ...['--token-ttl-for', `${SHORT_LIVED_TOKEN_TPP}=${SHORT_TOKEN_TTL_SECONDS}`],
+    ...bank.deviations.flatMap(d => ['--deviation', d]),
+  ]
+  const child = spawn(process.execPath, argv, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  running.child = child
+  child.stderr?.on('data', (b: Buffer) => {
+    running.stderr.push(b.toString())
+    if (running.stderr.length > 20) running.stderr.shift()
+  })
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${bank.project}: the bank did not listen within 30 s`)), 30_000)
+    let out = ''
+    child.stdout?.on('data', (b: Buffer) => {
+      out += b.toString()
+      if (out.includes('listening on')) {
+        clearTimeout(timer)
+        child.stdout?.removeAllListeners('data')
+        child.stdout?.resume()
+        resolve(running)
       }
-    }
-  }
-  return names.map(name => {
-    const d = DEVIATIONS[name]
-    const p = perProject.get(`deviation:${name}`) ?? {
-      ran: new Set<string>(),
-      failed: [],
-      failedIds: new Set<string>(),
-    }
-    const caughtBy = [...d.caughtBy]
-    const hit = caughtBy.filter(id => p.failedIds.has(id))
-    const missed = caughtBy.filter(id => !p.failedIds.has(id))
-    return {
-      deviation: name,
-      area: d.area,
-      caughtBy,
-      ran: p.ran.size,
-      failed: p.failed,
-      hit,
-      missed,
-      untested: caughtBy.filter(id => !p.ran.has(id)),
-      caught: missed.length === 0,
-    }
+    })
+    child.on('exit', (code, signal) => {
+      running.exit = `exited (${signal ?? `code ${code}`}): ${running.stderr.join('').trim().split('\n').slice(-3).join(' / ')}`
+      clearTimeout(timer)
+      reject(new Error(`${bank.project}: ${running.exit}`))
+    })
   })
 }
 
-function markdown(rows: Verdict[], seconds: number): string {
-  const caught = rows.filter(r => r.caught).length
-  const lines = [
-    '# Sensitivity of the conformance suite',
-    '',
-    `${caught} of ${rows.length} deviations caught by the tests that guard their rule (${((100 * caught) / rows.length).toFixed(1)} %), in ${seconds.toFixed(0)} s.`,
-    '',
-    '| Deviation | Area | Guarded by | Failed tests | Guards that failed | Verdict |',
-    '|---|---|---|---|---|---|',
-  ]
-  for (const r of rows) {
-    const verdict = r.caught
-      ? 'caught'
-      : r.untested.length
-        ? `NOT CAUGHT: no test for ${r.untested.join(', ')}`
-        : `NOT CAUGHT by ${r.missed.join(', ')}${r.failed.length ? ' (only other tests failed)' : ''}`
-    lines.push(
-      `| ${r.deviation} | ${r.area} | ${r.caughtBy.join(', ')} | ${r.failed.length} | ${r.hit.join(', ') || '—'} | ${verdict} |`,
-    )
-  }
-  return `${lines.join('\n')}\n`
+async function stopBank(b: RunningBank): Promise<void> {
+  const child = b.child
+  if (!child || child.exitCode !== null || child.signalCode !== null) return
+  child.removeAllListeners('exit')
+  await new Promise<void>(resolve => {
+    child.once('exit', () => resolve())
+    child.kill('SIGTERM')
+  })
 }
+
+/** Runs Playwright over a plan; resolves with its JSON report. */
+async function runPlaywright(plan: SensitivityProject[], outDir: string, n: number): Promise<PwReport> {
+  const planFile = path.join(outDir, `plan-${n}.json`)
+  const resultsFile = path.join(outDir, `results-${n}.json`)
+  writeFileSync(planFile, JSON.stringify(plan, null, 2))
+  const child = spawn('npx', ['playwright', 'test', '--reporter=json'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      OB_SENSITIVITY_PLAN: planFile,
+      OB_REPORTS_DIR: outDir,
+      PLAYWRIGHT_JSON_OUTPUT_NAME: resultsFile,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  await new Promise<void>((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', () => resolve())
+  })
+  return JSON.parse(readFileSync(resultsFile, 'utf8')) as PwReport
+}
+
+const ANTI_BANKS = (Object.keys(DEVIATIONS) as DeviationName[]).filter(n => DEVIATIONS[n].area === 'anti-bank')
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2))
   const names = args.only ?? (Object.keys(DEVIATIONS) as DeviationName[])
+  const deviations = names.filter(n => DEVIATIONS[n].area !== 'anti-bank')
+  const antiBanks = names.filter(n => ANTI_BANKS.includes(n))
   const started = Date.now()
-  const pki = await ensurePki({ log: line => console.error(line) })
-  rmSync(outDir, { recursive: true, force: true })
-  mkdirSync(outDir, { recursive: true })
+  await ensurePki({ log: line => console.error(line) })
+  const bundle = await buildMock()
+  rmSync(args.outDir, { recursive: true, force: true })
+  mkdirSync(args.outDir, { recursive: true })
 
-  const mocks: RunningMock[] = []
-  try {
-    const plan = []
-    for (const [i, name] of names.entries()) {
-      const port = args.port + i
-      // As the webServer starts the suite's mock: one TPP with short-lived tokens (NEG-MGMT-05).
-      const tokenTtlBySoftware = { [SHORT_LIVED_TOKEN_TPP]: SHORT_TOKEN_TTL_SECONDS }
-      mocks.push(await startMock({ port, store: 'memory', pki, deviations: [name], tokenTtlBySoftware }))
-      plan.push({
-        deviation: name,
-        port,
+  const guards = [...new Set(deviations.flatMap(n => DEVIATIONS[n].caughtBy))]
+  const impostor: DeviationName[] = args.impostor === 'dead' ? ['dead'] : []
+  const banks: Bank[] = [
+    ...(guards.length ? [{ project: 'reference', deviations: [], grep: grepFor(guards) }] : []),
+    ...antiBanks.map(n => ({ project: `anti-bank:${n}`, deviations: [n] })),
+    ...deviations.map(n => ({
+      project: `deviation:${n}`,
+      deviations: args.impostor ? impostor : [n],
+      grep: grepFor(DEVIATIONS[n].caughtBy),
+    })),
+  ].map((b, i) => ({ ...b, port: args.port + i }))
+
+  const runs: TestRun[] = []
+  const exits = new Map<string, string>()
+  const batches: Summary['batches'] = []
+  const grepInvert = args.without.length ? grepFor(args.without) : undefined
+  for (let i = 0; i < banks.length; i += args.batch) {
+    const batch = banks.slice(i, i + args.batch)
+    const t0 = Date.now()
+    // The impostor `none`: the deviant banks are simply not started (nothing listens on their ports).
+    const toStart = batch.filter(b => !(args.impostor === 'none' && b.project.startsWith('deviation:')))
+    const running: RunningBank[] = []
+    try {
+      for (const r of await Promise.allSettled(toStart.map(b => startBank(bundle, b)))) {
+        if (r.status === 'fulfilled') running.push(r.value)
+        else throw r.reason
+      }
+      const plan: SensitivityProject[] = batch.map(b => ({
+        project: b.project,
+        port: b.port,
         specVersion: '3.3',
-        grep: grepFor(DEVIATIONS[name].caughtBy),
-        ...(args.without.length ? { grepInvert: grepFor(args.without) } : {}),
-      })
+        ...(b.grep ? { grep: b.grep } : {}),
+        ...(grepInvert ? { grepInvert } : {}),
+      }))
+      runs.push(...readRuns(await runPlaywright(plan, args.outDir, batches.length + 1)))
+      for (const r of running) if (r.exit) exits.set(r.bank.project, r.exit)
+    } finally {
+      await Promise.all(running.map(stopBank))
     }
-    const planFile = path.join(outDir, 'plan.json')
-    writeFileSync(planFile, JSON.stringify(plan, null, 2))
-    console.log(
-      `sensitivity: ${names.length} mock banks on ports ${args.port}–${args.port + names.length - 1}, one deviation each`,
+    const seconds = (Date.now() - t0) / 1000
+    batches.push({ banks: batch.length, seconds })
+    console.error(
+      `sensitivity: batch ${batches.length}/${Math.ceil(banks.length / args.batch)}: ${batch.length} banks in ${seconds.toFixed(1)} s`,
     )
-
-    const resultsFile = path.join(outDir, 'results.json')
-    // Asynchronous: the banks answer from this very process while Playwright runs.
-    const child = spawn('npx', ['playwright', 'test', '--reporter=json'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        OB_SENSITIVITY_PLAN: planFile,
-        OB_REPORTS_DIR: outDir,
-        PLAYWRIGHT_JSON_OUTPUT_NAME: resultsFile,
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    })
-    await new Promise<void>((resolve, reject) => {
-      child.on('error', reject)
-      child.on('close', () => resolve())
-    })
-    const rows = verdicts(JSON.parse(readFileSync(resultsFile, 'utf8')), names)
-    const seconds = (Date.now() - started) / 1000
-    writeFileSync(path.join(outDir, 'sensitivity.json'), JSON.stringify({ seconds, rows }, null, 2))
-    const md = markdown(rows, seconds)
-    writeFileSync(path.join(outDir, 'sensitivity.md'), md)
-    console.log(md)
-    console.log(`sensitivity: report in ${path.relative(process.cwd(), path.join(outDir, 'sensitivity.md'))}`)
-    return rows.every(r => r.caught) ? 0 : 1
-  } finally {
-    await Promise.all(mocks.map(m => m.close()))
   }
+
+  const reference = new Map(runs.filter(r => r.project === 'reference').map(r => [r.key, r]))
+  const summary: Summary = {
+    seconds: (Date.now() - started) / 1000,
+    batches,
+    deviations: deviations.map(n => judgeDeviation(n, DEVIATIONS[n], runs, reference, exits.get(`deviation:${n}`))),
+    antiBanks: antiBanks.map(n => judgeAntiBank(n, deviation(n).passesNone ?? [], runs, exits.get(`anti-bank:${n}`))),
+  }
+  if (!args.only && !args.without.length && !args.impostor) summary.catalogue = catalogueProofs(summary.deviations)
+  writeFileSync(path.join(args.outDir, 'sensitivity.json'), JSON.stringify(summary, null, 2))
+  const md = markdown(summary)
+  writeFileSync(path.join(args.outDir, 'sensitivity.md'), md)
+  console.log(md)
+  console.log(`sensitivity: report in ${path.relative(process.cwd(), path.join(args.outDir, 'sensitivity.md'))}`)
+  return ok(summary) ? 0 : 1
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

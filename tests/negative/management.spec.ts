@@ -157,7 +157,7 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
     )
     test.setTimeout(30_000 + lifetime * 1000)
     await ensureStatus(await tpp.dcr.get(clientId, token), 200, 'RFC7592-2.1')
-    await test.step(`wait for the token to expire (expires_in ${lifetime} s): GET answers 401`, async () => {
+    await test.step(`wait for the token to expire (expires_in ${lifetime} s): GET answers 401 [RFC6750-3.1]`, async () => {
       await expect
         .poll(
           async () => {

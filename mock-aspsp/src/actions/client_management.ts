@@ -18,6 +18,8 @@ const METHODS: Record<Operation, string> = { get: 'GET', put: 'PUT', delete: 'DE
 /** The client the request's token may manage, or a 401 (405 when the operation is off). */
 function managedClient(ctx: Context, op: Operation): ClientRecord {
   const bank: Bank = ctx.bank
+  if (bank.deviations.has('refuse-every-management-call'))
+    throw new InvalidToken('refused: this bank runs the refuse-every-management-call deviation')
   const token = bearerToken(ctx)
   if (token.grant !== 'client_credentials' && !bank.deviations.has('management-accepts-any-grant')) {
     throw new InvalidToken('client management needs a client credentials access token (OB DCR §Authentication)')

@@ -149,6 +149,8 @@ export function registrationResponse(client: ClientRecord): Json {
 
 export async function register(ctx: Context): Promise<void> {
   const bank: Bank = ctx.bank
+  if (bank.deviations.has('refuse-every-registration'))
+    throw new InvalidClientMetadata('refused: this bank runs the refuse-every-registration deviation')
   const cert = bank.deviations.has('no-client-cert-on-register')
     ? requestCert(ctx)
     : requireClientCert(ctx, why => new InvalidRequest(why))

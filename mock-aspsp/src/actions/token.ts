@@ -6,7 +6,13 @@
  */
 import type { Context } from 'koa'
 import type { Bank } from '../helpers/bank.ts'
-import { InvalidRequest, InvalidScope, UnauthorizedClient, UnsupportedGrantType } from '../helpers/errors.ts'
+import {
+  InvalidClient,
+  InvalidRequest,
+  InvalidScope,
+  UnauthorizedClient,
+  UnsupportedGrantType,
+} from '../helpers/errors.ts'
 import { accessTokenTtl, issueToken } from '../helpers/tokens.ts'
 import { readForm } from '../shared/body.ts'
 import { type AuthenticatedClient, authenticateClient } from '../shared/client_auth.ts'
@@ -67,6 +73,8 @@ grantHandlers.set('client_credentials', clientCredentials)
 
 export async function token(ctx: Context): Promise<void> {
   const bank: Bank = ctx.bank
+  if (bank.deviations.has('refuse-every-token-request'))
+    throw new InvalidClient('refused: this bank runs the refuse-every-token-request deviation')
   const params = await readForm(ctx, bank.options.maxBodyBytes, 'token')
   const grantType = params.grant_type
   if (!grantType) throw new InvalidRequest('grant_type is required')
