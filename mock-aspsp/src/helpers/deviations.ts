@@ -37,6 +37,11 @@ export interface Deviation {
    */
   refs: readonly string[]
   /**
+   * What the mock needs for the rule to apply at all: management operations switched off. The
+   * self-test starts the deviant bank, and a conformant reference beside it, with them.
+   */
+  needs?: { disable: readonly ('get' | 'put' | 'delete')[] }
+  /**
    * Anti-banks only: the tests that must not pass against it, by area (the id prefix of the
    * title, `NEG-TOK`), tag (`@negative`), or both (`NEG-TLS @token`).
    */
@@ -132,6 +137,14 @@ export const DEVIATIONS = {
     caughtBy: ['NEG-JWT-14'],
     refs: ['RFC7591-3.2.2', 'OBDCR-OBClientRegistration1'],
   },
+  'skip-iss-check': {
+    area: 'request-jwt',
+    breaks:
+      'the request iss is checked neither for its form (1 to 22 Base62 characters) nor against the SSA software_id',
+    clause: 'OB DCR data dictionary: iss; OB OpenAPI OBClientRegistration1: iss pattern ^[0-9a-zA-Z]{1,22}$',
+    caughtBy: ['NEG-JWT-12'],
+    refs: ['RFC7591-3.2.2', 'OBDCR-OBClientRegistration1'],
+  },
   // --- the software statement ---
   'skip-ssa-signature': {
     area: 'ssa',
@@ -203,6 +216,35 @@ export const DEVIATIONS = {
     clause: 'OB DCR §Data Mapping: scope ("must be a subset of the scopes in the SSA")',
     caughtBy: ['NEG-SSA-17'],
     refs: ['RFC7591-2', 'OBDCR-Data-Mapping'],
+  },
+  'accept-ssa-without-iss': {
+    area: 'ssa',
+    breaks: 'a software statement without iss is taken as issued by the trusted directory',
+    clause: 'RFC 7591 §2.3; OB Directory SSA payload: iss',
+    caughtBy: ['NEG-SSA-09'],
+    refs: ['RFC7591-3.2.2', 'RFC7591-2.3'],
+  },
+  'refuse-ssa-reuse': {
+    area: 'ssa',
+    breaks: 'a software statement registers one client only, although the bank declares SSA reuse allowed',
+    clause: 'OB DCR §Software Statement (reuse is the policy the ASPSP declares); RFC 7519 §4.1.7',
+    caughtBy: ['NEG-SSA-10'],
+    refs: ['RFC7591-3.2.2'],
+  },
+  'refuse-second-client-of-software': {
+    area: 'ssa',
+    breaks: 'a second client of a software is refused, although the bank declares several allowed',
+    clause: 'OB DCR data dictionary: software_id (several clients per software is the policy the ASPSP declares)',
+    caughtBy: ['NEG-SSA-11'],
+    refs: ['RFC7591-3.2.2'],
+  },
+  'accept-ssa-without-redirect-uris': {
+    area: 'ssa',
+    breaks: 'a software statement without software_redirect_uris is accepted, and any https redirect URI with it',
+    clause:
+      'OB Directory SSA payload: software_redirect_uris; OB DCR data dictionary: redirect_uris ("must match or be a subset")',
+    caughtBy: ['NEG-SSA-15'],
+    refs: ['RFC7591-3.2.2', 'OBDCR-data-dictionary'],
   },
   // --- client metadata ---
   'skip-redirect-subset-check': {
@@ -310,6 +352,216 @@ export const DEVIATIONS = {
     caughtBy: ['POS-REG-04'],
     refs: ['RFC7591-3.2.1'],
   },
+  'register-answers-200': {
+    area: 'metadata',
+    breaks: 'a successful registration answers 200 instead of 201 Created',
+    clause: 'RFC 7591 §3.2.1 ("HTTP 201 Created")',
+    caughtBy: ['POS-REG-01'],
+    refs: ['RFC7591-3.2.1'],
+  },
+  'management-uri-without-token': {
+    area: 'metadata',
+    breaks: 'the registration returns registration_client_uri without a registration_access_token',
+    clause: 'RFC 7592 §3 (the two are returned together)',
+    caughtBy: ['POS-REG-02'],
+    refs: ['RFC7592-3'],
+  },
+  'client-secret-without-expiry': {
+    area: 'metadata',
+    breaks: 'a client_secret is issued without client_secret_expires_at',
+    clause: 'RFC 7591 §3.2.1 (client_secret_expires_at "REQUIRED if client_secret is issued")',
+    caughtBy: ['POS-REG-03'],
+    refs: ['RFC7591-3.2.1'],
+  },
+  'scope-must-start-with-openid': {
+    area: 'metadata',
+    breaks: 'a scope that does not list openid first is refused',
+    clause: 'RFC 6749 §3.3 ("The strings are order-independent"); RFC 7591 §2',
+    caughtBy: ['POS-REG-05'],
+    refs: ['RFC7591-3.2.1', 'RFC7591-2'],
+  },
+
+  'register-unknown-metadata': {
+    area: 'metadata',
+    breaks: 'metadata members the bank does not know are registered and returned',
+    clause: 'RFC 7591 §2 ("MUST ignore any client metadata sent by the client that it does not understand")',
+    caughtBy: ['POS-REG-08'],
+    refs: ['RFC7591-2'],
+  },
+  'omit-defaulted-metadata': {
+    area: 'metadata',
+    breaks: 'the values applied for an omitted response_types or scope are not returned',
+    clause: 'RFC 7591 §3.2.1 ("MUST return all registered metadata")',
+    caughtBy: ['POS-REG-09'],
+    refs: ['RFC7591-3.2.1'],
+  },
+  'register-first-redirect-uri-only': {
+    area: 'metadata',
+    breaks: 'only the first of several requested redirect URIs is registered',
+    clause: 'OB DCR data dictionary: redirect_uris; RFC 7591 §2',
+    caughtBy: ['POS-REG-10'],
+    refs: ['OBDCR-redirect_uris'],
+  },
+  'omitted-redirect-uris-registered-empty': {
+    area: 'metadata',
+    breaks: "a request without redirect_uris is registered with none, not with the software statement's",
+    clause:
+      'OB DCR data dictionary: redirect_uris ("the entire contents of the software_redirect_uris element in the SSA are considered to be requested")',
+    caughtBy: ['NEG-META-01'],
+    refs: ['OBDCR-data-dictionary'],
+  },
+  'accept-relative-redirect-uri': {
+    area: 'metadata',
+    breaks: 'a redirect URI that is not an absolute URL (foo, /callback) is accepted when the SSA lists it',
+    clause: 'RFC 6749 §3.1.2 ("MUST be an absolute URI")',
+    caughtBy: ['NEG-META-04'],
+    refs: ['RFC7591-3.2.2', 'RFC6749-3.1.2'],
+  },
+  'accept-redirect-uris-string': {
+    area: 'metadata',
+    breaks: 'redirect_uris given as one string (or a comma-separated string) is read as a list',
+    clause: 'RFC 7591 §2 (redirect_uris: an array of redirection URI strings)',
+    caughtBy: ['NEG-META-07'],
+    refs: ['RFC7591-3.2.2'],
+  },
+  'allow-long-redirect-uri': {
+    area: 'metadata',
+    breaks: 'a redirect URI longer than 256 characters is accepted',
+    clause: 'OB OpenAPI OBRegistrationProperties1: redirect_uris items maxLength 256',
+    caughtBy: ['NEG-META-08'],
+    refs: ['RFC7591-3.2.2'],
+  },
+  'default-auth-method': {
+    area: 'metadata',
+    breaks: 'a request without token_endpoint_auth_method is registered as private_key_jwt',
+    clause: 'OB DCR data dictionary: token_endpoint_auth_method 1..1; FAPI 1 Advanced §5.2.2',
+    caughtBy: ['NEG-META-10'],
+    refs: ['RFC7591-3.2.2'],
+  },
+  'accept-any-id-token-alg': {
+    area: 'metadata',
+    breaks: 'id_token_signed_response_alg is not validated: missing, null, RS256 or none is accepted',
+    clause: 'OB DCR data dictionary: id_token_signed_response_alg 1..1; FAPI 1 Advanced §8.6',
+    caughtBy: ['NEG-META-14'],
+    refs: ['RFC7591-3.2.2'],
+  },
+  'accept-any-request-object-alg': {
+    area: 'metadata',
+    breaks:
+      'request_object_signing_alg is not validated: missing (no default returned), null, none, RS256 or foo is accepted',
+    clause: 'OB DCR data dictionary: request_object_signing_alg; FAPI 1 Advanced §8.6',
+    caughtBy: ['NEG-META-15'],
+    refs: ['RFC7591-3.2.2', 'RFC7591-3.2.1'],
+  },
+  'accept-tls-san-metadata': {
+    area: 'metadata',
+    breaks: 'tls_client_auth_san_dns, _uri, _ip and _email are accepted (and ignored)',
+    clause: 'RFC 8705 §2.1.2 (exactly one subject metadata); OB DCR data dictionary: tls_client_auth_subject_dn',
+    caughtBy: ['NEG-META-17'],
+    refs: ['RFC7591-3.2.2'],
+  },
+  'skip-subject-dn-syntax': {
+    area: 'metadata',
+    breaks: "the registered subject DN is not checked for RFC 4514 syntax, its length or the version's pattern",
+    clause: 'RFC 4514 §3; OB DCR data dictionary: tls_client_auth_subject_dn',
+    caughtBy: ['NEG-META-18'],
+    refs: ['RFC7591-3.2.2'],
+  },
+  'register-dn-with-private-key-jwt': {
+    area: 'metadata',
+    breaks: 'a subject DN sent with private_key_jwt is registered',
+    clause:
+      'OB DCR data dictionary: tls_client_auth_subject_dn ("must be set if and only if token_endpoint_auth_method is tls_client_auth")',
+    caughtBy: ['NEG-META-19'],
+    refs: ['RFC7591-2'],
+  },
+  'default-empty-grant-types': {
+    area: 'metadata',
+    breaks:
+      "a missing or empty grant_types is registered with RFC 7591's default (authorization_code) instead of being refused",
+    clause: 'OB DCR data dictionary: grant_types 1..*',
+    caughtBy: ['NEG-META-20'],
+    refs: ['RFC7591-3.2.2'],
+  },
+
+  'skip-grant-response-consistency': {
+    area: 'metadata',
+    breaks: 'response_types that need the authorization_code grant are registered without it',
+    clause: 'RFC 7591 §2.1 (grant_types and response_types must be consistent)',
+    caughtBy: ['NEG-META-22'],
+    refs: ['RFC7591-3.2.2'],
+  },
+  'accept-any-application-type': {
+    area: 'metadata',
+    breaks: 'application_type is not validated: missing (no default returned), null or desktop is accepted',
+    clause: 'OB DCR data dictionary: application_type (web or mobile); OIDC Registration §2',
+    caughtBy: ['NEG-META-24'],
+    refs: ['RFC7591-3.2.2', 'RFC7591-3.2.1'],
+  },
+  'drop-unknown-scope': {
+    area: 'metadata',
+    breaks: 'a scope the bank does not support is dropped silently and the rest registered',
+    clause: 'OB DCR data dictionary: scope (scopes_supported); RFC 7591 §2',
+    caughtBy: ['NEG-META-25'],
+    refs: ['RFC7591-3.2.2'],
+  },
+
+  'accept-foreign-jwks-uri': {
+    area: 'metadata',
+    breaks: "a jwks_uri other than the software statement's software_jwks_endpoint is accepted (POST and PUT)",
+    clause: 'OB DCR "Of JWS & JWKS"',
+    caughtBy: ['NEG-META-27', 'NEG-MGMT-14'],
+    refs: ['RFC7591-3.2.2', 'RFC7592-2.2'],
+  },
+  'accept-encryption-metadata': {
+    area: 'metadata',
+    breaks: 'encryption metadata the bank cannot honour (RSA1_5, an _enc without its _alg) is accepted and ignored',
+    clause: 'OIDC Registration §2 (an _enc "MUST" come with its _alg)',
+    caughtBy: ['NEG-META-30'],
+    refs: ['RFC7591-3.2.2'],
+  },
+  'coerce-metadata-types': {
+    area: 'metadata',
+    breaks: 'require_auth_time given as the string "true" and a negative default_max_age are accepted',
+    clause: 'OIDC Registration §2 (require_auth_time boolean; default_max_age seconds); RFC 7591 §2',
+    caughtBy: ['NEG-META-31'],
+    refs: ['RFC7591-3.2.2'],
+  },
+  'register-unbound-token-flag': {
+    area: 'metadata',
+    breaks: 'tls_client_certificate_bound_access_tokens false is registered as sent',
+    clause: 'RFC 8705 §3.4; FAPI 1 Advanced §5.2.2 (certificate-bound tokens only)',
+    caughtBy: ['NEG-META-32'],
+    refs: ['RFC7591-2'],
+  },
+  'accept-http-initiate-login-uri': {
+    area: 'metadata',
+    breaks: 'an initiate_login_uri that is not https is accepted',
+    clause: 'OIDC Registration §2 (initiate_login_uri "MUST use the https scheme")',
+    caughtBy: ['NEG-META-34'],
+    refs: ['RFC7591-3.2.2'],
+  },
+  'accept-sector-identifier-uri': {
+    area: 'metadata',
+    breaks: 'a sector_identifier_uri is accepted without fetching it or checking its scheme',
+    clause: 'OIDC Registration §5 (the listed redirect_uris, at an https URL)',
+    caughtBy: ['NEG-META-35'],
+    refs: ['RFC7591-3.2.2'],
+  },
+  'accept-malformed-client-uris': {
+    area: 'metadata',
+    breaks: 'logo_uri, client_uri, policy_uri and tos_uri are not validated',
+    clause: 'OIDC Registration §2 (URLs); RFC 7591 §2',
+    caughtBy: ['NEG-META-36'],
+    refs: ['RFC7591-3.2.2'],
+  },
+  'accept-incomplete-ciba': {
+    area: 'metadata',
+    breaks: 'CIBA metadata is not validated (no delivery mode, push, ping without a notification endpoint)',
+    clause: 'OB DCR 3.3+ data dictionary: backchannel_*; FAPI-CIBA §5.2.2',
+    caughtBy: ['NEG-META-37'],
+    refs: ['RFC7591-3.2.2'],
+  },
   // --- client management ---
   'unknown-client-404': {
     area: 'management',
@@ -396,6 +648,49 @@ export const DEVIATIONS = {
     caughtBy: ['NEG-MGMT-13', 'NEG-MGMT-18', 'NEG-MGMT-24'],
     refs: ['RFC7592-2.2'],
   },
+  'get-returns-summary': {
+    area: 'management',
+    breaks: 'GET /register/{ClientId} answers a summary (client_id, software_id) instead of the registration',
+    clause: 'RFC 7592 §2.1 (the client information response)',
+    caughtBy: ['POS-REG-11'],
+    refs: ['RFC7592-2.1'],
+  },
+  'management-token-single-use': {
+    area: 'management',
+    breaks: 'an access token works for one client management call only',
+    clause: 'OB DCR §Authentication (the client credentials token is valid until it expires); RFC 7592 §3',
+    caughtBy: ['POS-REG-12'],
+    refs: ['RFC7592-3'],
+  },
+  'put-ignores-redirect-change': {
+    area: 'management',
+    breaks: 'PUT answers 200 but keeps the registered redirect_uris',
+    clause: 'RFC 7592 §2.2 (the update replaces the client metadata)',
+    caughtBy: ['POS-REG-13'],
+    refs: ['RFC7592-2.2'],
+  },
+  'put-accepts-any-token': {
+    area: 'management',
+    breaks: 'PUT /register/{ClientId} does not check the access token at all',
+    clause: 'OB DCR §Authentication; RFC 6750 §3.1 (invalid_token)',
+    caughtBy: ['NEG-MGMT-03'],
+    refs: ['RFC7592-2.1', 'RFC7592-2.2'],
+  },
+  'unoffered-operation-404': {
+    area: 'management',
+    breaks: 'an operation the bank does not offer answers 404 instead of 405',
+    clause: 'RFC 9110 §15.5.6; OB DCR OpenAPI (405 for an operation not offered)',
+    caughtBy: ['NEG-MGMT-22'],
+    refs: ['RFC9110-15.5.6'],
+    needs: { disable: ['delete'] },
+  },
+  'management-get-not-json': {
+    area: 'management',
+    breaks: 'GET /register/{ClientId} answers the registration as text/plain',
+    clause: 'RFC 7592 §2.1 (application/json)',
+    caughtBy: ['FMT-07'],
+    refs: ['RFC7592-2.1'],
+  },
   // --- token endpoint ---
   'accept-replayed-assertion': {
     area: 'token',
@@ -468,6 +763,133 @@ export const DEVIATIONS = {
     clause: 'RFC 6749 §5.2 (invalid_scope)',
     caughtBy: ['NEG-TOK-31'],
     refs: ['RFC6749-5.2', 'RFC6749-3.3'],
+  },
+  'token-response-without-token-type': {
+    area: 'token',
+    breaks: 'the token response has no token_type',
+    clause: 'RFC 6749 §5.1 (token_type REQUIRED)',
+    caughtBy: ['POS-REG-07'],
+    refs: ['RFC6749-5.1'],
+  },
+  'accept-cert-for-private-key-jwt': {
+    area: 'token',
+    breaks: 'a private_key_jwt client that sends no client assertion is authenticated by its certificate',
+    clause: 'OIDC Registration §2 token_endpoint_auth_method; RFC 7523 §2.2',
+    caughtBy: ['NEG-TOK-01', 'NEG-TOK-26'],
+    refs: ['RFC6749-5.2'],
+  },
+  'ignore-client-assertion-type': {
+    area: 'token',
+    breaks: 'client_assertion_type is not checked (missing, empty or another URN)',
+    clause: 'RFC 7523 §2.2 (client_assertion_type urn:ietf:params:oauth:client-assertion-type:jwt-bearer)',
+    caughtBy: ['NEG-TOK-02'],
+    refs: ['RFC6749-5.2'],
+  },
+  'crash-on-malformed-assertion': {
+    area: 'token',
+    breaks: 'a client_assertion that is not a JWT answers 500',
+    clause: 'RFC 6749 §5.2 (invalid_client); RFC 7523 §3',
+    caughtBy: ['NEG-TOK-03'],
+    refs: ['RFC6749-5.2'],
+  },
+  'identify-client-by-assertion-sub': {
+    area: 'token',
+    breaks: "the client is identified by the assertion's sub; its iss is not checked",
+    clause: 'RFC 7523 §3 item 1 (iss "MUST contain ... the client_id"); OIDC Core §9',
+    caughtBy: ['NEG-TOK-09', 'NEG-TOK-10'],
+    refs: ['RFC6749-5.2'],
+  },
+  'ignore-client-id-param': {
+    area: 'token',
+    breaks: "a client_id parameter that is not the assertion's iss and sub is ignored",
+    clause: 'RFC 6749 §2.3, §3.2.1',
+    caughtBy: ['NEG-TOK-11'],
+    refs: ['RFC6749-5.2'],
+  },
+  'unknown-client-unauthorized': {
+    area: 'token',
+    breaks: 'an unknown client id is answered unauthorized_client instead of invalid_client',
+    clause: 'RFC 6749 §5.2 (invalid_client: "unknown client")',
+    caughtBy: ['NEG-TOK-12'],
+    refs: ['RFC6749-5.2'],
+  },
+  'accept-long-lived-assertion': {
+    area: 'token',
+    breaks: 'a client assertion expiring days ahead is accepted',
+    clause: "RFC 7523 §3 item 4 (the server may limit how far ahead exp is); the bank's maxAssertionLifetime",
+    caughtBy: ['NEG-TOK-14'],
+    refs: ['RFC6749-5.2'],
+  },
+  'accept-future-assertion-iat': {
+    area: 'token',
+    breaks: 'a client assertion whose iat or nbf lies beyond the clock skew in the future is accepted',
+    clause: 'RFC 7523 §3 items 5 and 6',
+    caughtBy: ['NEG-TOK-15'],
+    refs: ['RFC6749-5.2'],
+  },
+  'accept-assertion-without-jti': {
+    area: 'token',
+    breaks: 'a client assertion without jti is accepted',
+    clause: 'OIDC Core §9 (jti REQUIRED); RFC 7523 §3 item 7',
+    caughtBy: ['NEG-TOK-16'],
+    refs: ['RFC6749-5.2'],
+  },
+  'skip-assertion-signature': {
+    area: 'token',
+    breaks: 'the client assertion signature is not verified',
+    clause: 'RFC 7523 §3 item 9',
+    caughtBy: ['NEG-TOK-20'],
+    refs: ['RFC6749-5.2'],
+  },
+  'tls-auth-without-cert': {
+    area: 'token',
+    breaks:
+      'a tls_client_auth client presenting no certificate is authenticated by its client_id (and given an unbound token)',
+    clause: 'RFC 8705 §2',
+    caughtBy: ['NEG-TOK-21'],
+    refs: ['RFC8705-2', 'RFC6749-5.2'],
+  },
+  'accept-assertion-with-tls-auth': {
+    area: 'token',
+    breaks: 'a tls_client_auth client that also sends client assertion parameters is authenticated by its certificate',
+    clause: 'RFC 6749 §2.3 ("MUST NOT use more than one authentication method in each request")',
+    caughtBy: ['NEG-TOK-24'],
+    refs: ['RFC6749-5.2'],
+  },
+  'crash-on-missing-client-id': {
+    area: 'token',
+    breaks: 'a tls_client_auth token request without client_id answers 500',
+    clause: 'RFC 8705 §2 (client_id REQUIRED); RFC 6749 §5.2',
+    caughtBy: ['NEG-TOK-25'],
+    refs: ['RFC6749-5.2'],
+  },
+  'token-401-without-challenge': {
+    area: 'token',
+    breaks: 'invalid_client is answered 401 without WWW-Authenticate',
+    clause: 'RFC 6749 §5.2; RFC 9110 §15.5.2 (a 401 carries WWW-Authenticate)',
+    caughtBy: ['NEG-TOK-27'],
+    refs: ['RFC6749-5.2'],
+  },
+  'unsupported-grant-invalid-request': {
+    area: 'token',
+    breaks: 'an unsupported grant_type is answered invalid_request instead of unsupported_grant_type',
+    clause: 'RFC 6749 §5.2 (unsupported_grant_type)',
+    caughtBy: ['NEG-TOK-28'],
+    refs: ['RFC6749-5.2'],
+  },
+  'skip-client-grant-check': {
+    area: 'token',
+    breaks: 'a client not registered for client_credentials is given a client_credentials token',
+    clause: 'RFC 6749 §5.2 (unauthorized_client); RFC 7591 §2 grant_types',
+    caughtBy: ['NEG-TOK-29'],
+    refs: ['RFC6749-5.2'],
+  },
+  'token-ignores-content-type': {
+    area: 'token',
+    breaks: 'the token endpoint reads the body as a form whatever its Content-Type',
+    clause: 'RFC 6749 §3.2 (application/x-www-form-urlencoded)',
+    caughtBy: ['NEG-TOK-30'],
+    refs: ['RFC6749-3.2'],
   },
   // --- the authorization code flow ---
   'accept-expired-request-object': {
@@ -643,6 +1065,28 @@ export const DEVIATIONS = {
     caughtBy: ['FMT-05', 'NEG-MGMT-01', 'NEG-MGMT-04', 'NEG-BIND-03'],
     refs: ['RFC6750-3'],
   },
+  'raw-error-descriptions': {
+    area: 'error-format',
+    breaks: 'error_description echoes the offending value as sent: control characters, quotes, any length',
+    clause: 'RFC 6749 §5.2 (%x20-21 / %x23-5B / %x5D-7E); OB OpenAPI RegistrationError (error_description ≤ 500)',
+    caughtBy: ['FMT-02'],
+    refs: ['RFC6749-5.2', 'OBDCR-OpenAPI-RegistrationError'],
+  },
+  'relative-error-uri': {
+    area: 'error-format',
+    breaks: 'error answers carry a relative error_uri',
+    clause: 'RFC 6749 §5.2 (error_uri: a URI)',
+    caughtBy: ['FMT-03'],
+    refs: ['RFC6749-5.2'],
+  },
+  // --- discovery ---
+  'discovery-omits-bound-tokens-flag': {
+    area: 'discovery',
+    breaks: 'discovery does not advertise tls_client_certificate_bound_access_tokens',
+    clause: 'RFC 8705 §3.3',
+    caughtBy: ['FMT-06'],
+    refs: ['RFC8705-3.3'],
+  },
   // --- anti-banks: everything of one operation refused (the self-test requires that nothing passes) ---
   'refuse-every-registration': {
     area: 'anti-bank',
@@ -682,7 +1126,10 @@ export const DEVIATIONS = {
  * Catalogue ids whose rule cannot be broken in the mock, with the reason (the sensitivity report's
  * catalogue table shows it in place of the deviations that prove the id).
  */
-export const UNBREAKABLE: Readonly<Record<string, string>> = {}
+export const UNBREAKABLE: Readonly<Record<string, string>> = {
+  'NEG-TOK-06':
+    "the one audience the test requires is the one the target file names, and every token request of the suite (the test's own precondition among them) signs its assertion for it: a bank that refused it would leave the test inconclusive, never failed. The other audiences it tries are reported as warnings, by design.",
+}
 
 export type DeviationName = keyof typeof DEVIATIONS
 
