@@ -3,7 +3,8 @@
  * rule (mock-aspsp/src/helpers/deviations.ts); the suite must notice each, for the right reason.
  *
  * Each bank runs in its own process (the esbuild bundle `npm start` builds), started here in
- * bounded batches; one Playwright run per batch has a project per bank:
+ * bounded batches; one Playwright run per batch (one worker each, two batches at a time) has a
+ * project per bank:
  * - `reference`: the conformant mock, running every test that guards a deviation of the run;
  * - `deviation:<name>`: the mock with that deviation, running the tests that carry its guard ids;
  * - `anti-bank:<name>`: the mock refusing every registration, every token request, every
@@ -20,7 +21,8 @@
  * everything holds.
  *
  * Options: `--only a,b` (some deviations or anti-banks), `--port <first port>` (default 8700),
- * `--batch <banks per Playwright run>` (default 24), `--without ID,...` (leave out the tests
+ * `--batch <banks per Playwright run>` (default 16), `--streams <Playwright runs at a time>`
+ * (default 2), `--without ID,...` (leave out the tests
  * carrying these ids, as if deleted: the deviations they guard must then be NOT CAUGHT),
  * `--impostor dead|none` (the harness's own test: every deviant bank replaced by the dead
  * anti-bank, or by nothing at all; nothing may then be caught).
@@ -483,6 +485,7 @@ interface Args {
   only: DeviationName[] | undefined
   port: number
   batch: number
+  streams: number
   without: string[]
   impostor: 'dead' | 'none' | undefined
   outDir: string
@@ -492,7 +495,8 @@ export function parseArgs(argv: string[]): Args {
   const args: Args = {
     only: undefined,
     port: Number(process.env.OB_SENSITIVITY_PORT ?? 8700),
-    batch: Number(process.env.OB_SENSITIVITY_BATCH ?? 24),
+    batch: Number(process.env.OB_SENSITIVITY_BATCH ?? 16),
+    streams: Number(process.env.OB_SENSITIVITY_STREAMS ?? 2),
     without: [],
     impostor: undefined,
     outDir: process.env.OB_SENSITIVITY_DIR ?? defaultOutDir,
@@ -508,6 +512,8 @@ export function parseArgs(argv: string[]): Args {
       args.port = Number(argv[++i])
     } else if (a === '--batch') {
       args.batch = Number(argv[++i])
+    } else if (a === '--streams') {
+      args.streams = Number(argv[++i])
     } else if (a === '--without') {
       args.without = list(argv[++i])
     } else if (a === '--impostor') {
@@ -517,10 +523,17 @@ export function parseArgs(argv: string[]): Args {
     } else if (a === '--out') {
       args.outDir = path.resolve(argv[++i] ?? '')
     } else {
-      throw new Error(`unknown option "${a}" (--only a,b; --port n; --batch n; --without ids; --impostor dead|none)`)
+      throw new Error(
+        `unknown option "${a}" (--only a,b; --port n; --batch n; --streams n; --without ids; --impostor dead|none)`,
+      )
     }
   }
-  if (!Number.isInteger(args.batch) || args.batch < 1) throw new Error(`--batch must be a positive integer`)
+  for (const [name, v] of [
+    ['--batch', args.batch],
+    ['--streams', args.streams],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer, got ${v}`)
+  }
   return args
 }
 
@@ -611,7 +624,10 @@ async function runPlaywright(plan: SensitivityProject[], outDir: string, n: numb
   const planFile = path.join(outDir, `plan-${n}.json`)
   const resultsFile = path.join(outDir, `results-${n}.json`)
   writeFileSync(planFile, JSON.stringify(plan, null, 2))
-  const child = spawn('npx', ['playwright', 'test', '--reporter=json'], {
+  // One worker per run (each project then starts one worker, not one per file), several runs at once;
+  // each run has its own output folder (Playwright empties it when it starts).
+  const output = path.join(outDir, `test-results-${n}`)
+  const child = spawn('npx', ['playwright', 'test', '--reporter=json', '--workers=1', `--output=${output}`], {
     cwd: root,
     env: {
       ...process.env,
@@ -626,6 +642,17 @@ async function runPlaywright(plan: SensitivityProject[], outDir: string, n: numb
     child.on('close', () => resolve())
   })
   return JSON.parse(readFileSync(resultsFile, 'utf8')) as PwReport
+}
+
+/** Deals the banks into batches of at most `size`: the long runs (references, anti-banks) one per batch. */
+export function batchesOf<T>(long: readonly T[], short: readonly T[], size: number): T[][] {
+  const count = Math.max(long.length, Math.ceil((long.length + short.length) / size))
+  const out: T[][] = Array.from({ length: count }, (_, i) => (i < long.length ? [long[i] as T] : []))
+  for (const b of short) {
+    const fewest = out.reduce((min, batch) => (batch.length < min.length ? batch : min))
+    fewest.push(b)
+  }
+  return out.filter(b => b.length > 0)
 }
 
 /** Banks started at the same time. */
@@ -665,10 +692,16 @@ async function main(): Promise<number> {
 
   const runs: TestRun[] = []
   const exits = new Map<string, string>()
-  const batches: Summary['batches'] = []
   const grepInvert = args.without.length ? grepFor(args.without) : undefined
-  for (let i = 0; i < banks.length; i += args.batch) {
-    const batch = banks.slice(i, i + args.batch)
+  const long = banks.filter(b => !b.project.startsWith('deviation:'))
+  const batches = batchesOf(
+    long,
+    banks.filter(b => b.project.startsWith('deviation:')),
+    args.batch,
+  )
+  const timings: Summary['batches'] = []
+  /** Starts a batch's banks, runs Playwright over them, stops them. */
+  const runBatch = async (batch: Bank[], n: number) => {
     const t0 = Date.now()
     // The impostor `none`: the deviant banks are simply not started (nothing listens on their ports).
     const toStart = batch.filter(b => !(args.impostor === 'none' && b.project.startsWith('deviation:')))
@@ -689,24 +722,31 @@ async function main(): Promise<number> {
         ...(b.grep ? { grep: b.grep } : {}),
         ...(grepInvert ? { grepInvert } : {}),
       }))
-      runs.push(...readRuns(await runPlaywright(plan, args.outDir, batches.length + 1)))
+      runs.push(...readRuns(await runPlaywright(plan, args.outDir, n)))
       for (const r of running) if (r.exit) exits.set(r.bank.project, r.exit)
     } finally {
       await Promise.all(running.map(stopBank))
     }
     const seconds = (Date.now() - t0) / 1000
-    batches.push({ banks: batch.length, seconds })
-    console.error(
-      `sensitivity: batch ${batches.length}/${Math.ceil(banks.length / args.batch)}: ${batch.length} banks in ${seconds.toFixed(1)} s`,
-    )
+    timings.push({ banks: batch.length, seconds })
+    console.error(`sensitivity: batch ${n}/${batches.length}: ${batch.length} banks in ${seconds.toFixed(1)} s`)
   }
+  // `streams` batches at a time, each taking the next batch when it is done.
+  let next = 0
+  const stream = async () => {
+    while (next < batches.length) {
+      const n = next++
+      await runBatch(batches[n] as Bank[], n + 1)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(args.streams, batches.length) }, stream))
 
   const references = new Map(
     keys.map(key => [key, new Map(runs.filter(r => r.project === referenceFor(key)).map(r => [r.key, r]))]),
   )
   const summary: Summary = {
     seconds: (Date.now() - started) / 1000,
-    batches,
+    batches: timings,
     deviations: deviations.map(n =>
       judgeDeviation(n, deviation(n), runs, references.get(needsKey(n)) ?? new Map(), exits.get(`deviation:${n}`)),
     ),

@@ -7,6 +7,7 @@ import { CATALOGUE_IDS } from '../../fixtures/catalogue/checks.ts'
 import { DEVIATIONS, deviation, UNBREAKABLE } from '../../mock-aspsp/src/helpers/deviations.ts'
 import { DOC, deviationsDoc } from '../deviations_doc.ts'
 import {
+  batchesOf,
   failedChecks,
   grepFor,
   judgeAntiBank,
@@ -71,6 +72,19 @@ describe('sensitivity helpers', () => {
     assert.deepEqual(refsOf('status rule [RFC6749-5.2, NEG-TOK-27]'), ['RFC6749-5.2', 'NEG-TOK-27'])
     assert.deepEqual(refsOf('precondition: a registered client'), [])
     assert.deepEqual(refsOf('[RFC7591-3.2.2] in front only'), [])
+  })
+  it('deals the banks into batches of bounded size, the long runs one per batch', () => {
+    const batches = batchesOf(['ref', 'anti1', 'anti2'], ['d1', 'd2', 'd3', 'd4', 'd5', 'd6', 'd7'], 4)
+    assert.deepEqual(
+      batches.map(b => b[0]),
+      ['ref', 'anti1', 'anti2'],
+    )
+    assert.ok(batches.every(b => b.length <= 4))
+    assert.deepEqual(batches.flat().sort(), ['anti1', 'anti2', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6', 'd7', 'ref'])
+    assert.deepEqual(
+      batchesOf([], ['a', 'b', 'c'], 2).map(b => b.length),
+      [2, 1],
+    )
   })
   it('selects the tests an anti-bank must not pass by area, tag or both', () => {
     const tok = { area: 'NEG-TLS', tags: ['@negative', '@token'] }
