@@ -187,7 +187,7 @@ async function tpp(w: Writer, ca: Ca, spec: TppSpec): Promise<TppIdentity> {
   const base = `tpps/${spec.name}`
   const subject = `C=GB, O=OpenBanking, OU=${orgId}, CN=${softwareId}`
 
-  async function transport(file: string): Promise<KeyCert> {
+  async function transport(file: string, eku = x509.ExtendedKeyUsage.clientAuth): Promise<KeyCert> {
     const keys = await crypto.subtle.generateKey(RSA, true, ['sign', 'verify'])
     const keyPem = await privatePem(keys.privateKey)
     let cert: x509.X509Certificate
@@ -208,17 +208,18 @@ async function tpp(w: Writer, ca: Ca, spec: TppSpec): Promise<TppIdentity> {
         notAfter: new Date(Date.now() - 2 * DAY),
       })
     } else {
-      cert = await issue(ca, subject, keys, { eku: [x509.ExtendedKeyUsage.clientAuth] })
+      cert = await issue(ca, subject, keys, { eku: [eku] })
     }
     return keyCert(w, `${base}/${file}`, cert, keyPem)
   }
 
-  const [signing, signingEs256, revokedSigning, t1, t2] = await Promise.all([
+  const [signing, signingEs256, revokedSigning, t1, t2, serverEku] = await Promise.all([
     rsaSigningKey(w, `${base}/signing`, ca, `C=GB, O=OpenBanking, OU=${orgId}, CN=${softwareId} signing`),
     ecSigningKey(w, `${base}/signing-es256`),
     rsaSigningKey(w, `${base}/signing-revoked`, ca, `C=GB, O=OpenBanking, OU=${orgId}, CN=${softwareId} revoked`),
     transport('transport'),
     transport('transport2'),
+    spec.name === 'alpha' ? transport('transport-server-eku', x509.ExtendedKeyUsage.serverAuth) : undefined,
   ])
   const host = `${spec.name}.tpp.example`
   return {
@@ -236,6 +237,7 @@ async function tpp(w: Writer, ca: Ca, spec: TppSpec): Promise<TppIdentity> {
     revokedSigning,
     transport: t1,
     transport2: t2,
+    ...(serverEku ? { serverEku } : {}),
   }
 }
 

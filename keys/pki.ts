@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export const MANIFEST_VERSION = 4
+export const MANIFEST_VERSION = 5
 
 /**
  * The repository's keys/ folder. This module runs from keys/ and also bundled into
@@ -79,6 +79,11 @@ export interface TppIdentity {
   transport: KeyCert
   /** A second valid transport certificate with the same subject and another key (certificate rotation). */
   transport2: KeyCert
+  /**
+   * `alpha` only: a certificate with the transport subject, issued by the CA, for serverAuth only
+   * (no clientAuth extended key usage): only its key usage is wrong (NEG-TLS-06).
+   */
+  serverEku?: KeyCert
 }
 
 export interface Pki {
@@ -127,6 +132,7 @@ export function loadPki(dir = keysDir()): Pki {
       revokedSigning: resolveSigning(dir, t.revokedSigning),
       transport: resolveKeyCert(dir, t.transport),
       transport2: resolveKeyCert(dir, t.transport2),
+      ...(t.serverEku ? { serverEku: resolveKeyCert(dir, t.serverEku) } : {}),
     }
   }
   return {

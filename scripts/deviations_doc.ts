@@ -32,7 +32,12 @@ export function deviationsDoc(): string {
   ]
   for (const name of rules) {
     const d = deviation(name)
-    const needs = d.needs ? `\`--disable ${d.needs.disable.join(',')}\`` : ''
+    const needs = [
+      d.needs?.spec ? `\`--spec ${d.needs.spec}\`` : '',
+      d.needs?.disable ? `\`--disable ${d.needs.disable.join(',')}\`` : '',
+    ]
+      .filter(Boolean)
+      .join(' ')
     lines.push(
       `| \`${name}\` | ${d.area} | ${d.breaks} | ${d.clause} | ${d.caughtBy.join(', ')} | ${d.refs.join(', ')} | ${needs} |`,
     )

@@ -549,18 +549,33 @@ export function grepFor(caughtBy: readonly string[]): string {
 interface Bank {
   project: string
   deviations: DeviationName[]
-  /** Management operations switched off (a deviation's `needs`). */
+  /** The spec version it speaks and the management operations switched off (a deviation's `needs`). */
+  specVersion: SpecVersion
   disabled: Operation[]
   port: number
   grep?: string
 }
 
 type Operation = 'get' | 'put' | 'delete'
+type SpecVersion = SensitivityProject['specVersion']
 
-/** The operations a deviation needs switched off, as a key (`''` for none). */
-const needsKey = (n: DeviationName) => [...(deviation(n).needs?.disable ?? [])].sort().join(',')
-/** The conformant reference a deviation is judged against: the mock with the same needs. */
-const referenceFor = (key: string) => (key ? `reference:disable=${key}` : 'reference')
+/** The spec version of the self-test's banks, unless a deviation needs another. */
+const SPEC: SpecVersion = '3.3'
+
+/** The bank configuration a deviation needs (spec version, operations switched off). */
+function configOf(n: DeviationName | undefined): { specVersion: SpecVersion; disabled: Operation[] } {
+  const needs = n ? deviation(n).needs : undefined
+  return { specVersion: needs?.spec ?? SPEC, disabled: [...(needs?.disable ?? [])].sort() }
+}
+/** A configuration as a key: `''` for the default one, `spec=3.4`, `disable=delete`, ... */
+function needsKey(n: DeviationName): string {
+  const { specVersion, disabled } = configOf(n)
+  return [specVersion !== SPEC ? `spec=${specVersion}` : '', disabled.length ? `disable=${disabled.join(',')}` : '']
+    .filter(Boolean)
+    .join(';')
+}
+/** The conformant reference a deviation is judged against: the mock in the same configuration. */
+const referenceFor = (key: string) => (key ? `reference:${key}` : 'reference')
 
 interface RunningBank {
   bank: Bank
@@ -577,7 +592,7 @@ function startBank(bundle: string, bank: Bank): Promise<RunningBank> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OB_MOCK_')))
   const argv = [
     bundle,
-    ...['--port', String(bank.port), '--store', 'memory', '--spec', '3.3'],
+    ...['--port', String(bank.port), '--store', 'memory', '--spec', bank.specVersion],
     // As the webServer starts the suite's mock: one TPP with short-lived tokens (NEG-MGMT-05).
     ...['--token-ttl-for', `${SHORT_LIVED_TOKEN_TPP}=${SHORT_TOKEN_TTL_SECONDS}`],
     ...bank.deviations.flatMap(d => ['--deviation', d]),
@@ -675,17 +690,20 @@ async function main(): Promise<number> {
   const keys = [...new Set(deviations.map(needsKey))]
   const banks: Bank[] = [
     // One conformant reference per set of needs, running the tests that guard those deviations.
-    ...keys.map(key => ({
-      project: referenceFor(key),
-      deviations: [],
-      disabled: key ? (key.split(',') as Operation[]) : [],
-      grep: grepFor(deviations.filter(n => needsKey(n) === key).flatMap(n => DEVIATIONS[n].caughtBy)),
-    })),
-    ...antiBanks.map(n => ({ project: `anti-bank:${n}`, deviations: [n], disabled: [] })),
+    ...keys.map(key => {
+      const mine = deviations.filter(n => needsKey(n) === key)
+      return {
+        project: referenceFor(key),
+        deviations: [],
+        ...configOf(mine[0]),
+        grep: grepFor(mine.flatMap(n => DEVIATIONS[n].caughtBy)),
+      }
+    }),
+    ...antiBanks.map(n => ({ project: `anti-bank:${n}`, deviations: [n], ...configOf(undefined) })),
     ...deviations.map(n => ({
       project: `deviation:${n}`,
       deviations: args.impostor ? impostor : [n],
-      disabled: [...(deviation(n).needs?.disable ?? [])],
+      ...configOf(n),
       grep: grepFor(DEVIATIONS[n].caughtBy),
     })),
   ].map((b, i) => ({ ...b, port: args.port + i }))
@@ -717,7 +735,7 @@ async function main(): Promise<number> {
       const plan: SensitivityProject[] = batch.map(b => ({
         project: b.project,
         port: b.port,
-        specVersion: '3.3',
+        specVersion: b.specVersion,
         ...(b.disabled.length ? { disabled: b.disabled } : {}),
         ...(b.grep ? { grep: b.grep } : {}),
         ...(grepInvert ? { grepInvert } : {}),

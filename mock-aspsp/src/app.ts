@@ -14,6 +14,7 @@ import { directoryRoutes } from './directory/routes.ts'
 import type { Bank } from './helpers/bank.ts'
 import { errorHandler } from './shared/error_handler.ts'
 import { noStore } from './shared/no_store.ts'
+import { securityHeaders } from './shared/security_headers.ts'
 
 declare module 'koa' {
   interface DefaultContext {
@@ -56,6 +57,7 @@ export function createApp(bank: Bank): Koa {
   for (const install of routeInstallers) install(router, bank)
 
   if (bank.options.log) app.use(requestLog)
+  app.use(securityHeaders)
   app.use(errorHandler)
   app.use(router.routes())
   // Sets 405 / 501 with an Allow header; the error handler turns that into a JSON error.

@@ -29,11 +29,8 @@ async function main(): Promise<void> {
   // Process-wide, so here rather than in startMock (tests and benchmarks host banks in-process).
   startHeapGuard(options.heapCeilingMb)
   const { bank } = mock
-  console.log(`mock-aspsp: UK OB DCR ${options.specVersion} bank listening on ${mock.url}`)
-  console.log(`  discovery   ${mock.url}/.well-known/openid-configuration`)
-  console.log(`  store       ${options.store === 'memory' ? 'memory (lost on exit)' : options.store}`)
-  console.log(`  aud         ${bank.pki.aspsp.orgId} (directory org id) or ${mock.url}`)
-  if (options.deviations.length) console.log(`  deviations  ${options.deviations.join(', ')}`)
+  // The handlers first: a supervisor may stop the bank as soon as it reads the discovery line,
+  // and until a handler is installed SIGTERM kills the process outright (no exit code 0).
   let closing = false
   const shutdown = (signal: string) => {
     if (closing) return
@@ -49,6 +46,11 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', () => shutdown('SIGINT'))
   process.on('SIGTERM', () => shutdown('SIGTERM'))
+  console.log(`mock-aspsp: UK OB DCR ${options.specVersion} bank listening on ${mock.url}`)
+  console.log(`  discovery   ${mock.url}/.well-known/openid-configuration`)
+  console.log(`  store       ${options.store === 'memory' ? 'memory (lost on exit)' : options.store}`)
+  console.log(`  aud         ${bank.pki.aspsp.orgId} (directory org id) or ${mock.url}`)
+  if (options.deviations.length) console.log(`  deviations  ${options.deviations.join(', ')}`)
 }
 
 await main()

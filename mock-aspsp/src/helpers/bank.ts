@@ -5,11 +5,13 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { Pki } from '../../../keys/pki.ts'
-import { Directory } from '../directory/directory.ts'
+import { Directory, KEYSTORE_HOST } from '../directory/directory.ts'
 import type { Store } from '../models/store.ts'
 import type { MockOptions } from './defaults.ts'
 import { Deviations } from './deviations.ts'
-import { type DecodedJws, JwksResolver, KeySet } from './jose.ts'
+import { type DecodedJws, KeySet } from './jose.ts'
+import { JwksResolver } from './jwks_resolver.ts'
+import { RevocationLists } from './revocation.ts'
 import { SPEC_PROFILES, type SpecProfile } from './spec.ts'
 
 export interface Endpoints {
@@ -37,6 +39,8 @@ export interface Bank {
   signing: { key: KeyObject; kid: string }
   /** The trusted directory SSA-signing keys, imported once. */
   ssaKeys: KeySet
+  /** The CRLs consulted on every request that presents a certificate (re-read when they change). */
+  revocations: RevocationLists
   /**
    * SSAs whose signature verified, decoded and frozen, by their exact string: the same bytes
    * always verify the same way against the same keys, and OB SSAs are reused for many registrations.
@@ -92,9 +96,13 @@ export function createBank(options: MockOptions, pki: Pki, store: Store): Bank {
     directory,
     // The bank's own keystore URLs are answered in-process; keystore.openbankingtest.org.uk goes
     // through fetch, where msw answers it (or, with --no-msw, the network does).
-    jwks: new JwksResolver(options.jwksCacheTtl, url => directory.localJwks(url, issuer)),
+    jwks: new JwksResolver(options.jwksCacheTtl, url => directory.localJwks(url, issuer), {
+      allowedHosts: new Set([KEYSTORE_HOST, ...options.jwksAllowedHosts.map(h => h.toLowerCase())]),
+      timeoutMs: options.jwksFetchTimeoutMs,
+    }),
     signing: { key: createPrivateKey(readFileSync(pki.aspsp.signing.keyPath)), kid: pki.aspsp.signing.kid },
     ssaKeys: new KeySet(directory.ssaJwks),
+    revocations: new RevocationLists([pki.ca.crlPath]),
     verifiedSsas: new BoundedMap(1_000),
   }
 }
