@@ -9,9 +9,11 @@ import { discovery, jwks } from './actions/discovery.ts'
 import { introspect } from './actions/introspect.ts'
 import { register } from './actions/register.ts'
 import { revoke } from './actions/revoke.ts'
+import { signingHelperRoutes } from './actions/signing_helper.ts'
 import { token } from './actions/token.ts'
 import { directoryRoutes } from './directory/routes.ts'
 import type { Bank } from './helpers/bank.ts'
+import { openApi } from './openapi.ts'
 import { errorHandler } from './shared/error_handler.ts'
 import { noStore } from './shared/no_store.ts'
 import { securityHeaders } from './shared/security_headers.ts'
@@ -22,14 +24,35 @@ declare module 'koa' {
   }
 }
 
+/**
+ * `--log`: one line per request on stderr: time, method, path, status, the error code of a
+ * refusal, the client (authenticated, or only claimed: `client?=`) and the duration. Never a
+ * token, an assertion or any other credential: the path and those two fields are all it reads.
+ */
 async function requestLog(ctx: Context, next: Next): Promise<void> {
   const started = process.hrtime.bigint()
   try {
     await next()
   } finally {
     const ms = Number(process.hrtime.bigint() - started) / 1e6
-    console.error(`${new Date().toISOString()} ${ctx.method} ${ctx.path} ${ctx.status} ${ms.toFixed(1)}ms`)
+    const { errorCode, clientId, claimedClientId } = ctx.state as LogState
+    const parts = [new Date().toISOString(), ctx.method, ctx.path, String(ctx.status)]
+    if (errorCode) parts.push(errorCode)
+    if (clientId) parts.push(`client=${clientId}`)
+    else if (claimedClientId) parts.push(`client?=${claimedClientId}`)
+    parts.push(`${ms.toFixed(1)}ms`)
+    console.error(parts.join(' '))
   }
+}
+
+/** What the request log reads from `ctx.state`; set where the bank learns it. */
+export interface LogState {
+  /** The wire error code of the answer (`invalid_client`, `UK.OBIE.Field.Invalid`, ...). */
+  errorCode?: string
+  /** The client the request authenticated as (or registered). */
+  clientId?: string
+  /** The client_id the request named before it was authenticated. */
+  claimedClientId?: string
 }
 
 /** Extra routes (the authorization flow, accounts API) plug in here. */
@@ -45,6 +68,8 @@ export function createApp(bank: Bank): Koa {
 
   const router = new Router()
   router.get('/.well-known/openid-configuration', discovery)
+  // RFC 8414 §3: the same metadata at the OAuth well-known path (openid-client, authlib discover it here).
+  router.get('/.well-known/oauth-authorization-server', discovery)
   router.get('/jwks', jwks)
   router.post('/register', noStore, register)
   router.get('/register/:clientId', noStore, getClient)
@@ -54,7 +79,9 @@ export function createApp(bank: Bank): Koa {
   router.post('/introspect', noStore, introspect)
   router.post('/revoke', noStore, revoke)
   directoryRoutes(router)
+  router.get('/openapi.json', openApi)
   for (const install of routeInstallers) install(router, bank)
+  if (bank.options.signingHelper) signingHelperRoutes(router)
 
   if (bank.options.log) app.use(requestLog)
   app.use(securityHeaders)

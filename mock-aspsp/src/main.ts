@@ -48,6 +48,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'))
   console.log(`mock-aspsp: UK OB DCR ${options.specVersion} bank listening on ${mock.url}`)
   console.log(`  discovery   ${mock.url}/.well-known/openid-configuration`)
+  if (new URL(mock.url).hostname !== mock.address) console.log(`  bound to    ${mock.address}:${mock.port}`)
+  console.log(
+    `  server cert ${mock.serverCertPath}${options.serverCert ? '' : ` (issued by the test CA: trust ${bank.pki.ca.certPath})`}`,
+  )
   console.log(`  store       ${options.store === 'memory' ? 'memory (lost on exit)' : options.store}`)
   console.log(`  aud         ${bank.pki.aspsp.orgId} (directory org id) or ${mock.url}`)
   if (options.deviations.length) console.log(`  deviations  ${options.deviations.join(', ')}`)
