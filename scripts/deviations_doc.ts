@@ -48,14 +48,18 @@ export function deviationsDoc(): string {
     '',
     'Each refuses everything of one operation, or answers nothing at all. The self-test runs the whole suite',
     'against each and requires that none of the tests named passes: a refusal test proves something only',
-    'when its control succeeds.',
+    'when its control succeeds. A test named under "may pass" rests its verdict on something the anti-bank',
+    'does not refuse; it may pass only when it sent none of the refused requests.',
     '',
-    '| Anti-bank | What it does | Must pass no test of |',
-    '|---|---|---|',
+    '| Anti-bank | What it does | Must pass no test of | May pass, and why |',
+    '|---|---|---|---|',
   )
   for (const name of antiBanks) {
     const d = deviation(name)
-    lines.push(`| \`${name}\` | ${d.breaks} | ${(d.passesNone ?? []).join(', ')} |`)
+    const may = Object.entries(d.mayPass ?? {})
+      .map(([id, why]) => `${id}: ${why}`)
+      .join('<br>')
+    lines.push(`| \`${name}\` | ${d.breaks} | ${(d.passesNone ?? []).join(', ')} | ${may} |`)
   }
   const unbreakable = Object.entries(UNBREAKABLE)
   if (unbreakable.length) {

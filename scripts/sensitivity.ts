@@ -14,7 +14,7 @@
  * against the reference and fails against the deviant bank at a check whose title names one of the
  * deviation's `refs`: not at a `control:` step, not in a `precondition:`, not by a connection
  * error or a timeout, not inconclusive. An anti-bank holds when no test its `passesNone` names
- * passed against it. A full run also requires every applicable catalogue id to be proven by a
+ * passed against it, but those its `mayPass` excuses that sent none of the requests it refuses. A full run also requires every applicable catalogue id to be proven by a
  * deviation its tests catch, or to be declared unbreakable with the reason.
  *
  * Prints the tables and writes reports/sensitivity/sensitivity.{json,md}; exit code 0 only when
@@ -62,6 +62,7 @@ export interface PwStep {
 }
 interface PwResult {
   status: 'passed' | 'failed' | 'timedOut' | 'skipped' | 'interrupted'
+  attachments?: { name: string }[]
   duration?: number
   error?: PwError
   errors?: PwError[]
@@ -118,6 +119,8 @@ export interface TestRun {
   checks: FailedCheck[]
   /** The first error message of the test. */
   error?: string
+  /** The requests it sent, as its recorded exchanges name them (`POST /register`). */
+  requests: string[]
 }
 
 /** The id a test title starts with (`NEG-JWT-07 rejects ...` → `NEG-JWT-07`). */
@@ -194,6 +197,10 @@ function outcomeOf(result: PwResult | undefined, annotations: readonly { type: s
   return 'failed'
 }
 
+/** An exchange attached to a test: `03 POST /register → 400` (fixtures/test.ts). */
+const EXCHANGE = /^\d+ (.+?) → /
+const isString = (v: unknown): v is string => typeof v === 'string'
+
 /** Every test run of a report. */
 export function readRuns(report: PwReport): TestRun[] {
   const out: TestRun[] = []
@@ -214,6 +221,7 @@ export function readRuns(report: PwReport): TestRun[] {
           tags: (spec.tags ?? []).map(tag => (tag.startsWith('@') ? tag : `@${tag}`)),
           outcome: outcomeOf(result, annotations),
           checks: failedChecks(result?.steps),
+          requests: [...new Set((result?.attachments ?? []).map(a => EXCHANGE.exec(a.name)?.[1]).filter(isString))],
           ...(error ? { error: error.split('\n')[0] } : {}),
         })
       }
@@ -319,11 +327,16 @@ export interface AntiBankVerdict {
   bank: string
   passesNone: string[]
   areas: AreaCount[]
-  /** Tests that passed although `passesNone` names them. */
+  /** Tests that passed although `passesNone` names them (and no `mayPass` excuses them). */
   violations: string[]
+  /** Tests that passed as `mayPass` allows: `key (why)`. */
+  excused: string[]
   holds: boolean
   bankExit?: string
 }
+
+/** What an anti-bank must not let pass: see `Deviation.passesNone`, `refuses`, `mayPass`. */
+export type AntiBankRule = Pick<Deviation, 'passesNone' | 'refuses' | 'mayPass'>
 
 /** Whether a test falls under a `passesNone` selector (`NEG-TOK`, `@negative`, `NEG-TLS @token`). */
 export function selects(selector: string, run: Pick<TestRun, 'area' | 'tags'>): boolean {
@@ -335,10 +348,11 @@ export function selects(selector: string, run: Pick<TestRun, 'area' | 'tags'>): 
 
 export function judgeAntiBank(
   name: string,
-  passesNone: readonly string[],
+  rule: AntiBankRule,
   runs: readonly TestRun[],
   bankExit?: string,
 ): AntiBankVerdict {
+  const passesNone = rule.passesNone ?? []
   const mine = runs.filter(r => r.project === `anti-bank:${name}`)
   const byArea = new Map<string, AreaCount>()
   for (const r of mine) {
@@ -349,12 +363,22 @@ export function judgeAntiBank(
     else if (r.outcome === 'skipped') c.skipped++
     else c.failed++
   }
-  const violations = mine.filter(r => r.outcome === 'passed' && passesNone.some(s => selects(s, r))).map(r => r.key)
+  const named = mine.filter(r => r.outcome === 'passed' && passesNone.some(s => selects(s, r)))
+  // A test may pass when its verdict does not rest on the refused operation: it says so in
+  // `mayPass` and, in this run, sent none of the requests the bank refuses.
+  const why = (r: TestRun) => {
+    const id = r.ids.find(i => rule.mayPass?.[i] !== undefined)
+    const sent = r.requests.filter(q => rule.refuses?.includes(q))
+    return id && sent.length === 0 ? rule.mayPass?.[id] : undefined
+  }
+  const violations = named.filter(r => why(r) === undefined).map(r => r.key)
+  const excused = named.filter(r => why(r) !== undefined).map(r => `${r.key} (${why(r)})`)
   return {
     bank: name,
     passesNone: [...passesNone],
     areas: [...byArea.values()].sort((a, b) => a.area.localeCompare(b.area)),
     violations: [...new Set(violations)],
+    excused: [...new Set(excused)],
     holds: mine.length > 0 && violations.length === 0,
     ...(bankExit ? { bankExit } : {}),
   }
@@ -443,6 +467,7 @@ export function markdown(s: Summary): string {
         : `**VIOLATED**: ${a.violations.length} test(s) passed${a.bankExit ? `; the bank ${a.bankExit}` : ''}`
       lines.push(`- \`${a.bank}\` must pass no ${a.passesNone.join(', ')} test: ${verdict}`)
       for (const v of a.violations) lines.push(`  - passed: ${v}`)
+      for (const e of a.excused) lines.push(`  - passed, and may: ${e}`)
     }
     lines.push('')
   }
@@ -768,7 +793,7 @@ async function main(): Promise<number> {
     deviations: deviations.map(n =>
       judgeDeviation(n, deviation(n), runs, references.get(needsKey(n)) ?? new Map(), exits.get(`deviation:${n}`)),
     ),
-    antiBanks: antiBanks.map(n => judgeAntiBank(n, deviation(n).passesNone ?? [], runs, exits.get(`anti-bank:${n}`))),
+    antiBanks: antiBanks.map(n => judgeAntiBank(n, deviation(n), runs, exits.get(`anti-bank:${n}`))),
   }
   if (!args.only && !args.without.length && !args.impostor) summary.catalogue = catalogueProofs(summary.deviations)
   writeFileSync(path.join(args.outDir, 'sensitivity.json'), JSON.stringify(summary, null, 2))

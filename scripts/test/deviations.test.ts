@@ -227,7 +227,7 @@ describe('anti-bank verdicts', () => {
         spec(anti, 'failed', [step(REFUSAL, 'x')], { title: 'POS-REG-01 registers a client' }),
       ),
     )
-    const v = judgeAntiBank('refuse-every-registration', ['@negative'], runs)
+    const v = judgeAntiBank('refuse-every-registration', { passesNone: ['@negative'] }, runs)
     assert.equal(v.holds, false)
     assert.equal(v.violations.length, 1)
     assert.deepEqual(
@@ -238,7 +238,28 @@ describe('anti-bank verdicts', () => {
       ],
     )
   })
+  it('lets a test it names pass only when mayPass says why and the test sent none of the refused requests', () => {
+    const rule = {
+      passesNone: ['NEG-BIND'],
+      refuses: ['POST /token'],
+      mayPass: { 'NEG-BIND-05': 'a registration refusal' },
+    }
+    const sent = (...names: string[]) => names.map((n, i) => ({ name: `0${i + 1} ${n} → 400` }))
+    const run = (title: string, attachments: { name: string }[]) => {
+      const s = spec('anti-bank:refuse-every-token-request', 'passed', [], { title })
+      ;(s.tests[0]?.results[0] as { attachments?: unknown }).attachments = attachments
+      return s
+    }
+    const registrationOnly = readRuns(report(run('NEG-BIND-05 refuses false', sent('POST /register'))))
+    const excused = judgeAntiBank('refuse-every-token-request', rule, registrationOnly)
+    assert.equal(excused.holds, true)
+    assert.equal(excused.excused.length, 1)
+    const calledToken = readRuns(report(run('NEG-BIND-05 refuses false', sent('POST /register', 'POST /token'))))
+    assert.equal(judgeAntiBank('refuse-every-token-request', rule, calledToken).holds, false)
+    const other = readRuns(report(run('NEG-BIND-02 refuses another token', sent('GET /accounts'))))
+    assert.equal(judgeAntiBank('refuse-every-token-request', rule, other).holds, false)
+  })
   it('does not hold when nothing ran against it', () => {
-    assert.equal(judgeAntiBank('dead', ['@negative'], []).holds, false)
+    assert.equal(judgeAntiBank('dead', { passesNone: ['@negative'] }, []).holds, false)
   })
 })

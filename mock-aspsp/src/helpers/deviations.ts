@@ -47,6 +47,13 @@ export interface Deviation {
    * title, `NEG-TOK`), tag (`@negative`), or both (`NEG-TLS @token`).
    */
   passesNone?: readonly string[]
+  /**
+   * Anti-banks only: the requests it refuses, as reports name them (`POST /token`), and the tests of
+   * `passesNone` whose verdict does not rest on them, each with the reason. Such a test may pass,
+   * and only when it sent none of those requests (the self-test reads the exchanges it recorded).
+   */
+  refuses?: readonly string[]
+  mayPass?: Readonly<Record<string, string>>
 }
 
 /** A reference of the OB DCR response schema or data dictionary row, as each spec version's check names it. */
@@ -1170,6 +1177,11 @@ export const DEVIATIONS = {
     caughtBy: [],
     refs: [],
     passesNone: ['@negative'],
+    refuses: ['POST /register'],
+    mayPass: {
+      'NEG-TLS-10':
+        "checks the TLS policy of the bank's hosts by handshakes alone (with a handshake control), and registers nothing",
+    },
   },
   'refuse-every-token-request': {
     area: 'anti-bank',
@@ -1178,6 +1190,11 @@ export const DEVIATIONS = {
     caughtBy: [],
     refs: [],
     passesNone: ['NEG-TOK', 'NEG-BIND', 'NEG-MGMT', 'NEG-TLS @token'],
+    refuses: ['POST /token'],
+    mayPass: {
+      'NEG-BIND-05':
+        'a registration refusal (tls_client_certificate_bound_access_tokens false): its verdict rests on POST /register, which this bank answers for real',
+    },
   },
   'refuse-every-management-call': {
     area: 'anti-bank',
@@ -1186,6 +1203,7 @@ export const DEVIATIONS = {
     caughtBy: [],
     refs: [],
     passesNone: ['NEG-MGMT'],
+    refuses: ['GET /register/{ClientId}', 'PUT /register/{ClientId}', 'DELETE /register/{ClientId}'],
   },
   dead: {
     area: 'anti-bank',
@@ -1194,6 +1212,7 @@ export const DEVIATIONS = {
     caughtBy: [],
     refs: [],
     passesNone: ['@negative'],
+    refuses: [],
   },
 } as const satisfies Record<string, Deviation>
 
