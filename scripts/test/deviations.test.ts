@@ -3,7 +3,8 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { AUTH_CODE_IDS } from '../../fixtures/catalogue/auth_code_checks.ts'
-import { CATALOGUE_IDS } from '../../fixtures/catalogue/checks.ts'
+import { CATALOGUE, CATALOGUE_IDS } from '../../fixtures/catalogue/checks.ts'
+import { proofOf } from '../../fixtures/catalogue/proofs.ts'
 import { DEVIATIONS, deviation, UNBREAKABLE } from '../../mock-aspsp/src/helpers/deviations.ts'
 import { DOC, deviationsDoc } from '../deviations_doc.ts'
 import {
@@ -40,6 +41,13 @@ describe('deviation registry', () => {
         )
       }
     }
+  })
+  it('names, for every applicable catalogue id, a deviation its tests must catch, or why none can be', () => {
+    const unproven = CATALOGUE.filter(c => !c.notApplicable && proofOf(c.id).provenBy.length === 0)
+    assert.deepEqual(
+      unproven.map(c => c.id).filter(id => !proofOf(id).unbreakable),
+      [],
+    )
   })
   it('declares unbreakable only catalogue ids, each with its reason', () => {
     for (const [id, why] of Object.entries(UNBREAKABLE)) {
