@@ -24,8 +24,8 @@
  * `--batch <banks per Playwright run>` (default 16), `--streams <Playwright runs at a time>`
  * (default 2), `--without ID,...` (leave out the tests
  * carrying these ids, as if deleted: the deviations they guard must then be NOT CAUGHT),
- * `--impostor dead|none` (the harness's own test: every deviant bank replaced by the dead
- * anti-bank, or by nothing at all; nothing may then be caught).
+ * `--impostor dead|none|dead,none` (the harness's own test: every deviant bank replaced by the
+ * dead anti-bank, by nothing listening at all, or each by the two in turn; nothing may then be caught).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -512,7 +512,8 @@ interface Args {
   batch: number
   streams: number
   without: string[]
-  impostor: 'dead' | 'none' | undefined
+  /** What stands in for the deviant banks, in turn (the harness's own test). */
+  impostor: Impostor[] | undefined
   outDir: string
 }
 
@@ -543,13 +544,15 @@ export function parseArgs(argv: string[]): Args {
       args.without = list(argv[++i])
     } else if (a === '--impostor') {
       const v = argv[++i]
-      if (v !== 'dead' && v !== 'none') throw new Error(`--impostor: "${v}" is not dead or none`)
-      args.impostor = v
+      const kinds = list(v)
+      if (!kinds.length || kinds.some(k => k !== 'dead' && k !== 'none'))
+        throw new Error(`--impostor: "${v}" is not dead, none or both`)
+      args.impostor = kinds as Impostor[]
     } else if (a === '--out') {
       args.outDir = path.resolve(argv[++i] ?? '')
     } else {
       throw new Error(
-        `unknown option "${a}" (--only a,b; --port n; --batch n; --streams n; --without ids; --impostor dead|none)`,
+        `unknown option "${a}" (--only a,b; --port n; --batch n; --streams n; --without ids; --impostor dead,none)`,
       )
     }
   }
@@ -579,8 +582,11 @@ interface Bank {
   disabled: Operation[]
   port: number
   grep?: string
+  /** Not started at all: nothing listens on its port (the impostor `none`). */
+  absent?: boolean
 }
 
+type Impostor = 'dead' | 'none'
 type Operation = 'get' | 'put' | 'delete'
 type SpecVersion = SensitivityProject['specVersion']
 
@@ -711,7 +717,8 @@ async function main(): Promise<number> {
   rmSync(args.outDir, { recursive: true, force: true })
   mkdirSync(args.outDir, { recursive: true })
 
-  const impostor: DeviationName[] = args.impostor === 'dead' ? ['dead'] : []
+  /** The impostor of the i-th deviant bank (`none`: nothing is started on its port). */
+  const impostorOf = (i: number) => args.impostor?.[i % args.impostor.length]
   const keys = [...new Set(deviations.map(needsKey))]
   const banks: Bank[] = [
     // One conformant reference per set of needs, running the tests that guard those deviations.
@@ -725,9 +732,10 @@ async function main(): Promise<number> {
       }
     }),
     ...antiBanks.map(n => ({ project: `anti-bank:${n}`, deviations: [n], ...configOf(undefined) })),
-    ...deviations.map(n => ({
+    ...deviations.map((n, i) => ({
       project: `deviation:${n}`,
-      deviations: args.impostor ? impostor : [n],
+      deviations: args.impostor ? (['dead'] as DeviationName[]) : [n],
+      absent: impostorOf(i) === 'none',
       ...configOf(n),
       grep: grepFor(DEVIATIONS[n].caughtBy),
     })),
@@ -746,8 +754,7 @@ async function main(): Promise<number> {
   /** Starts a batch's banks, runs Playwright over them, stops them. */
   const runBatch = async (batch: Bank[], n: number) => {
     const t0 = Date.now()
-    // The impostor `none`: the deviant banks are simply not started (nothing listens on their ports).
-    const toStart = batch.filter(b => !(args.impostor === 'none' && b.project.startsWith('deviation:')))
+    const toStart = batch.filter(b => !b.absent)
     const running: RunningBank[] = []
     try {
       // A few at a time: dozens of Node processes starting at once on two cores starve each other.
