@@ -251,8 +251,10 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms))
  * Makes sure a usable PKI exists, generating it when missing or stale, and returns it.
  * Safe to call from several processes at once: one generates under a lock, the others wait.
  */
-export async function ensurePki(options: { force?: boolean; log?: (line: string) => void } = {}): Promise<Pki> {
-  const dir = keysDir()
+export async function ensurePki(
+  options: { force?: boolean; log?: (line: string) => void; dir?: string } = {},
+): Promise<Pki> {
+  const dir = options.dir ? path.resolve(options.dir) : keysDir()
   const log = options.log ?? (() => {})
   if (!options.force && staleReason(dir) === null) return loadPki(dir)
   const lock = `${dir}.lock`

@@ -101,6 +101,14 @@ const FLAGS: Flag[] = [
     shows: o => o.store,
   },
   {
+    flag: '--keys-dir',
+    env: 'OB_KEYS_DIR',
+    help: 'folder of the test PKI (generated there on first use)',
+    takesValue: true,
+    apply: (o, v) => (o.keysDir = v),
+    shows: o => o.keysDir ?? 'keys/generated',
+  },
+  {
     flag: '--sqlite-sync',
     env: 'OB_MOCK_SQLITE_SYNC',
     help: 'normal (survives kill -9) or full (also power loss)',

@@ -25,7 +25,13 @@ async function main(): Promise<void> {
     console.error(`mock-aspsp: ${(e as Error).message}`)
     process.exit(2)
   }
-  const mock = await startMock(options)
+  let mock: Awaited<ReturnType<typeof startMock>>
+  try {
+    mock = await startMock(options)
+  } catch (e) {
+    console.error(`mock-aspsp: ${(e as Error).message}`)
+    process.exit(1)
+  }
   // Process-wide, so here rather than in startMock (tests and benchmarks host banks in-process).
   startHeapGuard(options.heapCeilingMb)
   const { bank } = mock
@@ -53,6 +59,7 @@ async function main(): Promise<void> {
     `  server cert ${mock.serverCertPath}${options.serverCert ? '' : ` (issued by the test CA: trust ${bank.pki.ca.certPath})`}`,
   )
   console.log(`  store       ${options.store === 'memory' ? 'memory (lost on exit)' : options.store}`)
+  console.log(`  keys        ${bank.pki.dir}`)
   console.log(`  aud         ${bank.pki.aspsp.orgId} (directory org id) or ${mock.url}`)
   if (options.deviations.length) console.log(`  deviations  ${options.deviations.join(', ')}`)
 }

@@ -177,7 +177,7 @@ export interface StartOptions extends Partial<MockOptions> {
 export async function startMock(input: StartOptions = {}): Promise<RunningMock> {
   const { pki: givenPki, storeInstance, ...partial } = input
   const options = withDefaults(partial)
-  const pki = givenPki ?? (await ensurePki({ log: line => console.error(line) }))
+  const pki = givenPki ?? (await ensurePki({ dir: options.keysDir, log: line => console.error(line) }))
   const store = storeInstance ?? openStore(options.store, options.sqliteSync)
 
   // The test CA, the operator's extra CAs and the CAs of the TPPs' own identities (keys/byo/).

@@ -62,6 +62,13 @@ export interface MockOptions {
    */
   store: string
   /**
+   * Folder of the test PKI (CA, server and TPP certificates, directory keys), generated there on
+   * first use and shared with the suite and the CLIs. Default: `keys/generated` of the checkout;
+   * `npx ob-mock-bank` (the installed package): `keys/generated` of the working directory, never
+   * inside node_modules. Example: `--keys-dir ./pki` / `OB_KEYS_DIR=./pki`.
+   */
+  keysDir?: string
+  /**
    * SQLite `synchronous` setting. `normal` (WAL) survives a process crash (kill -9) without
    * losing an acknowledged write; `full` also survives a power cut at the cost of an fsync per
    * commit. Example: `--sqlite-sync full`.
