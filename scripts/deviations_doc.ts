@@ -1,14 +1,28 @@
 /**
- * Writes mock-aspsp/DEVIATIONS.md from the deviation registry (`--check`: exit 1 when it is stale).
- * The registry (mock-aspsp/src/helpers/deviations.ts) is the single source.
+ * Writes mock-aspsp/DEVIATIONS.md and fixtures/catalogue/proven_by.json (the deviations that prove
+ * each catalogue id, for the coverage table) from the deviation registry (`--check`: exit 1 when
+ * either is stale). The registry (mock-aspsp/src/helpers/deviations.ts) is the single source.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { ProofData } from '../fixtures/catalogue/proofs.ts'
 import { DEVIATIONS, type DeviationName, deviation, UNBREAKABLE } from '../mock-aspsp/src/helpers/deviations.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 export const DOC = path.join(root, 'mock-aspsp', 'DEVIATIONS.md')
+export const PROVEN_BY = path.join(root, 'fixtures', 'catalogue', 'proven_by.json')
+
+/** For each catalogue id, the deviations that name it in `caughtBy`; and the ids none can prove, with why. */
+export function provenByData(): ProofData {
+  const provenBy: Record<string, string[]> = {}
+  for (const name of Object.keys(DEVIATIONS) as DeviationName[]) {
+    for (const id of deviation(name).caughtBy) provenBy[id] = [...(provenBy[id] ?? []), name]
+  }
+  return { provenBy, unbreakable: { ...UNBREAKABLE } }
+}
+
+export const provenByJson = () => `${JSON.stringify(provenByData(), null, 2)}\n`
 
 export function deviationsDoc(): string {
   const names = Object.keys(DEVIATIONS) as DeviationName[]
@@ -70,15 +84,17 @@ export function deviationsDoc(): string {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const doc = deviationsDoc()
-  if (process.argv.includes('--check')) {
-    const current = readFileSync(DOC, 'utf8')
-    if (current !== doc) {
-      console.error(`${path.relative(process.cwd(), DOC)} is stale: run node --import tsx scripts/deviations_doc.ts`)
-      process.exit(1)
+  const outputs: [string, string][] = [
+    [DOC, deviationsDoc()],
+    [PROVEN_BY, provenByJson()],
+  ]
+  for (const [file, text] of outputs) {
+    if (!process.argv.includes('--check')) {
+      writeFileSync(file, text)
+      console.log(`wrote ${path.relative(process.cwd(), file)}`)
+    } else if (readFileSync(file, 'utf8') !== text) {
+      console.error(`${path.relative(process.cwd(), file)} is stale: run node --import tsx scripts/deviations_doc.ts`)
+      process.exitCode = 1
     }
-  } else {
-    writeFileSync(DOC, doc)
-    console.log(`wrote ${path.relative(process.cwd(), DOC)}`)
   }
 }

@@ -6,7 +6,7 @@ import { AUTH_CODE_IDS } from '../../fixtures/catalogue/auth_code_checks.ts'
 import { CATALOGUE, CATALOGUE_IDS } from '../../fixtures/catalogue/checks.ts'
 import { proofOf } from '../../fixtures/catalogue/proofs.ts'
 import { DEVIATIONS, deviation, UNBREAKABLE } from '../../mock-aspsp/src/helpers/deviations.ts'
-import { DOC, deviationsDoc } from '../deviations_doc.ts'
+import { DOC, deviationsDoc, PROVEN_BY, provenByJson } from '../deviations_doc.ts'
 import {
   batchesOf,
   failedChecks,
@@ -55,8 +55,9 @@ describe('deviation registry', () => {
       assert.ok(why.length > 20, `${id}: say why`)
     }
   })
-  it('mock-aspsp/DEVIATIONS.md is generated from it and current', () => {
+  it('mock-aspsp/DEVIATIONS.md and fixtures/catalogue/proven_by.json are generated from it and current', () => {
     assert.equal(readFileSync(DOC, 'utf8'), deviationsDoc(), 'run: node --import tsx scripts/deviations_doc.ts')
+    assert.equal(readFileSync(PROVEN_BY, 'utf8'), provenByJson(), 'run: node --import tsx scripts/deviations_doc.ts')
   })
 })
 
