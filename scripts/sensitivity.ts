@@ -21,7 +21,7 @@
  * everything holds.
  *
  * Options: `--only a,b` (some deviations or anti-banks), `--port <first port>` (default 8700),
- * `--batch <banks per Playwright run>` (default 16), `--streams <Playwright runs at a time>`
+ * `--batch <banks per Playwright run>` (default 20), `--streams <Playwright runs at a time>`
  * (default 2), `--without ID,...` (leave out the tests
  * carrying these ids, as if deleted: the deviations they guard must then be NOT CAUGHT),
  * `--impostor dead|none|dead,none` (the harness's own test: every deviant bank replaced by the
@@ -477,7 +477,7 @@ export function markdown(s: Summary): string {
     lines.push('|---|---|---|---|---|---|')
     for (const v of s.deviations) {
       const detail = v.guards
-        .map(g => (g.caught ? `${g.id}: ${g.check} (${g.test})` : `${g.id}: ${g.why}`))
+        .map(g => (g.caught ? `${g.id}: ${g.check} — ref ${g.ref} (test: ${g.test})` : `${g.id}: ${g.why}`))
         .join('<br>')
       const verdict = v.caught ? 'caught' : `**NOT CAUGHT**${v.bankExit ? ` (bank ${v.bankExit})` : ''}`
       lines.push(
@@ -521,7 +521,7 @@ export function parseArgs(argv: string[]): Args {
   const args: Args = {
     only: undefined,
     port: Number(process.env.OB_SENSITIVITY_PORT ?? 8700),
-    batch: Number(process.env.OB_SENSITIVITY_BATCH ?? 16),
+    batch: Number(process.env.OB_SENSITIVITY_BATCH ?? 20),
     streams: Number(process.env.OB_SENSITIVITY_STREAMS ?? 2),
     without: [],
     impostor: undefined,
@@ -566,11 +566,12 @@ export function parseArgs(argv: string[]): Args {
 }
 
 /**
- * The tests run against a deviation: those carrying one of its guarded ids (a POST case and its PUT
- * twin, NEG-MGMT-24, both name the id).
+ * The tests run against a deviation: those whose title carries one of its guarded ids. A PUT twin of
+ * a POST case (`NEG-MGMT-24 PUT ... (NEG-JWT-07)`) names the case's id in brackets only: it carries
+ * NEG-MGMT-24, and runs only where that id is guarded.
  */
 export function grepFor(caughtBy: readonly string[]): string {
-  return `\\b(?:${[...new Set(caughtBy)].join('|')})\\b`
+  return `\\b(?:${[...new Set(caughtBy)].join('|')})\\b(?!\\))`
 }
 
 /** One bank of the run: its project, the deviation it runs (none for a reference), its tests. */
