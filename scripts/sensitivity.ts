@@ -33,8 +33,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { stripVTControlCharacters } from 'node:util'
 import { CATALOGUE } from '../fixtures/catalogue/checks.ts'
-import { SHORT_LIVED_TOKEN_TPP, SHORT_TOKEN_TTL_SECONDS } from '../fixtures/targets/loader.ts'
-import type { SensitivityProject } from '../fixtures/targets/projects.ts'
+import { mockArgs, type SensitivityProject } from '../fixtures/targets/projects.ts'
 import { ensurePki } from '../keys/pki.ts'
 import {
   DEVIATIONS,
@@ -624,9 +623,8 @@ function startBank(bundle: string, bank: Bank): Promise<RunningBank> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OB_MOCK_')))
   const argv = [
     bundle,
-    ...['--port', String(bank.port), '--store', 'memory', '--spec', bank.specVersion],
-    // As the webServer starts the suite's mock: one TPP with short-lived tokens (NEG-MGMT-05).
-    ...['--token-ttl-for', `${SHORT_LIVED_TOKEN_TPP}=${SHORT_TOKEN_TTL_SECONDS}`],
+    // As the webServer starts the suite's mock.
+    ...mockArgs(bank.port, bank.specVersion),
     ...bank.deviations.flatMap(d => ['--deviation', d]),
     ...(bank.disabled.length ? ['--disable', bank.disabled.join(',')] : []),
   ]

@@ -461,10 +461,9 @@ export function registeredMetadata(bank: Bank, claims: Json, ssa: Json, cert: Cl
   checkCiba(bank, claims, out)
   checkKeys(bank, claims, ssa)
   checkUnsupportedFeatures(bank, claims)
-  out.tls_client_certificate_bound_access_tokens =
-    deviations.has('register-unbound-token-flag') && claims.tls_client_certificate_bound_access_tokens === false
-      ? false
-      : true
+  // The deviation registers a client's `false` as sent.
+  const optedOut = claims.tls_client_certificate_bound_access_tokens === false
+  out.tls_client_certificate_bound_access_tokens = !(optedOut && deviations.has('register-unbound-token-flag'))
   // RFC 7591 §3.1.1: the software statement's values take precedence. The SSA carries them
   // (software_client_name, software_logo_uri, ...) and they are returned flattened; the body's
   // own client_name and URIs are validated above but not registered.
