@@ -188,7 +188,7 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
         title: 'GET /register/{ClientId} with the token before it expires answers 200',
       },
     )
-    await test.step(`wait for the token to expire (expires_in ${lifetime} s): GET answers 401`, async () => {
+    await test.step(`wait for the token to expire (expires_in ${lifetime} s): GET answers 401 [RFC6750-3.1]`, async () => {
       await expect
         .poll(
           async () => {
@@ -624,7 +624,7 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
       },
     )
     const before = await readRegistration(tpp, clientId, authMethod, target)
-    await test.step(`the certificate expires (at most ${lifetime} s): GET over it is then refused`, async () => {
+    await test.step(`the certificate expires (at most ${lifetime} s): GET over it is then refused [RFC8705-3]`, async () => {
       await expect
         .poll(
           async () => {

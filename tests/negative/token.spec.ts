@@ -144,7 +144,7 @@ test.describe('NEG-TOK token endpoint refusals', { tag: ['@token', '@negative'] 
       ]
       if (token !== tokenAud) cases.push(['the mTLS alias of the token endpoint', token, 'warning'])
       for (const [name, aud, level] of cases) {
-        await test.step(`aud is ${name}`, async () => {
+        await test.step(`aud is ${name} [RFC7523-3]`, async () => {
           const ex = await attempt(c, { assertionClaims: { aud } })
           const ok = ex.kind === 'response' && ex.status === 200
           recordAnswer(`aud ${name}`, ok ? 'accepted' : 'refused')
@@ -342,7 +342,7 @@ test.describe('NEG-TOK token endpoint refusals', { tag: ['@token', '@negative'] 
         return exchange
       }
       for (const [name, written] of Object.entries(equivalentDns(dn, target.specVersion))) {
-        await test.step(`${member} with ${name} (${written}) gets a token`, async () => {
+        await test.step(`${member} with ${name} (${written}) gets a token [RFC8705-2.1.2]`, async () => {
           const exchange = await registerWith(written)
           await ensureStatus(exchange, 201, 'RFC7591-3.2.1')
           const ex = await tpp.tokens.clientCredentials(await ensureClientId(exchange), 'tls_client_auth')
