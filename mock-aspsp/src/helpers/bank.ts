@@ -100,6 +100,8 @@ export function createBank(options: MockOptions, pki: Pki, store: Store): Bank {
     jwks: new JwksResolver(options.jwksCacheTtl, url => directory.localJwks(url, issuer), {
       allowedHosts: new Set([KEYSTORE_HOST, ...options.jwksAllowedHosts.map(h => h.toLowerCase())]),
       timeoutMs: options.jwksFetchTimeoutMs,
+      // The CAs the bank trusts for mutual TLS, trusted for the keystores it reads too.
+      trustedCas: [pki.ca.certPath, ...options.extraCas, ...pki.byoCas].map(f => readFileSync(f)),
     }),
     signing: { key: createPrivateKey(readFileSync(pki.aspsp.signing.keyPath)), kid: pki.aspsp.signing.kid },
     ssaKeys: new KeySet(directory.ssaJwks),

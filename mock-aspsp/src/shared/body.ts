@@ -101,7 +101,8 @@ function decodeBody(ctx: Context, bytes: Buffer): string {
  */
 export async function readForm(ctx: Context, limit: number, endpoint: string): Promise<Record<string, string>> {
   const type = mediaType(ctx)
-  if (type !== 'application/x-www-form-urlencoded') {
+  const anyType = endpoint === 'token' && ctx.bank.deviations.has('token-ignores-content-type')
+  if (type !== 'application/x-www-form-urlencoded' && !anyType) {
     throw new InvalidRequest(
       `the ${endpoint} request must be application/x-www-form-urlencoded, got "${type || 'no Content-Type'}"`,
     )
