@@ -240,7 +240,9 @@ try {
           // The cells with targets first: the budget may end the run before the others.
           .sort((a, b) => Number(b.concurrency === 16) - Number(a.concurrency === 16))
     if (active.length === 0) break
-    if (!mandatory && elapsed() > budgetMs) {
+    // An extra sweep only when one of its cells still fits in the budget (its last pair of
+    // windows as the estimate): a sweep that could measure nothing ends the run.
+    if (!mandatory && !active.some(p => elapsed() + (pairMs.get(p.key) ?? 0) <= budgetMs)) {
       notes.push(
         `time budget (${budgetMs / 1000} s) reached after ${sweep} sweeps; ${active.length} cell(s) still wider than ±${precision * 100} %`,
       )
