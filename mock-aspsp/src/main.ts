@@ -4,8 +4,8 @@
  */
 import { parseCli, usage } from './cli.ts'
 import type { MockOptions } from './helpers/defaults.ts'
-import { DEVIATIONS } from './helpers/deviations.ts'
 import { startHeapGuard } from './helpers/heap_guard.ts'
+import { profileFor } from './profiles/index.ts'
 import { startMock } from './server.ts'
 
 async function main(): Promise<void> {
@@ -14,26 +14,25 @@ async function main(): Promise<void> {
     console.log(usage())
     return
   }
-  if (argv.includes('--list-deviations')) {
-    for (const [name, d] of Object.entries(DEVIATIONS)) console.log(`${name.padEnd(34)} [${d.area}] ${d.breaks}`)
-    return
-  }
   let options: MockOptions
   try {
-    options = parseCli(argv, process.env)
+    options = parseCli(
+      argv.filter(a => a !== '--list-deviations'),
+      process.env,
+    )
   } catch (e) {
     console.error(`mock-aspsp: ${(e as Error).message}`)
     process.exit(2)
+  }
+  if (argv.includes('--list-deviations')) {
+    for (const [name, d] of Object.entries(profileFor(options.profile).deviations))
+      console.log(`${name.padEnd(34)} [${d.area}] ${d.breaks}`)
+    return
   }
   const mock = await startMock(options)
   // Process-wide, so here rather than in startMock (tests and benchmarks host banks in-process).
   startHeapGuard(options.heapCeilingMb)
   const { bank } = mock
-  console.log(`mock-aspsp: UK OB DCR ${options.specVersion} bank listening on ${mock.url}`)
-  console.log(`  discovery   ${mock.url}/.well-known/openid-configuration`)
-  console.log(`  store       ${options.store === 'memory' ? 'memory (lost on exit)' : options.store}`)
-  console.log(`  aud         ${bank.pki.aspsp.orgId} (directory org id) or ${mock.url}`)
-  if (options.deviations.length) console.log(`  deviations  ${options.deviations.join(', ')}`)
   let closing = false
   const shutdown = (signal: string) => {
     if (closing) return
@@ -49,6 +48,11 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', () => shutdown('SIGINT'))
   process.on('SIGTERM', () => shutdown('SIGTERM'))
+  // Printed once the signals are handled: whoever waits for the banner may stop the bank at once.
+  console.log(`mock-aspsp: ${bank.dcrProfile.title(options)} bank listening on ${mock.url}`)
+  for (const line of bank.dcrProfile.banner(bank)) console.log(line)
+  console.log(`  store       ${options.store === 'memory' ? 'memory (lost on exit)' : options.store}`)
+  if (options.deviations.length) console.log(`  deviations  ${options.deviations.join(', ')}`)
 }
 
 await main()

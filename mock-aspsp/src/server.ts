@@ -10,11 +10,11 @@ import { ensurePki, type Pki } from '../../keys/pki.ts'
 import { createApp } from './app.ts'
 // Registers the authorization code flow's routes and grants with the app and the token endpoint.
 import './auth_flow.ts'
-import { startKeystoreInterception } from './directory/msw.ts'
 import { type Bank, createBank } from './helpers/bank.ts'
 import { type MockOptions, withDefaults } from './helpers/defaults.ts'
 import { openStore } from './models/open_store.ts'
 import { epoch, type Store } from './models/store.ts'
+import { profileFor } from './profiles/index.ts'
 import { drainThen } from './shared/body.ts'
 
 /** TLS 1.2 suites allowed by FAPI 1 Advanced §8.5 (TLS 1.3 suites are all allowed). */
@@ -133,12 +133,14 @@ export async function startMock(input: StartOptions = {}): Promise<RunningMock> 
   const pki = givenPki ?? (await ensurePki({ log: line => console.error(line) }))
   const store = storeInstance ?? openStore(options.store, options.sqliteSync)
 
-  const ca = [readFileSync(pki.ca.certPath), ...options.extraCas.map(f => readFileSync(f))]
-  // With a CRL loaded OpenSSL demands one for every issuing CA, so extra CAs come without it.
-  const crl = options.extraCas.length === 0 ? readFileSync(pki.ca.crlPath) : undefined
+  // The profile names the server certificate and the trusted CAs (with a CRL loaded OpenSSL
+  // demands one for every issuing CA, so extra CAs come without it).
+  const tls = profileFor(options.profile).listenerTls(pki, options)
+  const ca = tls.caPaths.map(f => readFileSync(f))
+  const crl = tls.crlPath ? readFileSync(tls.crlPath) : undefined
   const server = https.createServer({
-    key: readFileSync(pki.server.keyPath),
-    cert: readFileSync(pki.server.certPath),
+    key: readFileSync(tls.keyPath),
+    cert: readFileSync(tls.certPath),
     ca,
     ...(crl ? { crl } : {}),
     requestCert: true,
@@ -204,7 +206,7 @@ export async function startMock(input: StartOptions = {}): Promise<RunningMock> 
   const port = (server.address() as AddressInfo).port
   const bank = createBank({ ...options, port }, pki, store)
   server.on('request', createApp(bank).callback())
-  const stopMsw = options.msw ? startKeystoreInterception(bank.directory) : () => {}
+  const stopProfile = bank.dcrProfile.start(bank)
   const sweeper = setInterval(() => store.sweep(epoch()), 60_000)
   sweeper.unref()
 
@@ -215,7 +217,7 @@ export async function startMock(input: StartOptions = {}): Promise<RunningMock> 
     server,
     close: async () => {
       clearInterval(sweeper)
-      stopMsw()
+      stopProfile()
       await new Promise<void>(resolve => {
         server.close(() => resolve())
         server.closeAllConnections()

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs'
 import type { Pki } from '../../../keys/pki.ts'
 import { Directory } from '../directory/directory.ts'
 import type { Store } from '../models/store.ts'
+import { profileFor } from '../profiles/index.ts'
+import type { BankProfile, KnownDeviationName } from '../profiles/profile.ts'
 import type { MockOptions } from './defaults.ts'
 import { Deviations } from './deviations.ts'
 import { type DecodedJws, JwksResolver, KeySet } from './jose.ts'
@@ -26,8 +28,10 @@ export interface Endpoints {
 
 export interface Bank {
   options: MockOptions
+  /** The DCR profile the bank runs (profiles/): its routes, rules, discovery and directory. */
+  dcrProfile: BankProfile
   profile: SpecProfile
-  deviations: Deviations
+  deviations: Deviations<KnownDeviationName>
   endpoints: Endpoints
   pki: Pki
   store: Store
@@ -82,17 +86,22 @@ export function createBank(options: MockOptions, pki: Pki, store: Store): Bank {
     options.issuer ?? `https://${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`
   const directory = new Directory(pki)
   const endpoints = endpointsFor(issuer)
+  const dcrProfile = profileFor(options.profile)
   return {
     options,
+    dcrProfile,
     profile: SPEC_PROFILES[options.specVersion],
-    deviations: new Deviations(options.deviations),
+    deviations: new Deviations<KnownDeviationName>(options.deviations, dcrProfile.deviations),
     endpoints,
     pki,
     store,
     directory,
-    // The bank's own keystore URLs are answered in-process; keystore.openbankingtest.org.uk goes
-    // through fetch, where msw answers it (or, with --no-msw, the network does).
-    jwks: new JwksResolver(options.jwksCacheTtl, url => directory.localJwks(url, issuer)),
+    // URLs the profile serves itself are answered in-process (UK: the bank's own keystore;
+    // keystore.openbankingtest.org.uk goes through fetch, where msw answers it, or with --no-msw
+    // the network does).
+    jwks: new JwksResolver(options.jwksCacheTtl, url =>
+      dcrProfile.localJwks({ pki, directory, endpoints, options }, url),
+    ),
     signing: { key: createPrivateKey(readFileSync(pki.aspsp.signing.keyPath)), kid: pki.aspsp.signing.kid },
     ssaKeys: new KeySet(directory.ssaJwks),
     verifiedSsas: new BoundedMap(1_000),

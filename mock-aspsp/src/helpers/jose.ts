@@ -106,6 +106,11 @@ export class KeySet {
     return this.byKid.get(kid)?.jwk
   }
 
+  /** Every JWK of the set (e.g. to find a key for encryption, `use: enc`). */
+  jwks(): JWK[] {
+    return [...this.byKid.values()].map(e => e.jwk)
+  }
+
   /** The public KeyObject of an entry; null when the JWK is private, symmetric or unparseable. */
   private keyObject(entry: KeyEntry): KeyObject | null {
     if (entry.key === undefined) {

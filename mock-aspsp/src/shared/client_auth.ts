@@ -6,6 +6,7 @@
  */
 import type { Context } from 'koa'
 import type { Bank } from '../helpers/bank.ts'
+import { jwksUriOf } from '../helpers/client_info.ts'
 import { parseDn, sameDn } from '../helpers/dn.ts'
 import { InvalidClient } from '../helpers/errors.ts'
 import { type DecodedJws, decodeJws, type Json, JwsFormatError, type KeySet } from '../helpers/jose.ts'
@@ -95,10 +96,9 @@ async function privateKeyJwt(bank: Bank, params: Record<string, string>, endpoin
 
   const kid = header.kid
   if (typeof kid !== 'string') throw new InvalidClient('client_assertion header has no kid')
-  const jwksUrl = client.registration.software_jwks_endpoint
   let keys: KeySet
   try {
-    keys = await bank.jwks.get(String(jwksUrl))
+    keys = await bank.jwks.get(jwksUriOf(client))
   } catch (e) {
     throw new InvalidClient(`the software JWKS of client "${iss}" could not be read: ${(e as Error).message}`)
   }
