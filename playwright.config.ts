@@ -7,7 +7,7 @@
  */
 import { defineConfig } from '@playwright/test'
 import { BROWSER_SPECS, browserProject } from './fixtures/browser.ts'
-import { runPlanOrExit } from './fixtures/targets/projects.ts'
+import { AU_TESTS_DIR, runPlanOrExit } from './fixtures/targets/projects.ts'
 import type { TargetRef } from './fixtures/targets/types.ts'
 
 const plan = runPlanOrExit()
@@ -39,7 +39,10 @@ export default defineConfig<object, { targetRef: TargetRef }>({
         resultsDir: `${reports}/allure-results`,
         suiteTitle: true,
         environmentInfo: Object.fromEntries(
-          plan.projects.map(p => [p.name, `${p.summary.discoveryUrl} (OB DCR ${p.summary.specVersion})`]),
+          plan.projects.map(p => [
+            p.name,
+            `${p.summary.discoveryUrl} (${p.summary.profile === 'au-cdr' ? '' : 'OB DCR '}${p.summary.specVersion})`,
+          ]),
         ),
       },
     ],
@@ -50,13 +53,16 @@ export default defineConfig<object, { targetRef: TargetRef }>({
       name: p.name,
       ...(p.grep ? { grep: new RegExp(p.grep) } : {}),
       ...(p.grepInvert ? { grepInvert: new RegExp(p.grepInvert) } : {}),
-      testIgnore: BROWSER_SPECS,
+      // Tests declare their profile by where they live (tests/au, tagged @au-cdr): each project runs its own.
+      ...(p.ref.profile === 'au-cdr'
+        ? { testDir: AU_TESTS_DIR }
+        : { testIgnore: [BROWSER_SPECS, `**/${AU_TESTS_DIR}/**`] }),
       use: { targetRef: p.ref },
       metadata: { target: p.summary },
     })),
     // The customer's part in a real Chromium: only the mock bank's pages can be played (and the
     // sensitivity self-test's banks, which run a subset by grep, are judged on the API tests).
-    ...plan.projects.filter(p => p.ref.kind === 'mock' && !p.grep).map(browserProject),
+    ...plan.projects.filter(p => p.ref.kind === 'mock' && p.ref.profile !== 'au-cdr' && !p.grep).map(browserProject),
   ],
   webServer: plan.mocks.map(m => ({
     command: m.command,

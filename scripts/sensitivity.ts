@@ -14,16 +14,60 @@ import { spawn } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { SHORT_LIVED_RECIPIENT, SHORT_RECIPIENT_TOKEN_TTL } from '../fixtures/au/target.ts'
 import { SHORT_LIVED_TOKEN_TPP, SHORT_TOKEN_TTL_SECONDS } from '../fixtures/targets/loader.ts'
 import { ensurePki } from '../keys/pki.ts'
 import { DEVIATIONS, type DeviationName } from '../mock-aspsp/src/helpers/deviations.ts'
+import { CDR_DEVIATIONS } from '../mock-aspsp/src/profiles/au_cdr/deviations.ts'
 import { type RunningMock, startMock } from '../mock-aspsp/src/server.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const outDir = path.join(root, 'reports', 'sensitivity')
 
+/** One deviation of one profile: the AU profile's run against the AU mock and the AU tests. */
+export interface SensitivityCase {
+  profile: 'uk-ob' | 'au-cdr'
+  name: string
+  area: string
+  caughtBy: readonly string[]
+}
+
+/** Every deviation of every profile, UK first. */
+export function sensitivityCases(): SensitivityCase[] {
+  return [
+    ...Object.entries(DEVIATIONS).map(([name, d]) => ({
+      profile: 'uk-ob' as const,
+      name,
+      area: d.area,
+      caughtBy: d.caughtBy,
+    })),
+    ...Object.entries(CDR_DEVIATIONS).map(([name, d]) => ({
+      profile: 'au-cdr' as const,
+      name,
+      area: d.area,
+      caughtBy: d.caughtBy,
+    })),
+  ]
+}
+
+/** The Playwright project of a case (two profiles may both have a deviation of one name). */
+export const projectOf = (c: Pick<SensitivityCase, 'profile' | 'name'>) =>
+  c.profile === 'au-cdr' ? `deviation:au-cdr:${c.name}` : `deviation:${c.name}`
+
+/** `--only` names: `au-cdr:<name>` for an AU deviation; a bare name is the UK one (or the AU one if only AU has it). */
+function selectCases(only: string[] | undefined): SensitivityCase[] {
+  const all = sensitivityCases()
+  if (!only) return all
+  return only.map(n => {
+    const [profile, name] = n.startsWith('au-cdr:') ? ['au-cdr', n.slice('au-cdr:'.length)] : [undefined, n]
+    const c = all.find(x => x.name === name && (profile ? x.profile === profile : true))
+    if (!c) throw new Error(`--only: unknown deviation "${n}"`)
+    return c
+  })
+}
+
 interface Args {
-  only: DeviationName[] | undefined
+  only: string[] | undefined
   port: number
   without: string[]
 }
@@ -33,9 +77,7 @@ function parseArgs(argv: string[]): Args {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     if (a === '--only') {
-      const names = (argv[++i] ?? '').split(',').filter(Boolean)
-      for (const n of names) if (!(n in DEVIATIONS)) throw new Error(`--only: unknown deviation "${n}"`)
-      args.only = names as DeviationName[]
+      args.only = (argv[++i] ?? '').split(',').filter(Boolean)
     } else if (a === '--port') {
       args.port = Number(argv[++i])
     } else if (a === '--without') {
@@ -49,7 +91,7 @@ function parseArgs(argv: string[]): Args {
 
 /** The id a test title starts with (`NEG-JWT-07 rejects ...` → `NEG-JWT-07`). */
 export function titleId(title: string): string | undefined {
-  return /^((?:NEG-[A-Z]+|POS-[A-Z]+|FMT|DCR|AUTH-[A-Z]+)-\d+)\b/.exec(title)?.[1]
+  return /^((?:NEG-[A-Z]+|POS-[A-Z]+|FMT|DCR|AUTH-[A-Z]+|AU-DCR)-\d+)\b/.exec(title)?.[1]
 }
 
 /**
@@ -82,7 +124,8 @@ function* specsOf(suite: PwSuite): Generator<PwSpec> {
 }
 
 interface Verdict {
-  deviation: DeviationName
+  profile: string
+  deviation: string
   area: string
   caughtBy: string[]
   ran: number
@@ -96,7 +139,15 @@ interface Verdict {
   caught: boolean
 }
 
-export function verdicts(report: { suites: PwSuite[] }, names: DeviationName[]): Verdict[] {
+export function verdicts(
+  report: { suites: PwSuite[] },
+  selected: readonly (SensitivityCase | DeviationName)[],
+): Verdict[] {
+  const cases = selected.map(c =>
+    typeof c === 'string'
+      ? { profile: 'uk-ob' as const, name: c, area: DEVIATIONS[c].area, caughtBy: DEVIATIONS[c].caughtBy }
+      : c,
+  )
   const perProject = new Map<string, { ran: Set<string>; failed: string[]; failedIds: Set<string> }>()
   for (const suite of report.suites) {
     for (const spec of specsOf(suite)) {
@@ -112,9 +163,8 @@ export function verdicts(report: { suites: PwSuite[] }, names: DeviationName[]):
       }
     }
   }
-  return names.map(name => {
-    const d = DEVIATIONS[name]
-    const p = perProject.get(`deviation:${name}`) ?? {
+  return cases.map(d => {
+    const p = perProject.get(projectOf(d)) ?? {
       ran: new Set<string>(),
       failed: [],
       failedIds: new Set<string>(),
@@ -123,7 +173,8 @@ export function verdicts(report: { suites: PwSuite[] }, names: DeviationName[]):
     const hit = caughtBy.filter(id => p.failedIds.has(id))
     const missed = caughtBy.filter(id => !p.failedIds.has(id))
     return {
-      deviation: name,
+      profile: d.profile,
+      deviation: d.name,
       area: d.area,
       caughtBy,
       ran: p.ran.size,
@@ -143,8 +194,8 @@ function markdown(rows: Verdict[], seconds: number): string {
     '',
     `${caught} of ${rows.length} deviations caught by the tests that guard their rule (${((100 * caught) / rows.length).toFixed(1)} %), in ${seconds.toFixed(0)} s.`,
     '',
-    '| Deviation | Area | Guarded by | Failed tests | Guards that failed | Verdict |',
-    '|---|---|---|---|---|---|',
+    '| Profile | Deviation | Area | Guarded by | Failed tests | Guards that failed | Verdict |',
+    '|---|---|---|---|---|---|---|',
   ]
   for (const r of rows) {
     const verdict = r.caught
@@ -153,7 +204,7 @@ function markdown(rows: Verdict[], seconds: number): string {
         ? `NOT CAUGHT: no test for ${r.untested.join(', ')}`
         : `NOT CAUGHT by ${r.missed.join(', ')}${r.failed.length ? ' (only other tests failed)' : ''}`
     lines.push(
-      `| ${r.deviation} | ${r.area} | ${r.caughtBy.join(', ')} | ${r.failed.length} | ${r.hit.join(', ') || '—'} | ${verdict} |`,
+      `| ${r.profile} | ${r.deviation} | ${r.area} | ${r.caughtBy.join(', ')} | ${r.failed.length} | ${r.hit.join(', ') || '—'} | ${verdict} |`,
     )
   }
   return `${lines.join('\n')}\n`
@@ -161,7 +212,7 @@ function markdown(rows: Verdict[], seconds: number): string {
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2))
-  const names = args.only ?? (Object.keys(DEVIATIONS) as DeviationName[])
+  const cases = selectCases(args.only)
   const started = Date.now()
   const pki = await ensurePki({ log: line => console.error(line) })
   rmSync(outDir, { recursive: true, force: true })
@@ -170,23 +221,29 @@ async function main(): Promise<number> {
   const mocks: RunningMock[] = []
   try {
     const plan = []
-    for (const [i, name] of names.entries()) {
+    for (const [i, c] of cases.entries()) {
       const port = args.port + i
-      // As the webServer starts the suite's mock: one TPP with short-lived tokens (NEG-MGMT-05).
-      const tokenTtlBySoftware = { [SHORT_LIVED_TOKEN_TPP]: SHORT_TOKEN_TTL_SECONDS }
-      mocks.push(await startMock({ port, store: 'memory', pki, deviations: [name], tokenTtlBySoftware }))
+      // As the webServer starts the suite's mocks: one TPP (one AU recipient) with short-lived tokens.
+      const tokenTtlBySoftware: Record<string, number> =
+        c.profile === 'au-cdr'
+          ? { [SHORT_LIVED_RECIPIENT]: SHORT_RECIPIENT_TOKEN_TTL }
+          : { [SHORT_LIVED_TOKEN_TPP]: SHORT_TOKEN_TTL_SECONDS }
+      mocks.push(
+        await startMock({ port, store: 'memory', pki, profile: c.profile, deviations: [c.name], tokenTtlBySoftware }),
+      )
       plan.push({
-        deviation: name,
+        ...(c.profile === 'au-cdr' ? { profile: c.profile } : {}),
+        deviation: c.name,
         port,
         specVersion: '3.3',
-        grep: grepFor(DEVIATIONS[name].caughtBy),
+        grep: grepFor(c.caughtBy),
         ...(args.without.length ? { grepInvert: grepFor(args.without) } : {}),
       })
     }
     const planFile = path.join(outDir, 'plan.json')
     writeFileSync(planFile, JSON.stringify(plan, null, 2))
     console.log(
-      `sensitivity: ${names.length} mock banks on ports ${args.port}–${args.port + names.length - 1}, one deviation each`,
+      `sensitivity: ${cases.length} mock banks on ports ${args.port}–${args.port + cases.length - 1}, one deviation each`,
     )
 
     const resultsFile = path.join(outDir, 'results.json')
@@ -205,7 +262,7 @@ async function main(): Promise<number> {
       child.on('error', reject)
       child.on('close', () => resolve())
     })
-    const rows = verdicts(JSON.parse(readFileSync(resultsFile, 'utf8')), names)
+    const rows = verdicts(JSON.parse(readFileSync(resultsFile, 'utf8')), cases)
     const seconds = (Date.now() - started) / 1000
     writeFileSync(path.join(outDir, 'sensitivity.json'), JSON.stringify({ seconds, rows }, null, 2))
     const md = markdown(rows, seconds)
