@@ -183,7 +183,14 @@ const TPPS: TppSpec[] = [
 ]
 
 /** A client (mTLS) certificate with clientAuth EKU: CA-issued, or built to be refused (self-signed, expired). */
-export async function clientCert(w: Writer, ca: Ca, base: string, subject: string, kind: string): Promise<KeyCert> {
+export async function clientCert(
+  w: Writer,
+  ca: Ca,
+  base: string,
+  subject: string,
+  kind: string,
+  eku: string = x509.ExtendedKeyUsage.clientAuth,
+): Promise<KeyCert> {
   const keys = await crypto.subtle.generateKey(RSA, true, ['sign', 'verify'])
   const keyPem = await privatePem(keys.privateKey)
   let cert: x509.X509Certificate
@@ -204,7 +211,7 @@ export async function clientCert(w: Writer, ca: Ca, base: string, subject: strin
       notAfter: new Date(Date.now() - 2 * DAY),
     })
   } else {
-    cert = await issue(ca, subject, keys, { eku: [x509.ExtendedKeyUsage.clientAuth] })
+    cert = await issue(ca, subject, keys, { eku: [eku] })
   }
   return keyCert(w, base, cert, keyPem)
 }
@@ -215,14 +222,15 @@ async function tpp(w: Writer, ca: Ca, spec: TppSpec): Promise<TppIdentity> {
   const base = `tpps/${spec.name}`
   const subject = `C=GB, O=OpenBanking, OU=${orgId}, CN=${softwareId}`
 
-  const transport = (file: string) => clientCert(w, ca, `${base}/${file}`, subject, spec.kind)
+  const transport = (file: string, eku?: string) => clientCert(w, ca, `${base}/${file}`, subject, spec.kind, eku)
 
-  const [signing, signingEs256, revokedSigning, t1, t2] = await Promise.all([
+  const [signing, signingEs256, revokedSigning, t1, t2, serverEku] = await Promise.all([
     rsaSigningKey(w, `${base}/signing`, ca, `C=GB, O=OpenBanking, OU=${orgId}, CN=${softwareId} signing`),
     ecSigningKey(w, `${base}/signing-es256`),
     rsaSigningKey(w, `${base}/signing-revoked`, ca, `C=GB, O=OpenBanking, OU=${orgId}, CN=${softwareId} revoked`),
     transport('transport'),
     transport('transport2'),
+    spec.name === 'alpha' ? transport('transport-server-eku', x509.ExtendedKeyUsage.serverAuth) : undefined,
   ])
   const host = `${spec.name}.tpp.example`
   return {
@@ -240,6 +248,7 @@ async function tpp(w: Writer, ca: Ca, spec: TppSpec): Promise<TppIdentity> {
     revokedSigning,
     transport: t1,
     transport2: t2,
+    ...(serverEku ? { serverEku } : {}),
   }
 }
 

@@ -79,6 +79,11 @@ export interface TppIdentity {
   transport: KeyCert
   /** A second valid transport certificate with the same subject and another key (certificate rotation). */
   transport2: KeyCert
+  /**
+   * `alpha` only: a certificate with the transport subject, issued by the CA, for serverAuth only
+   * (no clientAuth extended key usage): only its key usage is wrong (NEG-TLS-06).
+   */
+  serverEku?: KeyCert
 }
 
 /**
@@ -185,6 +190,7 @@ export function loadPki(dir = keysDir()): Pki {
       revokedSigning: resolveSigning(dir, t.revokedSigning),
       transport: resolveKeyCert(dir, t.transport),
       transport2: resolveKeyCert(dir, t.transport2),
+      ...(t.serverEku ? { serverEku: resolveKeyCert(dir, t.serverEku) } : {}),
     }
   }
   const recipients: Record<string, CdrRecipient> = {}

@@ -6,6 +6,7 @@ import Router from '@koa/router'
 import Koa, { type Context, type Next } from 'koa'
 import type { Bank } from './helpers/bank.ts'
 import { errorHandler } from './shared/error_handler.ts'
+import { securityHeaders } from './shared/security_headers.ts'
 
 declare module 'koa' {
   interface DefaultContext {
@@ -39,6 +40,7 @@ export function createApp(bank: Bank): Koa {
   bank.dcrProfile.routes(router, bank)
 
   if (bank.options.log) app.use(requestLog)
+  app.use(securityHeaders)
   app.use(errorHandler)
   app.use(router.routes())
   // Sets 405 / 501 with an Allow header; the error handler turns that into a JSON error.

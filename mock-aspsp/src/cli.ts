@@ -211,6 +211,14 @@ const FLAGS: Flag[] = [
     shows: o => String(o.maxAssertionLifetime),
   },
   {
+    flag: '--max-request-lifetime',
+    env: 'OB_MOCK_MAX_REQUEST_LIFETIME',
+    help: 'longest registration request lifetime (exp - iat), seconds',
+    takesValue: true,
+    apply: (o, v) => (o.maxRequestLifetime = int('--max-request-lifetime', v)),
+    shows: o => String(o.maxRequestLifetime),
+  },
+  {
     flag: '--max-body',
     env: 'OB_MOCK_MAX_BODY',
     help: 'largest request body, bytes',
@@ -225,6 +233,22 @@ const FLAGS: Flag[] = [
     takesValue: true,
     apply: (o, v) => (o.jwksCacheTtl = int('--jwks-ttl', v)),
     shows: o => String(o.jwksCacheTtl),
+  },
+  {
+    flag: '--jwks-host',
+    env: 'OB_MOCK_JWKS_HOSTS',
+    help: 'another host software JWKS may be fetched from (repeatable; env: comma list)',
+    takesValue: true,
+    apply: (o, v) => o.jwksAllowedHosts.push(...list(v).map(h => h.toLowerCase())),
+    shows: o => o.jwksAllowedHosts.join(',') || '(the directory keystore only)',
+  },
+  {
+    flag: '--jwks-timeout',
+    env: 'OB_MOCK_JWKS_TIMEOUT',
+    help: 'software JWKS fetch timeout, milliseconds',
+    takesValue: true,
+    apply: (o, v) => (o.jwksFetchTimeoutMs = int('--jwks-timeout', v)),
+    shows: o => String(o.jwksFetchTimeoutMs),
   },
   {
     flag: '--deviation',
@@ -290,6 +314,14 @@ const FLAGS: Flag[] = [
     takesValue: true,
     apply: (o, v) => (o.maxRequestObjectLifetime = int('--max-request-object-lifetime', v)),
     shows: o => String(o.maxRequestObjectLifetime),
+  },
+  {
+    flag: '--hsts-max-age',
+    env: 'OB_MOCK_HSTS_MAX_AGE',
+    help: 'Strict-Transport-Security max-age, seconds (0: browsers forget it)',
+    takesValue: true,
+    apply: (o, v) => (o.hstsMaxAge = int('--hsts-max-age', v)),
+    shows: o => String(o.hstsMaxAge),
   },
   {
     flag: '--log',

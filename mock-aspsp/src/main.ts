@@ -33,6 +33,8 @@ async function main(): Promise<void> {
   // Process-wide, so here rather than in startMock (tests and benchmarks host banks in-process).
   startHeapGuard(options.heapCeilingMb)
   const { bank } = mock
+  // The handlers first: a supervisor may stop the bank as soon as it reads the discovery line,
+  // and until a handler is installed SIGTERM kills the process outright (no exit code 0).
   let closing = false
   const shutdown = (signal: string) => {
     if (closing) return
@@ -48,7 +50,6 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', () => shutdown('SIGINT'))
   process.on('SIGTERM', () => shutdown('SIGTERM'))
-  // Printed once the signals are handled: whoever waits for the banner may stop the bank at once.
   console.log(`mock-aspsp: ${bank.dcrProfile.title(options)} bank listening on ${mock.url}`)
   for (const line of bank.dcrProfile.banner(bank)) console.log(line)
   console.log(`  store       ${options.store === 'memory' ? 'memory (lost on exit)' : options.store}`)

@@ -3,6 +3,7 @@
  * the unit tests and the benchmark.
  */
 import { readFileSync } from 'node:fs'
+import type { IncomingMessage } from 'node:http'
 import https from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
@@ -16,6 +17,7 @@ import { openStore } from './models/open_store.ts'
 import { epoch, type Store } from './models/store.ts'
 import { profileFor } from './profiles/index.ts'
 import { drainThen } from './shared/body.ts'
+import { securityHeadersFor } from './shared/security_headers.ts'
 
 /** TLS 1.2 suites allowed by FAPI 1 Advanced §8.5 (TLS 1.3 suites are all allowed). */
 const FAPI_TLS12_CIPHERS = [
@@ -50,7 +52,7 @@ function rawJsonError(
   reason: string,
   error: string,
   description: string,
-  options: { head?: boolean; headers?: string[] } = {},
+  options: { head?: boolean; headers?: Record<string, string> } = {},
 ): string {
   const body = JSON.stringify({ error, error_description: description })
   return [
@@ -58,7 +60,7 @@ function rawJsonError(
     'Content-Type: application/json; charset=utf-8',
     `Content-Length: ${Buffer.byteLength(body)}`,
     'Cache-Control: no-store',
-    ...(options.headers ?? []),
+    ...Object.entries(options.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
     'Connection: close',
     '',
     // RFC 9110 §9.3.2: an answer to HEAD has no content, even an error.
@@ -70,45 +72,52 @@ function rawJsonError(
  * The answer to a request Node's HTTP parser refused (bad request line, CR or LF in a header
  * value, headers over `maxHeaderSize`, a header timeout).
  */
-function clientErrorResponse(err: NodeJS.ErrnoException, head: boolean): string {
+function clientErrorResponse(err: NodeJS.ErrnoException, head: boolean, headers: Record<string, string>): string {
   if (err.code === 'HPE_HEADER_OVERFLOW') {
     return rawJsonError(
       431,
       'Request Header Fields Too Large',
       'invalid_request',
       'the request headers exceed the size limit',
-      { head },
+      { head, headers },
     )
   }
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    return rawJsonError(408, 'Request Timeout', 'invalid_request', 'the request was not received in time', { head })
+    return rawJsonError(408, 'Request Timeout', 'invalid_request', 'the request was not received in time', {
+      head,
+      headers,
+    })
   }
-  return rawJsonError(400, 'Bad Request', 'invalid_request', 'the request is not valid HTTP/1.1', { head })
+  return rawJsonError(400, 'Bad Request', 'invalid_request', 'the request is not valid HTTP/1.1', { head, headers })
 }
-
-/** Node's HTTP parser as it hangs on a server socket (not public API, stable since Node 0.x). */
-type ParsedSocket = Duplex & { parser?: { incoming?: { complete?: boolean } | null } | null }
 
 /**
  * Whether the request being read on each connection is a HEAD, known before Node's parser has
  * finished its headers (a parse error leaves no request object to ask): the first bytes that
- * arrive once the previous request has been read completely.
+ * arrive once the previous request has been read completely. Public API only: the server's
+ * `request` event gives each connection's current request, whose `complete` turns true once its
+ * body has been read.
  */
 function trackHeadRequests(server: https.Server): (socket: Duplex) => boolean {
   const head = new WeakMap<Duplex, boolean>()
   /** Connections whose current request has started but whose headers are not complete yet. */
   const inHeaders = new WeakSet<Duplex>()
-  server.on('secureConnection', (socket: ParsedSocket) => {
+  /** The request each connection is reading (its body may still be arriving). */
+  const current = new WeakMap<Duplex, IncomingMessage>()
+  server.on('secureConnection', (socket: Duplex) => {
     // Before the HTTP parser's own listener, which may fail on this very chunk.
     socket.prependListener('data', (chunk: Buffer) => {
-      const current = socket.parser?.incoming
-      if ((current && !current.complete) || inHeaders.has(socket)) return
+      const req = current.get(socket)
+      if ((req && !req.complete) || inHeaders.has(socket)) return
       inHeaders.add(socket)
       head.set(socket, chunk.subarray(0, 5).toString('latin1') === 'HEAD ')
     })
   })
   // Emitted by the parser as the headers complete, in order with the data.
-  server.on('request', req => inHeaders.delete(req.socket))
+  server.on('request', (req: IncomingMessage) => {
+    inHeaders.delete(req.socket)
+    current.set(req.socket, req)
+  })
   return socket => head.get(socket) === true
 }
 
@@ -157,8 +166,9 @@ export async function startMock(input: StartOptions = {}): Promise<RunningMock> 
   // A bad handshake (plain HTTP, garbage) must not crash or hang anything.
   server.on('tlsClientError', (_err, socket) => socket.destroy())
   const isHead = trackHeadRequests(server)
+  const security = securityHeadersFor(options)
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (socket.writable && err.code !== 'ECONNRESET') socket.end(clientErrorResponse(err, isHead(socket)))
+    if (socket.writable && err.code !== 'ECONNRESET') socket.end(clientErrorResponse(err, isHead(socket), security))
     else socket.destroy()
   })
 
@@ -170,9 +180,7 @@ export async function startMock(input: StartOptions = {}): Promise<RunningMock> 
         'Method Not Allowed',
         'method_not_allowed',
         'CONNECT is not supported: this server is not a proxy',
-        {
-          headers: ['Allow: GET, HEAD, POST, PUT, DELETE, OPTIONS'],
-        },
+        { headers: { ...security, Allow: 'GET, HEAD, POST, PUT, DELETE, OPTIONS' } },
       ),
     )
   })
@@ -190,6 +198,7 @@ export async function startMock(input: StartOptions = {}): Promise<RunningMock> 
         'Content-Type': 'application/json; charset=utf-8',
         'Content-Length': Buffer.byteLength(body),
         'Cache-Control': 'no-store',
+        ...security,
         Connection: 'close',
       })
       res.end(body)

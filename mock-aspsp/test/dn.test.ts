@@ -37,3 +37,32 @@ describe('parseDn and sameDn', () => {
     }
   })
 })
+
+describe('RFC 4514 hex values and UTF-8 escapes (security review item 13)', () => {
+  const hexOf = (tag: number, text: string, encoding: BufferEncoding = 'utf8') => {
+    const bytes = Buffer.from(text, encoding)
+    return `#${tag.toString(16).padStart(2, '0')}${bytes.length.toString(16).padStart(2, '0')}${bytes.toString('hex')}`
+  }
+  it('decodes # values of the string types and compares them as text', () => {
+    const cn = 'lQBMmFoZyTpCXA1K0XFZg4'
+    for (const value of [
+      hexOf(0x13, cn),
+      hexOf(0x0c, cn),
+      hexOf(0x16, cn),
+      `#1e${(cn.length * 2).toString(16)}${Buffer.from(cn, 'utf16le').swap16().toString('hex')}`,
+    ]) {
+      assert.ok(sameDn(parseDn(dn), parseDn(`CN=${value},OU=0015800001eOCDxEm1,O=OpenBanking,C=GB`)), value)
+    }
+  })
+  it('refuses a # value that is not a string type, not hex, or whose length lies', () => {
+    for (const bad of ['CN=#020101', 'CN=#13zz', 'CN=#1305616263', 'CN=#']) {
+      assert.throws(() => parseDn(bad), DnSyntaxError, bad)
+    }
+  })
+  it('reads \\XX escapes as UTF-8 octets and maps OID types such as 2.5.4.97', () => {
+    assert.equal(dnAttribute(parseDn('CN=Caf\\C3\\A9'), 'CN'), 'Café')
+    assert.throws(() => parseDn('CN=Caf\\E9'), DnSyntaxError)
+    const oid = parseDn('2.5.4.97=PSDGB-OB-0015800001eOCDxEm1,CN=x')
+    assert.ok(sameDn(oid, parseDn('organizationIdentifier=PSDGB-OB-0015800001eOCDxEm1,CN=x')))
+  })
+})

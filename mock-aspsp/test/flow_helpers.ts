@@ -170,31 +170,51 @@ export class TppDriver {
   }
 }
 
-/** The customer's browser: follows the bank's own redirects, keeps the session cookie. */
+/**
+ * The customer's browser: follows the bank's own redirects, keeps the session cookie (replaced
+ * when the bank sets a new one), and posts a page's form with the anti-CSRF token of the page.
+ */
 export class Browser {
   private cookie: string | undefined
   constructor(private readonly mock: RunningMock) {}
 
-  /** GET /authorize…; returns the answer (a redirect to the consent page, to the client, or a page). */
-  async open(path: string): Promise<Answer> {
-    const res = await call(this.mock, path)
+  private keepCookie(res: Answer): Answer {
     const set = res.headers['set-cookie']
     if (set) this.cookie = String([set].flat()[0]).split(';')[0]
     return res
+  }
+
+  /** GET /authorize…; returns the answer (a redirect to the consent page, to the client, or a page). */
+  async open(path: string): Promise<Answer> {
+    return this.keepCookie(await call(this.mock, path))
   }
 
   private headers(): Record<string, string> {
     return this.cookie ? { cookie: this.cookie } : {}
   }
 
-  get(path: string) {
-    return call(this.mock, path, { headers: this.headers() })
+  async get(path: string) {
+    return this.keepCookie(await call(this.mock, path, { headers: this.headers() }))
   }
 
-  post(path: string, form: Record<string, string | string[]>) {
-    return call(this.mock, path, { headers: this.headers(), form })
+  /**
+   * Posts a form to `/consent/{id}/...`, as the page at `/consent/{id}` would: with its anti-CSRF
+   * token, read from the page first (unless the form carries one). `headers` adds or replaces some
+   * (an `origin`, for instance).
+   */
+  async post(path: string, form: Record<string, string | string[]>, headers: Record<string, string> = {}) {
+    const withToken = { ...form }
+    if (withToken.csrf === undefined) {
+      const page = await this.get(path.replace(/\/(login|decision)$/, ''))
+      const token = csrfOf(page.text)
+      if (token !== undefined) withToken.csrf = token
+    }
+    return this.keepCookie(await call(this.mock, path, { headers: { ...this.headers(), ...headers }, form: withToken }))
   }
 }
+
+/** The anti-CSRF token of a page's form, if it has one. */
+export const csrfOf = (html: string) => /name="csrf" value="([^"]*)"/.exec(html)?.[1]
 
 /** The Location header of a redirect. */
 export const locationOf = (a: Answer) => String(a.headers.location ?? '')

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { constants, generateKeyPairSync, sign } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { signerFromFile, signJws, tamperSignature } from '../../fixtures/builders/jose.ts'
-import { KeySet } from '../src/helpers/jose.ts'
+import { joseHeaderProblem, KeySet } from '../src/helpers/jose.ts'
 import { alpha } from './support.ts'
 
 const ps256 = alpha.signing.publicJwk
@@ -47,5 +47,51 @@ describe('KeySet.verify', () => {
     assert.equal(weird.verify(jws, 'small', 'PS256'), 'unusable-key')
     assert.equal(weird.verify(jws, 'private', 'PS256'), 'unusable-key')
     assert.equal(weird.verify(jws, 'oct', 'PS256'), 'unusable-key')
+  })
+})
+
+describe('KeySet: use, key_ops, kids (security review item 6)', () => {
+  it('a key declared for encryption, or without "verify" in key_ops, verifies nothing', async () => {
+    const ps = await signJws({ a: 1 }, psSigner)
+    for (const jwk of [
+      { ...ps256, use: 'enc' },
+      { ...ps256, use: undefined, key_ops: ['encrypt'] },
+      { ...ps256, use: undefined, key_ops: 'verify' },
+    ]) {
+      assert.equal(
+        new KeySet({ keys: [jwk] }).verify(ps, alpha.signing.kid, 'PS256'),
+        'unusable-key',
+        JSON.stringify(jwk),
+      )
+    }
+    assert.equal(
+      new KeySet({ keys: [{ ...ps256, key_ops: ['verify'] }] }).verify(ps, alpha.signing.kid, 'PS256'),
+      'valid',
+    )
+  })
+  it('two suitable keys under one kid are ambiguous: the last one does not win', async () => {
+    const ps = await signJws({ a: 1 }, psSigner)
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...intruder } = privateKey.export({ format: 'jwk' })
+    const twice = new KeySet({ keys: [ps256, { ...intruder, kid: alpha.signing.kid, alg: 'PS256', use: 'sig' }] })
+    assert.equal(twice.verify(ps, alpha.signing.kid, 'PS256'), 'ambiguous-key')
+    // Under one kid, one RSA and one EC key: each alg finds its one key.
+    const mixed = new KeySet({ keys: [ps256, { ...es256, kid: alpha.signing.kid }] })
+    assert.equal(mixed.verify(ps, alpha.signing.kid, 'PS256'), 'valid')
+  })
+  it('keys without kid are kept in the set, not dropped', () => {
+    const { kid: _kid, ...noKid } = ps256
+    assert.equal(new KeySet({ keys: [noKid, es256] }).size, 2)
+  })
+})
+
+describe('joseHeaderProblem: crit and b64 (RFC 7515 §4.1.11, RFC 7797)', () => {
+  it('refuses crit naming any extension, a malformed crit and b64 false; accepts the rest', () => {
+    assert.match(String(joseHeaderProblem({ alg: 'PS256', crit: ['exp'], exp: 1 })), /does not understand/)
+    assert.match(String(joseHeaderProblem({ alg: 'PS256', crit: [] })), /non-empty array/)
+    assert.match(String(joseHeaderProblem({ alg: 'PS256', crit: 'b64' })), /non-empty array/)
+    assert.match(String(joseHeaderProblem({ alg: 'PS256', b64: false })), /unencoded payload/)
+    assert.equal(joseHeaderProblem({ alg: 'PS256', kid: 'k', typ: 'JWT' }), undefined)
+    assert.equal(joseHeaderProblem({ alg: 'PS256', b64: true }), undefined)
   })
 })

@@ -153,13 +153,23 @@ describe('tls_client_auth subject DN matching (NEG-TOK-23)', () => {
   const tokenFor = (mock: RunningMock, id: string) =>
     call(mock, { method: 'POST', path: '/token', ...form({ grant_type: 'client_credentials', client_id: id }) })
 
-  it('accepts the same DN written differently and refuses one attribute changed', async () => {
+  it('accepts the same DN written differently; one attribute changed is refused at registration (NEG-META-38)', async () => {
     await withMock([], async mock => {
       for (const [name, written] of Object.entries(variants)) {
         const id = await register(mock, { auth: 'tls_client_auth', claims: { tls_client_auth_subject_dn: written } })
         const res = await tokenFor(mock, id)
         assert.equal(res.status, 200, `${name}: ${res.text}`)
       }
+      const changed = dn.replace(/OU=[^,]+/, 'OU=0015800001ZZZZZZZZ')
+      await assert.rejects(
+        register(mock, { auth: 'tls_client_auth', claims: { tls_client_auth_subject_dn: changed } }),
+        /400 .*does not identify the transport certificate presented with this request/,
+      )
+    })
+  })
+
+  it('register-any-subject-dn registers the changed DN, whose token the certificate then cannot get', async () => {
+    await withMock(['register-any-subject-dn'], async mock => {
       const changed = dn.replace(/OU=[^,]+/, 'OU=0015800001ZZZZZZZZ')
       const id = await register(mock, { auth: 'tls_client_auth', claims: { tls_client_auth_subject_dn: changed } })
       const res = await tokenFor(mock, id)

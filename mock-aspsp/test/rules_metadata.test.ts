@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { SpecVersion } from '../src/helpers/defaults.ts'
 import type { DeviationName } from '../src/helpers/deviations.ts'
+import { parseDn } from '../src/helpers/dn.ts'
 import { checkTransportCertMatchesSoftware, registeredMetadata } from '../src/helpers/rules/metadata.ts'
 import type { ClientCert } from '../src/shared/mtls.ts'
 import { alpha, beta, gamma, rejectsWith, requestClaims, testBank, validSsaClaims } from './support.ts'
@@ -16,7 +17,7 @@ const without = (claims: Claims, ...names: string[]) => {
 
 function check(claims: Claims, o: { spec?: SpecVersion; deviations?: DeviationName[]; ssa?: Claims } = {}) {
   const bank = testBank({ specVersion: o.spec ?? '3.3', deviations: o.deviations ?? [] })
-  return registeredMetadata(bank, claims, o.ssa ?? validSsaClaims())
+  return registeredMetadata(bank, claims, o.ssa ?? validSsaClaims(), null)
 }
 
 describe('registeredMetadata: valid requests', () => {
@@ -568,7 +569,7 @@ describe('checkTransportCertMatchesSoftware (transport certificate CN = software
     await rejectsWith(
       () => checkTransportCertMatchesSoftware(testBank(), cert(beta.softwareId), validSsaClaims()),
       'unapproved_software_statement',
-      /does not belong to the software statement's software_id/,
+      /does not belong to the software statement: the client certificate \(CN=\w+\) is not a certificate of software/,
     )
   })
   it('is switched off by the option and by skip-transport-software-match', () => {
@@ -578,5 +579,51 @@ describe('checkTransportCertMatchesSoftware (transport certificate CN = software
       cert('x'),
       validSsaClaims(),
     )
+  })
+})
+
+describe('response_types default only with the authorization_code grant (security review item 12)', () => {
+  it('grant_types client_credentials without response_types registers no response_types', () => {
+    const out = check(without({ ...pkjwt(), grant_types: ['client_credentials'] }, 'response_types'))
+    assert.deepEqual(out.grant_types, ['client_credentials'])
+    assert.equal(out.response_types, undefined)
+  })
+  it('with authorization_code the default is still code id_token', () => {
+    assert.deepEqual(check(without(pkjwt(), 'response_types')).response_types, ['code id_token'])
+  })
+})
+
+describe('CIBA poll mode refuses a notification endpoint (security review item 17)', () => {
+  it('backchannel_client_notification_endpoint with poll: invalid_client_metadata, not dropped', async () => {
+    await rejectsWith(
+      () =>
+        check({
+          ...pkjwt(),
+          grant_types: ['urn:openid:params:grant-type:ciba', 'client_credentials'],
+          response_types: [],
+          backchannel_token_delivery_mode: 'poll',
+          backchannel_client_notification_endpoint: 'https://alpha.tpp.example/ciba',
+          backchannel_authentication_request_signing_alg: 'PS256',
+        }),
+      'invalid_client_metadata',
+      /must not be sent when backchannel_token_delivery_mode is poll/,
+    )
+  })
+})
+
+describe('tls_client_auth_subject_dn must identify the registering certificate (NEG-META-38)', () => {
+  const bank = testBank()
+  const certOf = (tpp: typeof alpha) =>
+    ({ subject: parseDn(tpp.transport.subjectDn), subjectText: tpp.transport.subjectDn }) as ClientCert
+  it("accepts the presented certificate's DN, refuses another TPP's; the deviations let it through", async () => {
+    registeredMetadata(bank, tls(), validSsaClaims(), certOf(alpha))
+    await rejectsWith(
+      () => registeredMetadata(bank, tls(), validSsaClaims(), certOf(gamma)),
+      'invalid_client_metadata',
+      /does not identify the transport certificate presented with this request/,
+    )
+    for (const deviation of ['register-any-subject-dn', 'skip-dn-match'] as const) {
+      registeredMetadata(testBank({ deviations: [deviation] }), tls(), validSsaClaims(), certOf(gamma))
+    }
   })
 })

@@ -269,3 +269,47 @@ describe('checkRequestJtiUnused (replay)', () => {
     checkRequestJtiUnused(bank, claims, now())
   })
 })
+
+describe('checkRequestHeader: b64 false (security review item 6)', () => {
+  it('rejects b64 false, with or without crit', async () => {
+    for (const header of [{ b64: false }, { b64: false, crit: ['b64'] }]) {
+      await rejectsWith(
+        () => checkRequestHeader(testBank(), { alg: 'PS256', kid: 'k', ...header }),
+        'invalid_client_metadata',
+        /"b64"|"crit"/,
+      )
+    }
+  })
+})
+
+describe('checkRequestClaims: a bounded lifetime (NEG-JWT-15, security review item 8)', () => {
+  const bank = testBank()
+  for (const [name, patch, message] of [
+    ['exp 1e20', { exp: 1e20 }, /valid for at most 3600s/],
+    ['iat -100 with exp 1e20', { iat: -100, exp: 1e20 }, /valid for at most 3600s/],
+    ['iat a month ago, exp in five minutes', { iat: now() - 30 * 86400, exp: now() + 300 }, /valid for at most/],
+    ['iat -100, exp soon', { iat: -100, exp: now() + 60 }, /valid for at most/],
+  ] as const) {
+    it(`rejects ${name}, naming the option`, async () => {
+      await rejectsWith(
+        () => checkRequestClaims(bank, { ...requestClaims(), ...patch }, now()),
+        'invalid_client_metadata',
+        message,
+      )
+    })
+  }
+  it('accepts an hour; maxRequestLifetime and accept-unbounded-request-lifetime change the bound', async () => {
+    checkRequestClaims(bank, { ...requestClaims(), iat: now(), exp: now() + 3600 }, now())
+    checkRequestClaims(testBank({ maxRequestLifetime: 86400 }), { ...requestClaims(), exp: now() + 80000 }, now())
+    checkRequestClaims(
+      testBank({ deviations: ['accept-unbounded-request-lifetime'] }),
+      { ...requestClaims(), exp: 1e20 },
+      now(),
+    )
+    await rejectsWith(
+      () => checkRequestClaims(bank, { ...requestClaims(), exp: now() + 7200 }, now()),
+      'invalid_client_metadata',
+      /option maxRequestLifetime, --max-request-lifetime/,
+    )
+  })
+})

@@ -1,6 +1,6 @@
 /** The software statement rules: each accepts a valid SSA and rejects its violation. */
 import { describe, it } from 'node:test'
-import { signerFromFile, signJws, tamperSignature, unsecuredJwt } from '../../fixtures/builders/jose.ts'
+import { signerFromFile, signJws, signWithHeader, tamperSignature, unsecuredJwt } from '../../fixtures/builders/jose.ts'
 import { decodeJws } from '../src/helpers/jose.ts'
 import { checkSsaClaims, checkSsaSignature, checkSsaUnused, parseSoftwareStatement } from '../src/helpers/rules/ssa.ts'
 import { alpha, pki, rejectsWith, ssaFor, testBank, validSsaClaims } from './support.ts'
@@ -219,5 +219,49 @@ describe('checkSsaUnused (the single-use SSA option)', () => {
     const noJti = decodeJws(await ssaFor(alpha, { jti: undefined }))
     checkSsaUnused(bank, noJti, now())
     await rejectsWith(() => checkSsaUnused(bank, noJti, now()), 'invalid_software_statement', /already been used/)
+  })
+})
+
+describe('checkSsaClaims: nbf, and numeric times (NEG-SSA-19, security review item 7)', () => {
+  const bank = testBank()
+  for (const [name, patch, message] of [
+    ['nbf an hour ahead', { nbf: now() + 3600 }, /nbf .* is in the future/],
+    ['nbf as a string', { nbf: String(now()) }, /nbf must be a NumericDate/],
+    ['exp as a fraction', { exp: now() + 3600.5 }, /exp must be a NumericDate/],
+    ['iat as a string', { iat: String(now()) }, /iat must be a NumericDate/],
+  ] as const) {
+    it(`rejects ${name}`, async () => {
+      await rejectsWith(
+        () => checkSsaClaims(bank, validSsaClaims(alpha, patch), now()),
+        'invalid_software_statement',
+        message,
+      )
+    })
+  }
+  it('accepts nbf now, and accept-future-ssa-nbf lets a future nbf through', () => {
+    checkSsaClaims(bank, validSsaClaims(alpha, { nbf: now() }), now())
+    checkSsaClaims(
+      testBank({ deviations: ['accept-future-ssa-nbf'] }),
+      validSsaClaims(alpha, { nbf: now() + 3600 }),
+      now(),
+    )
+  })
+})
+
+describe('checkSsaSignature: crit and b64 (NEG-SSA-19, security review item 6)', () => {
+  it('refuses an SSA whose header has crit or b64 false, although the directory signed it', async () => {
+    const d = pki.directory.signing
+    const signer = signerFromFile(d.keyPath, d.kid)
+    for (const header of [
+      { crit: ['urn:example:ext'], 'urn:example:ext': 1 },
+      { b64: false, crit: ['b64'] },
+    ]) {
+      const ssa = signWithHeader(validSsaClaims(), signer, header)
+      await rejectsWith(
+        () => checkSsaSignature(testBank(), decodeJws(ssa)),
+        'invalid_software_statement',
+        /header "crit"|"b64"/,
+      )
+    }
   })
 })

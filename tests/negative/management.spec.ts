@@ -11,6 +11,7 @@
  * does not apply (fixtures/catalogue/checks.ts says why).
  */
 import { createPublicKey, randomUUID } from 'node:crypto'
+import { issueClientCertificate } from '../../fixtures/builders/certificate.ts'
 import { clientAssertion } from '../../fixtures/builders/client_assertion.ts'
 import type { Claims } from '../../fixtures/builders/jose.ts'
 import type { AuthMethod } from '../../fixtures/builders/registration.ts'
@@ -18,7 +19,7 @@ import type { Bearer } from '../../fixtures/clients/dcr_client.ts'
 import { type Exchange, outcomeOf } from '../../fixtures/clients/exchange.ts'
 import { expect, test } from '../../fixtures/negative.ts'
 import { requires } from '../../fixtures/targets/capabilities.ts'
-import { OPERATIONS, type Operation, type Target } from '../../fixtures/targets/types.ts'
+import { OPERATIONS, type Operation, type Target, type TppProfile } from '../../fixtures/targets/types.ts'
 import type { Tpp } from '../../fixtures/tpp.ts'
 import { recordAnswer } from '../checks/annotations.ts'
 import { checkIntrospectionActive } from '../checks/binding.ts'
@@ -471,6 +472,59 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
       await ensureStatus(ex, 405, 'RFC9110-15.5.6')
       await checkNoClientId(ex, 'RFC7592-2')
     }
+  })
+
+  test('NEG-MGMT-26 refuses GET, PUT and DELETE with a bound token over its certificate once that certificate has expired', {
+    annotation: [
+      spec('RFC8705-3'),
+      spec('RFC5280-6.1.3'),
+      spec('RFC7592-2'),
+      requires('cert:issue'),
+      requires('operation:get'),
+    ],
+  }, async ({ registeredClient: { tpp, clientId, authMethod, body }, target, tppFor }) => {
+    // Seconds the certificate lives once the token is bound to it: the test waits that long.
+    const lifetime = 4
+    const issuer = target.transportIssuer as NonNullable<typeof target.transportIssuer>
+    const holder =
+      await test.step(`precondition: a certificate of the TPP's subject and key that expires in ${lifetime} s`, async () => {
+        const { cert } = await issueClientCertificate(issuer, tpp.profile.transport, {
+          notBefore: new Date(Date.now() - 60_000),
+          notAfter: new Date(Date.now() + lifetime * 1000),
+        })
+        const profile: TppProfile = {
+          ...tpp.profile,
+          name: `${tpp.profile.name}-expiring-${randomUUID()}`,
+          transport: { ...tpp.profile.transport, cert: Buffer.from(cert) },
+        }
+        return tppFor(tpp.profile, profile)
+      })
+    const token = await test.step('precondition: an access token bound to that certificate', () =>
+      holder.accessToken(clientId, authMethod))
+    await test.step('control: the token works over its certificate while the certificate is valid', async () => {
+      await ensureStatus(await holder.dcr.get(clientId, token), 200, 'RFC7592-2.1')
+    })
+    const before = await readRegistration(tpp, clientId, authMethod, target)
+    await test.step(`the certificate expires (at most ${lifetime} s): GET over it is then refused`, async () => {
+      await expect
+        .poll(
+          async () => {
+            const ex = await holder.dcr.get(clientId, token)
+            return ex.kind === 'response' ? ex.status : ex.kind
+          },
+          { timeout: (lifetime + 6) * 1000, intervals: [500] },
+        )
+        .not.toBe(200)
+    })
+    for (const op of offered(target)) {
+      const jws = op === 'put' ? (await changingUpdate(tpp, body)).jws : undefined
+      const ex = await call(holder, op, clientId, token, jws)
+      await ensureRejected(ex, [401], { tlsFailure: true, ref: 'RFC8705-3' })
+      if (ex.kind === 'response') await checkWwwAuthenticateBearer(ex, 'invalid_token')
+      await checkNoClientId(ex, 'RFC7592-2.1')
+    }
+    await checkRegistrationUnchanged(before, await readRegistration(tpp, clientId, authMethod, target))
+    await checkClientAlive(tpp, clientId, authMethod, target)
   })
 
   test('NEG-MGMT-23 refuses a PUT that replays the jti of the registration request', {

@@ -15,19 +15,23 @@ import {
   clientAssertionClaims,
 } from '../../fixtures/builders/client_assertion.ts'
 import { dnWithOneAttributeChanged, equivalentDns } from '../../fixtures/builders/dn.ts'
-import { type Claims, hs256WithPublicKey, signJws, unsecuredJwt } from '../../fixtures/builders/jose.ts'
+import { type Claims, hs256WithPublicKey, signJws, signWithHeader, unsecuredJwt } from '../../fixtures/builders/jose.ts'
 import { dnClaim } from '../../fixtures/builders/registration.ts'
 import { outcomeOf, send } from '../../fixtures/clients/exchange.ts'
+import type { TlsIdentity } from '../../fixtures/clients/tls.ts'
 import type { ClientCredentialsOptions } from '../../fixtures/clients/token_client.ts'
 import { expect, test, withAuthMethod } from '../../fixtures/negative.ts'
 import { requires } from '../../fixtures/targets/capabilities.ts'
+import type { TppProfile } from '../../fixtures/targets/types.ts'
 import type { RegisteredClient } from '../../fixtures/test.ts'
 import { recordAnswer, warn } from '../checks/annotations.ts'
+import { checkIntrospectionActive } from '../checks/binding.ts'
 import { checkTokenRefusal } from '../checks/client_auth.ts'
-import type { TokenError } from '../checks/errors.ts'
+import { checkErrorIs, type TokenError } from '../checks/errors.ts'
 import { ensureRejected, ensureStatus } from '../checks/http.ts'
 import { bodyOf, ensureClientId, scopesOf } from '../checks/registration.ts'
 import { ensureAccessToken } from '../checks/token.ts'
+import { checkUnauthorized } from '../dcr/flows.ts'
 
 const spec = (description: string) => ({ type: 'spec', description })
 const EXPIRED_OR_REPLAYED: readonly TokenError[] = ['invalid_client', 'invalid_request']
@@ -495,5 +499,138 @@ test.describe('NEG-TOK token endpoint refusals', { tag: ['@token', '@negative'] 
         await checkTokenRefusal(await tpp.tokens.clientCredentials(clientId, authMethod, { scope }), ['invalid_scope'])
       })
     }
+  })
+})
+
+/** Where a client-authenticated endpoint is published: its mTLS alias first (RFC 8705 §5), or undefined. */
+function mtlsEndpointOf(config: Record<string, unknown>, name: 'introspection_endpoint' | 'revocation_endpoint') {
+  const aliases = (config.mtls_endpoint_aliases ?? {}) as Record<string, unknown>
+  const url = aliases[name] ?? config[name]
+  return typeof url === 'string' && url !== '' ? url : undefined
+}
+
+test.describe('NEG-TOK found by the security review (catalogue §2.10)', { tag: ['@token', '@negative'] }, () => {
+  withAuthMethod('private_key_jwt', () => {
+    /** One client_credentials request of the registered client, shaped by `opts`. */
+    const attempt = (c: RegisteredClient, opts: ClientCredentialsOptions) =>
+      c.tpp.tokens.clientCredentials(c.clientId, 'private_key_jwt', opts)
+
+    test("NEG-TOK-32 refuses a client's valid assertion sent over another organisation's certificate", {
+      annotation: [
+        spec('FAPI1-ADV-5.2.2'),
+        spec('RFC8705-2'),
+        spec('OB-transport-certificate'),
+        requires('tpp:second'),
+      ],
+    }, async ({ registeredClient: c, tppFor, target }) => {
+      const scope = c.tpp.profile.tokenScope === undefined ? {} : { scope: c.tpp.profile.tokenScope }
+      // The client's own keys and a fresh, valid assertion, over the second TPP's (trusted) certificate.
+      const crossed = await tppFor(target.tpp, target.secondTpp as TppProfile)
+      await checkTokenRefusal(
+        await crossed.tokens.clientCredentials(c.clientId, 'private_key_jwt', scope),
+        ['invalid_client'],
+        {
+          ref: 'FAPI1-ADV-5.2.2',
+        },
+      )
+      await test.step("control: the same request over the client's own certificate gets a token", async () => {
+        await ensureAccessToken(await c.tpp.tokens.clientCredentials(c.clientId, 'private_key_jwt', scope))
+      })
+    })
+
+    test('NEG-TOK-33 refuses a client assertion whose header names an unknown crit extension, or b64 false', {
+      annotation: [spec('RFC7515-4.1.11'), spec('RFC7797-3'), spec('RFC7523-3')],
+    }, async ({ registeredClient: c, discovery, target }) => {
+      const aud = target.clientAssertionAud === 'issuer' ? discovery.endpoints.issuer : discovery.endpoints.tokenAud
+      const signer = c.tpp.profile.signing
+      const assertionWith = (header: Record<string, unknown>) =>
+        signWithHeader(clientAssertionClaims(c.clientId, aud), signer, header)
+      for (const [name, header] of [
+        [
+          'crit naming an extension no bank defines',
+          { crit: ['urn:ob-dcr-suite:unknown'], 'urn:ob-dcr-suite:unknown': true },
+        ],
+        ['b64 false (an unencoded payload, RFC 7797)', { b64: false, crit: ['b64'] }],
+      ] as const) {
+        await test.step(`a header with ${name}`, async () => {
+          await checkTokenRefusal(await attempt(c, { assertion: assertionWith(header) }), ['invalid_client'], {
+            ref: 'RFC7515-4.1.11',
+          })
+        })
+      }
+      await test.step('control: the same assertion, signed the same way without those header members, gets a token', async () => {
+        await ensureAccessToken(await attempt(c, { assertion: assertionWith({}) }))
+      })
+    })
+
+    test('NEG-TOK-34 refuses /introspect and /revoke by a private_key_jwt client without a certificate or over an untrusted one', {
+      annotation: [spec('FAPI1-ADV-5.2.2'), spec('RFC8705-2'), spec('RFC7662-2.1'), spec('RFC7009-2.1')],
+    }, async ({ registeredClient: c, discovery, tlsContext, exchangeLog, target }) => {
+      const endpoints = {
+        introspection: mtlsEndpointOf(discovery.config, 'introspection_endpoint'),
+        revocation: mtlsEndpointOf(discovery.config, 'revocation_endpoint'),
+      }
+      test.skip(
+        !endpoints.introspection && !endpoints.revocation,
+        `${target.name} publishes neither introspection_endpoint nor revocation_endpoint (RFC 8414 §2)`,
+      )
+      const token = await test.step('precondition: an access token of the client', () => c.token())
+      /** One call of `url` authenticated as the client (a fresh assertion), over `over`'s certificate or none. */
+      const callAs = async (url: string, label: string, over: TlsIdentity) =>
+        send(
+          await tlsContext(over),
+          {
+            method: 'POST',
+            url,
+            label,
+            headers: { accept: 'application/json' },
+            form: await c.tpp.tokens.form(c.clientId, 'private_key_jwt', {
+              form: { grant_type: undefined, token, token_type_hint: 'access_token' },
+            }),
+          },
+          exchangeLog,
+        )
+      const selfSigned = target.refusedCerts['self-signed']
+      const identities: [string, TlsIdentity][] = [['without a client certificate', 'none']]
+      if (selfSigned) identities.push(['over a self-signed certificate', selfSigned])
+      else warn(`${target.name} gives the suite no self-signed certificate: only the call without one is tried`)
+      for (const [how, over] of identities) {
+        for (const [url, label] of [
+          [endpoints.introspection, 'POST /introspect'],
+          [endpoints.revocation, 'POST /revoke'],
+        ] as const) {
+          if (!url) continue
+          await test.step(`${label} ${how}`, async () => {
+            const ex = await callAs(url, label, over)
+            await ensureRejected(ex, [400, 401], { tlsFailure: true, ref: 'FAPI1-ADV-5.2.2' })
+            if (ex.kind === 'response') {
+              await checkErrorIs(ex, ['invalid_client', 'invalid_request'], 'RFC6749-5.2')
+              await test.step('the answer tells nothing about the token [RFC7662-2.2]', async () => {
+                expect.soft(bodyOf(ex).active, 'the refused introspection answered "active"').toBeUndefined()
+              })
+            }
+          })
+        }
+      }
+      if (endpoints.introspection) {
+        await test.step("control: introspection over the client's own certificate answers, and the token is still active", async () => {
+          const ex = await callAs(endpoints.introspection as string, 'POST /introspect', c.tpp.profile)
+          await ensureStatus(ex, 200, 'RFC7662-2.2')
+          await checkIntrospectionActive(ex, true)
+        })
+      }
+      if (endpoints.revocation) {
+        await test.step("control: revocation over the client's own certificate answers 200, and the token is then dead", async () => {
+          await ensureStatus(
+            await callAs(endpoints.revocation as string, 'POST /revoke', c.tpp.profile),
+            200,
+            'RFC7009-2.2',
+          )
+          if (target.operations.get) {
+            await checkUnauthorized(await c.tpp.dcr.get(c.clientId, token), 'invalid_token')
+          }
+        })
+      }
+    })
   })
 })

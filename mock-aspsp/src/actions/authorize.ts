@@ -6,8 +6,14 @@
  * browser) and sends the browser to the sign-in page; with `autoApprove`, the first customer
  * approves with all their accounts at once. Errors follow RFC 6749 §4.1.2.1: shown as a page
  * until the redirect URI is trusted, sent to the client after.
+ *
+ * The pages do what a careful bank does (a test bank may list its test customers, nothing more):
+ * every form carries an anti-CSRF token bound to the browser's session and a POST from another
+ * origin is refused (OWASP CSRF Prevention; RFC 6749 §10.12), the session cookie is replaced at
+ * sign-in (session fixation, OWASP Session Management), and wrong passwords are limited per
+ * sign-in and per customer (OWASP Authentication: brute force).
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Context } from 'koa'
 import { approve, deny, errorRedirect } from '../helpers/authorization.ts'
 import type { Bank } from '../helpers/bank.ts'
@@ -30,24 +36,79 @@ export const PAR_URN = 'urn:ietf:params:oauth:request_uri:'
 export const PAR_GRANT = 'pushed-authorization-request'
 const INTERACTION = 'consent-interaction'
 const SESSION_COOKIE = 'ob_mock_session'
+/** Wrong passwords one sign-in allows; then it ends and the customer starts again from the app. */
+const ATTEMPTS_PER_SIGN_IN = 5
+/** Wrong passwords for one username across sign-ins, within `LOCKOUT_SECONDS`; then it is locked that long. */
+const ATTEMPTS_PER_USERNAME = 10
+const LOCKOUT_SECONDS = 900
 
 interface Interaction {
   request: AuthorizationRequest
   /** SHA-256 of the cookie value the customer's browser holds. */
   session: string
   customerId?: string
+  /** Wrong passwords entered in this sign-in. */
+  failures?: number
 }
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url')
 
-/** Headers of every page: HTML, never cached or framed, no referrer (the redirect carries the code). */
+/**
+ * The anti-CSRF token of a session: derived from the session cookie, which another site can
+ * neither read nor set, so a forged form cannot carry it (OWASP "signed double-submit cookie").
+ */
+const csrfToken = (session: string) => sha256(`csrf\u0000${session}`)
+
+/** Wrong passwords per username (lower case): count and the time the window started, per bank. */
+const failedSignIns = new WeakMap<Bank, Map<string, { count: number; since: number }>>()
+
+function usernameLocked(bank: Bank, username: string, now = epoch()): boolean {
+  const entry = failedSignIns.get(bank)?.get(username.toLowerCase())
+  return entry !== undefined && now - entry.since < LOCKOUT_SECONDS && entry.count >= ATTEMPTS_PER_USERNAME
+}
+
+function recordFailedSignIn(bank: Bank, username: string, now = epoch()): void {
+  let byName = failedSignIns.get(bank)
+  if (!byName) {
+    byName = new Map()
+    failedSignIns.set(bank, byName)
+  }
+  const key = username.toLowerCase().slice(0, 200)
+  const entry = byName.get(key)
+  if (!entry || now - entry.since >= LOCKOUT_SECONDS) {
+    // The map holds only the usernames tried in the last window.
+    if (byName.size >= 10_000) byName.clear()
+    byName.set(key, { count: 1, since: now })
+  } else {
+    entry.count++
+  }
+}
+
+/** Sets the session cookie of an interaction (a new value at the start and at sign-in). */
+function setSessionCookie(ctx: Context, id: string, session: string): void {
+  ctx.cookies.set(SESSION_COOKIE, session, {
+    path: `/consent/${id}`,
+    httpOnly: true,
+    secure: true,
+    sameSite: 'lax',
+    maxAge: ctx.bank.options.consentPageTtl * 1000,
+    overwrite: true,
+  })
+}
+
+/**
+ * Headers of every page: HTML, never cached or framed, no referrer to another site. `same-origin`
+ * rather than `no-referrer`: under `no-referrer` a browser sends `Origin: null` with the page's
+ * own forms, and the Origin check could not tell them from a forged one (Fetch §3.1, "append a
+ * request Origin header"). The redirects to the TPP, which carry the code, send no referrer.
+ */
 function sendPage(ctx: Context, status: number, html: string): void {
   ctx.status = status
   ctx.type = 'text/html; charset=utf-8'
   ctx.set('Content-Security-Policy', PAGE_CSP)
   ctx.set('X-Frame-Options', 'DENY')
   ctx.set('X-Content-Type-Options', 'nosniff')
-  ctx.set('Referrer-Policy', 'no-referrer')
+  ctx.set('Referrer-Policy', 'same-origin')
   ctx.set('Cache-Control', 'no-store')
   ctx.body = html
 }
@@ -123,10 +184,15 @@ async function authorizationRequest(bank: Bank, params: Record<string, string>):
   if (params.request_uri !== undefined) {
     if (params.request !== undefined) throw new InvalidRequest('send request or request_uri, not both')
     const uri = params.request_uri
-    const record = uri.startsWith(PAR_URN) ? bank.store.takeGrant(PAR_GRANT, uri.slice(PAR_URN.length)) : undefined
-    if (!record || record.expiresAt <= epoch() || record.clientId !== clientId) {
+    const id = uri.startsWith(PAR_URN) ? uri.slice(PAR_URN.length) : undefined
+    // Checked before it is taken: a request naming another client's request_uri must not use it
+    // up for that client (RFC 9126 §4: single use, by the client that pushed it).
+    const pushed = id === undefined ? undefined : bank.store.getGrant(PAR_GRANT, id)
+    const usable = pushed !== undefined && pushed.expiresAt > epoch() && pushed.clientId === clientId
+    const record = usable && id !== undefined ? bank.store.takeGrant(PAR_GRANT, id) : undefined
+    if (!record) {
       throw new InvalidRequestUri(
-        `request_uri "${uri}" is unknown, expired, already used or pushed by another client (RFC 9126 §4)`,
+        `request_uri "${uri}" is unknown, expired, already used or pushed by another client (RFC 9126 section 4)`,
       )
     }
     const request = record.data.request as AuthorizationRequest
@@ -169,14 +235,7 @@ export async function authorize(ctx: Context): Promise<void> {
       expiresAt: epoch() + bank.options.consentPageTtl,
       data: { ...interaction },
     })
-    ctx.cookies.set(SESSION_COOKIE, session, {
-      path: `/consent/${id}`,
-      httpOnly: true,
-      secure: true,
-      sameSite: 'lax',
-      maxAge: bank.options.consentPageTtl * 1000,
-      overwrite: true,
-    })
+    setSessionCookie(ctx, id, session)
     redirect(ctx, `/consent/${id}`)
   } catch (e) {
     answerError(ctx, e)
@@ -196,8 +255,11 @@ class PageError extends Error {
   }
 }
 
-/** The interaction of `/consent/:id`, if this browser holds its cookie and it has not expired. */
-function interactionOf(ctx: Context): { record: GrantRecord; data: Interaction } {
+/**
+ * The interaction of `/consent/:id`, if this browser holds its cookie and it has not expired; the
+ * session's anti-CSRF token with it.
+ */
+function interactionOf(ctx: Context): { record: GrantRecord; data: Interaction; csrf: string } {
   const bank: Bank = ctx.bank
   const id = String(ctx.params.id ?? '')
   const record = bank.store.getGrant(INTERACTION, id)
@@ -209,7 +271,26 @@ function interactionOf(ctx: Context): { record: GrantRecord; data: Interaction }
   if (!cookie || sha256(cookie) !== data.session) {
     throw new PageError(403, 'This sign-in was started in another browser')
   }
-  return { record, data }
+  return { record, data, csrf: csrfToken(cookie) }
+}
+
+/**
+ * A form posted to a page: from the bank's own origin (a browser names the origin of a form it
+ * posts), carrying the session's anti-CSRF token. Anything else was sent by another site.
+ */
+async function pageFormOf(ctx: Context, csrf: string): Promise<URLSearchParams> {
+  const origin = ctx.get('origin')
+  if (origin && origin !== new URL(ctx.bank.endpoints.issuer).origin) {
+    throw new PageError(403, 'This form was sent from another website')
+  }
+  const form = await pageForm(ctx)
+  const sent = form.get('csrf') ?? ''
+  const a = Buffer.from(sent)
+  const b = Buffer.from(csrf)
+  if (a.length !== b.length || !timingSafeEqual(a, b)) {
+    throw new PageError(403, 'This form has expired or was not sent from this page')
+  }
+  return form
 }
 
 function tppOf(bank: Bank, request: AuthorizationRequest): TppView {
@@ -225,13 +306,21 @@ async function pageForm(ctx: Context): Promise<URLSearchParams> {
   return new URLSearchParams(await readBody(ctx, ctx.bank.options.maxBodyBytes))
 }
 
-function renderSignIn(ctx: Context, data: Interaction, status: number, error?: string, username?: string) {
+function renderSignIn(
+  ctx: Context,
+  data: Interaction,
+  csrf: string,
+  status: number,
+  error?: string,
+  username?: string,
+) {
   const bank: Bank = ctx.bank
   sendPage(
     ctx,
     status,
     signInPage({
       action: `/consent/${ctx.params.id}/login`,
+      csrf,
       tpp: tppOf(bank, data.request),
       customers: customersFor(bank.options.customerSeed),
       password: CUSTOMER_PASSWORD,
@@ -241,16 +330,24 @@ function renderSignIn(ctx: Context, data: Interaction, status: number, error?: s
   )
 }
 
-function renderConsent(ctx: Context, data: Interaction, status: number, error?: string, selected?: string[]) {
+function renderConsent(
+  ctx: Context,
+  data: Interaction,
+  csrf: string,
+  status: number,
+  error?: string,
+  selected?: string[],
+) {
   const bank: Bank = ctx.bank
   const customer = data.customerId ? findCustomer(bank.options.customerSeed, data.customerId) : undefined
-  if (!customer) return renderSignIn(ctx, data, status)
+  if (!customer) return renderSignIn(ctx, data, csrf, status)
   const consent = getConsent(bank.store, data.request.intentId)
   sendPage(
     ctx,
     status,
     consentPage({
       action: `/consent/${ctx.params.id}/decision`,
+      csrf,
       tpp: tppOf(bank, data.request),
       customer,
       permissions: consent?.permissions ?? [],
@@ -282,43 +379,64 @@ function page(handler: (ctx: Context) => Promise<void>) {
 
 /** `GET /consent/:id`: the sign-in page, or the consent page once the customer has signed in. */
 export const showConsent = page(async ctx => {
-  const { data } = interactionOf(ctx)
-  if (data.customerId) renderConsent(ctx, data, 200)
-  else renderSignIn(ctx, data, 200)
+  const { data, csrf } = interactionOf(ctx)
+  if (data.customerId) renderConsent(ctx, data, csrf, 200)
+  else renderSignIn(ctx, data, csrf, 200)
 })
 
-/** `POST /consent/:id/login`: sign in (username, password) or cancel. */
+/**
+ * `POST /consent/:id/login`: sign in (username, password) or cancel. A new session cookie replaces
+ * the one the sign-in started with; wrong passwords end the sign-in after a few tries, and lock
+ * the username for a while after more.
+ */
 export const login = page(async ctx => {
   const bank: Bank = ctx.bank
-  const { record, data } = interactionOf(ctx)
-  const form = await pageForm(ctx)
+  const { record, data, csrf } = interactionOf(ctx)
+  const form = await pageFormOf(ctx, csrf)
   if (form.get('action') === 'cancel') {
     if (!bank.store.takeGrant(INTERACTION, record.id)) throw new PageError(404, 'This sign-in has already been used')
     return redirect(ctx, deny(bank, data.request, 'the customer cancelled at sign-in'))
   }
   const username = form.get('username') ?? ''
+  if (usernameLocked(bank, username)) {
+    throw new PageError(429, 'Too many wrong passwords for this username: try again later')
+  }
   const customer = signIn(bank.options.customerSeed, username, form.get('password') ?? '')
   if (!customer) {
-    return renderSignIn(ctx, data, 401, 'The username or password is not right. Check them and try again.', username)
+    recordFailedSignIn(bank, username)
+    const failures = (data.failures ?? 0) + 1
+    if (failures >= ATTEMPTS_PER_SIGN_IN) {
+      bank.store.takeGrant(INTERACTION, record.id)
+      throw new PageError(429, 'Too many wrong passwords: this sign-in has ended')
+    }
+    bank.store.putGrant({ ...record, data: { ...data, failures } })
+    const error = `The username or password is not right. Check them and try again (${ATTEMPTS_PER_SIGN_IN - failures} tries left).`
+    return renderSignIn(ctx, data, csrf, 401, error, username)
   }
-  bank.store.putGrant({ ...record, data: { ...data, customerId: customer.customerId } })
+  // Session fixation: whoever knew the cookie before sign-in does not know the new one.
+  const session = randomBytes(24).toString('base64url')
+  bank.store.putGrant({
+    ...record,
+    data: { ...data, customerId: customer.customerId, session: sha256(session), failures: 0 },
+  })
+  setSessionCookie(ctx, record.id, session)
   redirect(ctx, `/consent/${record.id}`)
 })
 
 /** `POST /consent/:id/decision`: approve with the chosen accounts, or deny. */
 export const decide = page(async ctx => {
   const bank: Bank = ctx.bank
-  const { record, data } = interactionOf(ctx)
+  const { record, data, csrf } = interactionOf(ctx)
   const customer = data.customerId ? findCustomer(bank.options.customerSeed, data.customerId) : undefined
   if (!customer) throw new PageError(403, 'Sign in first')
-  const form = await pageForm(ctx)
+  const form = await pageFormOf(ctx, csrf)
   const decision = form.get('decision')
   if (decision !== 'approve' && decision !== 'deny') throw new PageError(400, 'Choose to allow or deny access')
   const chosen = [...new Set(form.getAll('account'))]
   const own = new Set(customer.accounts.map(a => a.accountId))
   if (decision === 'approve') {
-    if (chosen.length === 0) return renderConsent(ctx, data, 400, 'Choose at least one account to share.')
-    if (chosen.some(a => !own.has(a))) return renderConsent(ctx, data, 400, 'Choose only your own accounts.')
+    if (chosen.length === 0) return renderConsent(ctx, data, csrf, 400, 'Choose at least one account to share.')
+    if (chosen.some(a => !own.has(a))) return renderConsent(ctx, data, csrf, 400, 'Choose only your own accounts.')
   }
   // One decision per interaction: a second submit (double click, back button) finds nothing.
   if (!bank.store.takeGrant(INTERACTION, record.id)) throw new PageError(404, 'This request has already been answered')

@@ -175,12 +175,13 @@ export async function refreshTokenGrant(ctx: Context, params: Record<string, str
     throw new InvalidGrant(`refresh_token cannot be used: ${problem.replace(/^the token/, 'it')}`)
   }
   if (!extra?.consentId) throw new InvalidGrant('refresh_token was not issued for a consent')
-  if (rotate && !bank.store.useOnce('refresh-token', record.hash, record.expiresAt)) {
-    revokeFamily(bank, extra.family)
-    throw new InvalidGrant('refresh_token has already been used; every token issued since is revoked')
-  }
+  // Validate, then consume: a request refused for its scope or its consent leaves the refresh
+  // token as it was, so the client's corrected retry is not taken for a replay (NEG-TOK-35).
+  const consumeFirst = bank.deviations.has('consume-refresh-before-validation')
+  if (consumeFirst) useRefreshToken(bank, record, extra, rotate)
   const scope = narrowedScope(record, params.scope)
   liveConsent(bank, extra.consentId, record.clientId)
+  if (!consumeFirst) useRefreshToken(bank, record, extra, rotate)
   if (rotate) bank.store.revokeToken(record.hash)
   const { access, refresh } = await issuePair(bank, auth, 'refresh_token', scope, extra, record.expiresAt)
   ctx.body = {
@@ -189,6 +190,14 @@ export async function refreshTokenGrant(ctx: Context, params: Record<string, str
     expires_in: access.record.expiresAt - access.record.issuedAt,
     refresh_token: refresh.value,
     scope,
+  }
+}
+
+/** Single use (RFC 9700 §4.14.2 rotation), decided atomically; a second use revokes the whole family. */
+function useRefreshToken(bank: Bank, record: TokenRecord, extra: ConsentTokenExtra, rotate: boolean): void {
+  if (rotate && !bank.store.useOnce('refresh-token', record.hash, record.expiresAt)) {
+    revokeFamily(bank, extra.family)
+    throw new InvalidGrant('refresh_token has already been used; every token issued since is revoked')
   }
 }
 

@@ -41,6 +41,9 @@ export function discoveryDocument(bank: Bank): Record<string, unknown> {
     request_parameter_supported: true,
     request_uri_parameter_supported: true,
     require_request_uri_registration: false,
+    // FAPI 1 Advanced §5.2.2: /authorize and /par take signed request objects only (RFC 9101 §10.5).
+    require_signed_request_object: true,
+    // Both the request object by value and a pushed request work (RFC 9126 §5): PAR is not required.
     require_pushed_authorization_requests: false,
     code_challenge_methods_supported: ['S256'],
     authorization_response_iss_parameter_supported: true,

@@ -103,8 +103,13 @@ export async function validateRegistration(
 
   const metadata =
     existing && bank.deviations.has('put-skips-validation')
-      ? registeredMetadata({ ...bank, deviations: bank.deviations.with('skip-redirect-subset-check') }, claims, ssa)
-      : registeredMetadata(bank, claims, ssa)
+      ? registeredMetadata(
+          { ...bank, deviations: bank.deviations.with('skip-redirect-subset-check') },
+          claims,
+          ssa,
+          cert,
+        )
+      : registeredMetadata(bank, claims, ssa, cert)
   const softwareId = String(ssa.software_id)
   if (existing && existing.softwareId !== softwareId) {
     throw new InvalidClientMetadata(

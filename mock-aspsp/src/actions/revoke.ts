@@ -1,4 +1,4 @@
-/** `POST /revoke` (RFC 7009), client-authenticated; revokes only the client's own tokens. */
+/** `POST /revoke` (RFC 7009), client-authenticated; revokes only the client's own tokens, answers 200 for any. */
 import type { Context } from 'koa'
 import type { Bank } from '../helpers/bank.ts'
 import { InvalidRequest } from '../helpers/errors.ts'
@@ -12,11 +12,9 @@ export async function revoke(ctx: Context): Promise<void> {
   const { client } = await authenticateClient(ctx, params, bank.endpoints.revocation)
   if (!params.token) throw new InvalidRequest('token is required (RFC 7009 §2.1)')
   const record = findToken(bank, params.token)
-  if (record && record.clientId !== client.clientId) {
-    throw new InvalidRequest('the token was not issued to this client (RFC 7009 §2.1)')
-  }
-  // RFC 7009 §2.2: an unknown or already invalid token is answered 200 as well.
-  if (record) bank.store.revokeToken(record.hash)
+  // RFC 7009 §2.1: only the client's own tokens are revoked; §2.2: the answer is 200 whether the
+  // token was unknown, already invalid or another client's, so that it tells nothing about it.
+  if (record && record.clientId === client.clientId) bank.store.revokeToken(record.hash)
   ctx.status = 200
   ctx.body = ''
 }

@@ -11,7 +11,9 @@ import { profileFor } from '../profiles/index.ts'
 import type { BankProfile, KnownDeviationName } from '../profiles/profile.ts'
 import type { MockOptions } from './defaults.ts'
 import { Deviations } from './deviations.ts'
-import { type DecodedJws, JwksResolver, KeySet } from './jose.ts'
+import { type DecodedJws, KeySet } from './jose.ts'
+import { JwksResolver } from './jwks_resolver.ts'
+import { RevocationLists } from './revocation.ts'
 import { SPEC_PROFILES, type SpecProfile } from './spec.ts'
 
 export interface Endpoints {
@@ -41,6 +43,8 @@ export interface Bank {
   signing: { key: KeyObject; kid: string }
   /** The trusted directory SSA-signing keys, imported once. */
   ssaKeys: KeySet
+  /** The CRLs consulted on every request that presents a certificate (re-read when they change). */
+  revocations: RevocationLists
   /**
    * SSAs whose signature verified, decoded and frozen, by their exact string: the same bytes
    * always verify the same way against the same keys, and OB SSAs are reused for many registrations.
@@ -98,12 +102,18 @@ export function createBank(options: MockOptions, pki: Pki, store: Store): Bank {
     directory,
     // URLs the profile serves itself are answered in-process (UK: the bank's own keystore;
     // keystore.openbankingtest.org.uk goes through fetch, where msw answers it, or with --no-msw
-    // the network does).
-    jwks: new JwksResolver(options.jwksCacheTtl, url =>
-      dcrProfile.localJwks({ pki, directory, endpoints, options }, url),
+    // the network does). Other hosts only when the profile or the options allow them.
+    jwks: new JwksResolver(
+      options.jwksCacheTtl,
+      url => dcrProfile.localJwks({ pki, directory, endpoints, options }, url),
+      {
+        allowedHosts: new Set([...dcrProfile.jwksHosts, ...options.jwksAllowedHosts.map(h => h.toLowerCase())]),
+        timeoutMs: options.jwksFetchTimeoutMs,
+      },
     ),
     signing: { key: createPrivateKey(readFileSync(pki.aspsp.signing.keyPath)), kid: pki.aspsp.signing.kid },
     ssaKeys: new KeySet(directory.ssaJwks),
+    revocations: new RevocationLists(dcrProfile.crlPaths(pki)),
     verifiedSsas: new BoundedMap(1_000),
   }
 }

@@ -98,9 +98,11 @@ export interface MockOptions {
    */
   ssaSingleUse: boolean
   /**
-   * Require the transport certificate of `POST /register` to belong to the SSA's software
-   * (certificate CN = `software_id`). OB transport certificates carry the software id as CN.
-   * Example: `--no-transport-cert-check`.
+   * Require the transport certificate to belong to the software (certificate CN = `software_id`,
+   * OU = org id): at `POST /register` and `PUT` (the SSA's software), and on every later request
+   * that acts for a client — token, PAR, introspection, revocation, bearer calls (the client's
+   * software; `shared/cert_owner.ts`). OB transport certificates carry the software id as CN.
+   * Switched off, any trusted certificate may act for a client. Example: `--no-transport-cert-check`.
    */
   transportCertMustMatchSoftware: boolean
   /**
@@ -129,6 +131,14 @@ export interface MockOptions {
    */
   maxAssertionLifetime: number
   /**
+   * Longest accepted lifetime of a registration request (`exp` − `iat`), in seconds; with an
+   * unexpired `exp`, an `iat` far in the past is refused too. Bounds how long the request's `jti` must be
+   * remembered against replay (a request valid until 1e20 would be remembered for ever). OB DCR
+   * data dictionary `iat`, `exp`; RFC 7519 §4.1.4, §4.1.6 (catalogue NEG-JWT-15).
+   * Example: `--max-request-lifetime 7200`.
+   */
+  maxRequestLifetime: number
+  /**
    * Largest accepted request body in bytes; larger bodies get 413 with a JSON error.
    * Example: `--max-body 65536`.
    */
@@ -138,6 +148,19 @@ export interface MockOptions {
    * OB DCR "Of JWS & JWKS". Example: `--jwks-ttl 60`.
    */
   jwksCacheTtl: number
+  /**
+   * Hosts (`host` or `host:port`) the bank fetches software JWKS (`software_jwks_endpoint`) from,
+   * besides the directory's keystore (`keystore.openbankingtest.org.uk`) and its own
+   * `/directory/keystore`. Any other URL in a software statement is refused without a request:
+   * the bank never calls an address a TPP chose (server-side request forgery). OB DCR "Of JWS &
+   * JWKS" (keys come from the directory). Example: `--jwks-host keystore.openbanking.org.uk`.
+   */
+  jwksAllowedHosts: string[]
+  /**
+   * How long a software JWKS fetch may take in all (connection, answer, body), in milliseconds;
+   * the fetch is then abandoned and the error says so. Example: `--jwks-timeout 2000`.
+   */
+  jwksFetchTimeoutMs: number
   /**
    * Named deviations: each breaks exactly one rule the way real banks have been seen to
    * (see `deviations.ts`; the AU profile's in profiles/au_cdr/deviations.ts). Strict when empty.
@@ -182,6 +205,13 @@ export interface MockOptions {
    * Example: `--max-request-object-lifetime 600`.
    */
   maxRequestObjectLifetime: number
+  /**
+   * `max-age` of the `Strict-Transport-Security` header on every answer, in seconds (RFC 6797
+   * §6.1.1): browsers reach the bank over HTTPS only for that long. A browser that trusts the test
+   * CA remembers it for `localhost`, so that plain-http pages of other local servers are upgraded
+   * too: `0` makes such a browser forget it. Example: `--hsts-max-age 0`.
+   */
+  hstsMaxAge: number
   /** Log one line per request to stderr. Example: `--log`. */
   log: boolean
   /**
@@ -214,8 +244,11 @@ export const DEFAULTS: MockOptions = {
   tokenTtlBySoftware: {},
   clockSkew: 30,
   maxAssertionLifetime: 600,
+  maxRequestLifetime: 3600,
   maxBodyBytes: 64 * 1024,
   jwksCacheTtl: 300,
+  jwksAllowedHosts: [],
+  jwksFetchTimeoutMs: 5000,
   deviations: [],
   autoApprove: false,
   customerSeed: 20_240_501,
@@ -224,6 +257,7 @@ export const DEFAULTS: MockOptions = {
   consentPageTtl: 600,
   refreshTokenTtl: 90 * 24 * 3600,
   maxRequestObjectLifetime: 3600,
+  hstsMaxAge: 31_536_000,
   log: false,
   heapCeilingMb: 64,
 }
@@ -243,6 +277,7 @@ export function withDefaults(partial: Partial<MockOptions> = {}): MockOptions {
     ...base,
     ...partial,
     operations: { ...base.operations, ...partial.operations },
+    jwksAllowedHosts: [...(partial.jwksAllowedHosts ?? base.jwksAllowedHosts)],
     tokenTtlBySoftware: { ...base.tokenTtlBySoftware, ...partial.tokenTtlBySoftware },
     cdr: { ...base.cdr, ...partial.cdr },
   }

@@ -351,7 +351,8 @@ export const DEVIATIONS = {
   },
   'skip-dn-match': {
     area: 'token',
-    breaks: 'tls_client_auth accepts any trusted certificate, whatever its subject DN',
+    breaks:
+      'tls_client_auth accepts any trusted certificate, whatever its subject DN (nor is the DN compared with the registering certificate)',
     clause: 'RFC 8705 §2.1.2',
     caughtBy: ['NEG-TOK-22', 'NEG-TOK-23'],
   },
@@ -531,6 +532,67 @@ export const DEVIATIONS = {
     breaks: '401 answers of the management API lack WWW-Authenticate',
     clause: 'RFC 6750 §3',
     caughtBy: ['FMT-05', 'NEG-MGMT-01', 'NEG-MGMT-04', 'NEG-BIND-03'],
+  },
+  // --- found by the security review (catalogue §2.10) ---
+  'register-any-subject-dn': {
+    area: 'metadata',
+    breaks:
+      'tls_client_auth_subject_dn is registered (POST and PUT) although it does not identify the certificate presented with the request',
+    clause: 'RFC 8705 §2.1.2 (the expected subject DN of the certificate); OB DCR tls_client_auth_subject_dn',
+    caughtBy: ['NEG-META-38'],
+  },
+  'accept-assertion-over-foreign-cert': {
+    area: 'token',
+    breaks: "a private_key_jwt client authenticates over another organisation's (trusted) certificate",
+    clause: 'FAPI 1 Advanced §5.2.2; OB transport certificates belong to the TPP (CN = software_id, OU = org id)',
+    caughtBy: ['NEG-TOK-32'],
+  },
+  'ignore-assertion-crit': {
+    area: 'token',
+    breaks: 'a client assertion whose header has crit naming an unknown extension, or b64 false, is accepted',
+    clause: 'RFC 7515 §4.1.11 (crit "MUST" be understood); RFC 7797 §3',
+    caughtBy: ['NEG-TOK-33'],
+  },
+  'skip-mtls-at-auxiliary-endpoints': {
+    area: 'token',
+    breaks:
+      '/introspect, /revoke and /par accept a private_key_jwt client without a client certificate or over an untrusted one',
+    clause: 'FAPI 1 Advanced §5.2.2 (mutual TLS); RFC 8705 §2',
+    caughtBy: ['NEG-TOK-34'],
+  },
+  'consume-refresh-before-validation': {
+    area: 'token',
+    breaks:
+      'a refresh request refused for a wider scope uses the refresh token up, so the normal retry counts as a replay',
+    clause: 'RFC 6749 §6 (an invalid request changes nothing); RFC 9700 §4.14.2',
+    caughtBy: ['NEG-TOK-35'],
+  },
+  'accept-future-ssa-nbf': {
+    area: 'ssa',
+    breaks: 'a software statement whose nbf lies in the future, or is not a NumericDate, is accepted',
+    clause: 'RFC 7519 §4.1.5; RFC 7591 §3.2.2 (invalid_software_statement)',
+    caughtBy: ['NEG-SSA-19'],
+  },
+  'accept-unbounded-request-lifetime': {
+    area: 'request-jwt',
+    breaks:
+      'a registration request issued long ago (iat far in the past) or valid for ever (exp 1e20) is accepted, its jti kept that long',
+    clause: 'OB DCR data dictionary: iat, exp; RFC 7519 §4.1.4, §4.1.6',
+    caughtBy: ['NEG-JWT-15'],
+  },
+  'redeem-grant-over-foreign-cert': {
+    area: 'token',
+    breaks:
+      "an authorization code or refresh token of a client is redeemed over another organisation's certificate (tokens bound to it)",
+    clause: 'RFC 8705 §3; FAPI 1 Advanced §5.2.2',
+    caughtBy: ['NEG-BIND-08'],
+  },
+  'skip-bound-cert-trust': {
+    area: 'management',
+    breaks:
+      'a bound access token is accepted over its certificate after that certificate expired or was revoked (trust judged at the handshake only)',
+    clause: 'RFC 8705 §3; RFC 5280 §6.1.3, §6.3',
+    caughtBy: ['NEG-MGMT-26'],
   },
 } as const satisfies Record<string, Deviation>
 

@@ -173,12 +173,32 @@ export class ServerError extends OAuthError {
   }
 }
 
-/** RFC 6749 §5.2: error_description uses %x20-21 / %x23-5B / %x5D-7E only. */
+/** Characters the descriptions use, in the printable ASCII RFC 6749 §5.2 allows. */
+const ASCII_FOR: Record<string, string> = {
+  '§': 'section ',
+  '…': '...',
+  '—': '-',
+  '–': '-',
+  '→': '->',
+  '≤': '<=',
+  '≥': '>=',
+  '‘': "'",
+  '’': "'",
+  '“': "'",
+  '”': "'",
+}
+
+/**
+ * RFC 6749 §5.2: error_description uses %x20-21 / %x23-5B / %x5D-7E only. The characters our own
+ * descriptions use are spelt in ASCII (`§ 5.2` → `section 5.2`); anything else becomes `?`.
+ */
 export function sanitizeDescription(text: string): string {
   return text
     .replace(/[\r\n\t]+/g, ' ')
     .replace(/"/g, "'")
     .replace(/\\/g, '/')
+    .replace(/§\s*/g, ASCII_FOR['§'] as string)
+    .replace(/[…—–→≤≥‘’“”]/g, c => ASCII_FOR[c] ?? '?')
     .replace(/[^\x20-\x7e]/g, '?')
     .slice(0, 500)
 }

@@ -1,6 +1,7 @@
 /**
- * JOSE on the bank side: decode a compact JWS into a typed shape with precise errors, hold key
- * sets with their parsed keys cached, verify signatures, and resolve remote JWKS with a cache.
+ * JOSE on the bank side: decode a compact JWS into a typed shape with precise errors, check its
+ * header, hold key sets with their parsed keys cached, and verify signatures. Remote JWKS are
+ * fetched by `jwks_resolver.ts`.
  */
 import { constants, createPublicKey, type JsonWebKey, type KeyObject, randomBytes, sign, verify } from 'node:crypto'
 import type { JWK } from 'jose'
@@ -73,24 +74,60 @@ const VERIFY: Record<string, { kty: 'rsa' | 'ec'; padding?: number; saltLength?:
     ES256: { kty: 'ec', dsaEncoding: 'ieee-p1363' },
   }
 
-export type VerifyOutcome = 'valid' | 'invalid' | 'no-such-key' | 'unusable-key'
+/**
+ * `ambiguous-key`: several keys under the kid suit the alg (RFC 7517 §4.5: kids SHOULD be
+ * distinct), so the bank will not pick one — "the last one wins" would let whoever adds a key
+ * under a known kid choose it.
+ */
+export type VerifyOutcome = 'valid' | 'invalid' | 'no-such-key' | 'unusable-key' | 'ambiguous-key'
 
 interface KeyEntry {
   jwk: JWK
   key: KeyObject | null | undefined
 }
 
+/**
+ * Why a JOSE header cannot be honoured, or undefined: RFC 7515 §4.1.11 — a `crit` naming an
+ * extension the recipient does not understand makes the JWS invalid (this bank understands none),
+ * and RFC 7797 `b64: false` (unencoded payload) is such an extension. A bank that ignored them
+ * would verify something other than what the signer meant.
+ */
+export function joseHeaderProblem(header: Json): string | undefined {
+  const crit = header.crit
+  if (crit !== undefined) {
+    if (!Array.isArray(crit) || crit.length === 0 || !crit.every(c => typeof c === 'string' && c !== '')) {
+      return `header "crit" must be a non-empty array of header parameter names (RFC 7515 section 4.1.11), got ${JSON.stringify(crit)}`
+    }
+    return `header "crit" names ${crit.map(c => `"${c}"`).join(', ')}, which this bank does not understand (RFC 7515 section 4.1.11: the JWS must be rejected)`
+  }
+  if (header.b64 !== undefined && header.b64 !== true) {
+    return `header "b64": ${JSON.stringify(header.b64)} (an unencoded payload, RFC 7797) is not supported`
+  }
+  return undefined
+}
+
+/** RFC 7517 §4.2, §4.3: a JWK declared for encryption, or without "verify" among its key_ops, verifies nothing. */
+function forSignatures(jwk: JWK): boolean {
+  if (jwk.use !== undefined && jwk.use !== 'sig') return false
+  const ops = (jwk as { key_ops?: unknown }).key_ops
+  return ops === undefined || (Array.isArray(ops) && ops.includes('verify'))
+}
+
 /** A JWKS whose public keys are parsed at most once each. */
 export class KeySet {
-  private readonly byKid = new Map<string, KeyEntry>()
+  private readonly byKid = new Map<string, KeyEntry[]>()
+  /** Every key, with or without a kid (a JWS of this bank's protocols names its key by kid). */
+  private readonly entries: KeyEntry[] = []
 
   constructor(jwks: unknown) {
     const keys = (jwks as { keys?: unknown })?.keys
     if (!Array.isArray(keys)) throw new Error('a JWKS must have a "keys" array')
     for (const k of keys) {
-      if (k && typeof k === 'object' && typeof (k as JWK).kid === 'string') {
-        this.byKid.set((k as JWK).kid as string, { jwk: k as JWK, key: undefined })
-      }
+      if (!k || typeof k !== 'object' || Array.isArray(k)) continue
+      const entry: KeyEntry = { jwk: k as JWK, key: undefined }
+      this.entries.push(entry)
+      const kid = (k as JWK).kid
+      if (typeof kid === 'string') this.byKid.set(kid, [...(this.byKid.get(kid) ?? []), entry])
     }
   }
 
@@ -98,17 +135,19 @@ export class KeySet {
     return this.byKid.has(kid)
   }
 
+  /** How many keys the set holds, with or without a kid. */
   get size(): number {
-    return this.byKid.size
+    return this.entries.length
   }
 
+  /** The JWK under `kid` (the first, when several share it). */
   jwk(kid: string): JWK | undefined {
-    return this.byKid.get(kid)?.jwk
+    return this.byKid.get(kid)?.[0]?.jwk
   }
 
   /** Every JWK of the set (e.g. to find a key for encryption, `use: enc`). */
   jwks(): JWK[] {
-    return [...this.byKid.values()].map(e => e.jwk)
+    return this.entries.map(e => e.jwk)
   }
 
   /** The public KeyObject of an entry; null when the JWK is private, symmetric or unparseable. */
@@ -125,23 +164,37 @@ export class KeySet {
   }
 
   /**
-   * Verifies a compact JWS with the key `kid` for `alg`. The key must suit the alg (RSA ≥ 2048
-   * bits for PS256, P-256 for ES256) and the alg its JWK names: anything else is `unusable-key`,
-   * never a verification under another algorithm.
+   * The entry's key if it can verify `alg`: a signature key (use, key_ops) of the alg's type
+   * (RSA ≥ 2048 bits for PS256, P-256 for ES256) whose JWK names that alg or none.
    */
-  verify(jws: string, kid: string, alg: string): VerifyOutcome {
-    const entry = this.byKid.get(kid)
-    if (!entry) return 'no-such-key'
+  private usableFor(entry: KeyEntry, alg: string): KeyObject | undefined {
     const how = VERIFY[alg]
+    if (!how || !forSignatures(entry.jwk)) return undefined
     const key = this.keyObject(entry)
-    if (!how || !key || key.type !== 'public' || key.asymmetricKeyType !== how.kty) return 'unusable-key'
+    if (key?.type !== 'public' || key.asymmetricKeyType !== how.kty) return undefined
     const details = key.asymmetricKeyDetails
-    if (how.kty === 'rsa' && (details?.modulusLength ?? 0) < 2048) return 'unusable-key'
-    if (how.kty === 'ec' && details?.namedCurve !== 'prime256v1') return 'unusable-key'
+    if (how.kty === 'rsa' && (details?.modulusLength ?? 0) < 2048) return undefined
+    if (how.kty === 'ec' && details?.namedCurve !== 'prime256v1') return undefined
     // RFC 7517 §4.4: a JWK that names its alg verifies that alg only (RS256 with a PS256 key is
     // the accept-rs256-* deviations' doing).
     const jwkAlg = entry.jwk.alg
-    if (typeof jwkAlg === 'string' && jwkAlg !== alg && !(alg === 'RS256' && jwkAlg === 'PS256')) return 'unusable-key'
+    if (typeof jwkAlg === 'string' && jwkAlg !== alg && !(alg === 'RS256' && jwkAlg === 'PS256')) return undefined
+    return key
+  }
+
+  /**
+   * Verifies a compact JWS with the key `kid` for `alg`. A key that does not suit the alg, or is
+   * not for signatures, is `unusable-key`, never a verification under another algorithm; two
+   * suitable keys under one kid are `ambiguous-key`.
+   */
+  verify(jws: string, kid: string, alg: string): VerifyOutcome {
+    const entries = this.byKid.get(kid)
+    if (!entries) return 'no-such-key'
+    const usable = entries.flatMap(e => this.usableFor(e, alg) ?? [])
+    if (usable.length === 0) return 'unusable-key'
+    if (usable.length > 1) return 'ambiguous-key'
+    const key = usable[0] as KeyObject
+    const how = VERIFY[alg] as (typeof VERIFY)[string]
     const dot = jws.lastIndexOf('.')
     try {
       const ok = verify(
@@ -157,54 +210,16 @@ export class KeySet {
   }
 }
 
-/** Fetches JWKS by URL through a cache; `local` answers URLs the bank serves itself. */
-export class JwksResolver {
-  private readonly cache = new Map<string, { until: number; set: Promise<KeySet> }>()
-
-  constructor(
-    private readonly ttlSeconds: number,
-    /** The JWKS for a URL the bank serves itself, null when that URL names nothing, undefined otherwise. */
-    private readonly local: (url: string) => unknown,
-  ) {}
-
-  /** The key set at `url`; throws an Error whose message says why it could not be had. */
-  get(url: string): Promise<KeySet> {
-    const now = Date.now()
-    const hit = this.cache.get(url)
-    if (hit && hit.until > now) return hit.set
-    const set = this.load(url)
-    this.cache.set(url, { until: now + this.ttlSeconds * 1000, set })
-    // A failure is not cached: the next request tries again.
-    set.catch(() => this.cache.delete(url))
-    return set
+/** Why a key could not verify, in words, for the callers' error descriptions. */
+export function keyOutcomeText(outcome: VerifyOutcome, kid: string, alg: string, where: string): string {
+  if (outcome === 'no-such-key') return `key kid "${kid}" is not in ${where}`
+  if (outcome === 'ambiguous-key') {
+    return `${where} holds several ${alg} keys under kid "${kid}": kids must tell keys apart (RFC 7517 section 4.5)`
   }
-
-  private async load(url: string): Promise<KeySet> {
-    let parsed: URL
-    try {
-      parsed = new URL(url)
-    } catch {
-      throw new Error(`"${url}" is not a URL`)
-    }
-    const local = this.local(url)
-    if (local === null) throw new Error(`"${url}" answered HTTP 404`)
-    if (local !== undefined) return new KeySet(local)
-    if (parsed.protocol !== 'https:') throw new Error(`"${url}" is not an https URL`)
-    let res: Response
-    try {
-      res = await fetch(url, { signal: AbortSignal.timeout(5000), headers: { accept: 'application/json' } })
-    } catch (e) {
-      throw new Error(`"${url}" could not be fetched (${(e as Error).message})`)
-    }
-    if (!res.ok) throw new Error(`"${url}" answered HTTP ${res.status}`)
-    const text = await res.text()
-    if (text.length > 256 * 1024) throw new Error(`"${url}" returned more than 256 KiB`)
-    try {
-      return new KeySet(JSON.parse(text))
-    } catch (e) {
-      throw new Error(`"${url}" did not return a JWKS (${(e as Error).message})`)
-    }
+  if (outcome === 'unusable-key') {
+    return `key kid "${kid}" in ${where} cannot verify ${alg}: it is not a ${alg} signature key (kty, size, alg, use or key_ops)`
   }
+  return `the signature does not verify with key kid "${kid}"`
 }
 
 const b64json = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')

@@ -60,6 +60,10 @@ export interface BankProfile {
   /** The directory the profile trusts for software statements, and where the bank serves its mock. */
   readonly directory: { name: string; paths: readonly string[] }
   listenerTls(pki: Pki, options: MockOptions): ListenerTls
+  /** The CRLs the bank checks client certificates against on every request. */
+  crlPaths(pki: Pki): string[]
+  /** Hosts the bank fetches client JWKS from (besides `--jwks-host`); none means in-process answers only. */
+  readonly jwksHosts: readonly string[]
   /** The JWKS at `url` when the bank answers it in-process, null when it should and cannot, else undefined. */
   localJwks(bank: LocalJwksContext, url: string): unknown
   discovery(bank: Bank): Record<string, unknown>

@@ -7,13 +7,16 @@ import type { Context } from 'koa'
 import { InvalidToken } from '../helpers/errors.ts'
 import { findToken, tokenProblem } from '../helpers/tokens.ts'
 import type { TokenRecord } from '../models/store.ts'
+import { certOwnershipProblem } from './cert_owner.ts'
 import { requestCert } from './mtls.ts'
 
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i
 
 /**
- * The live access token of the request, bound to the presented certificate. Throws a 401 with
- * `WWW-Authenticate: Bearer` otherwise. `checkBinding: false` skips the certificate check (only
+ * The live access token of the request, bound to the presented certificate, which is trusted now
+ * (it may have expired or been revoked since the token was issued, or since the connection
+ * opened: catalogue NEG-MGMT-26) and belongs to the token's client. Throws a 401 with
+ * `WWW-Authenticate: Bearer` otherwise. `checkBinding: false` skips the certificate checks (only
  * the accounts API's `skip-resource-cert-binding` deviation asks for that).
  */
 export function bearerToken(ctx: Context, opts: { checkBinding?: boolean } = {}): TokenRecord {
@@ -34,6 +37,14 @@ export function bearerToken(ctx: Context, opts: { checkBinding?: boolean } = {})
     if (cert.x5tS256 !== record.x5tS256) {
       throw new InvalidToken('the access token is bound to another client certificate (cnf x5t#S256 does not match)')
     }
+    if (!cert.trusted && !bank.deviations.has('skip-bound-cert-trust')) {
+      throw new InvalidToken(
+        `the access token is bound to this client certificate, but the certificate is no longer trusted: ${cert.problem} (checked on every request)`,
+      )
+    }
+    const client = bank.store.getClient(record.clientId)
+    const problem = client && cert.trusted ? certOwnershipProblem(bank, cert, client) : undefined
+    if (problem) throw new InvalidToken(`the access token's client cannot act over this certificate: ${problem}`)
   }
   return record
 }

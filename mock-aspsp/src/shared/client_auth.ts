@@ -3,15 +3,29 @@
  * the client registered: `private_key_jwt` (RFC 7523 §3, OIDC Core §9) or `tls_client_auth`
  * (RFC 8705 §2.1). Any failure is `invalid_client` (RFC 6749 §5.2) with a description that names
  * the claim or parameter and the rule.
+ *
+ * Whatever the method, the request comes over mutual TLS with a certificate that is trusted now
+ * and belongs to the client's software (`cert_owner.ts`): a valid assertion of one TPP's client
+ * sent over another organisation's certificate is refused (DESIGN: "Which certificate may act for
+ * a client"; FAPI 1 Advanced §5.2.2; catalogue NEG-TOK-32, NEG-TOK-34, NEG-BIND-08).
  */
 import type { Context } from 'koa'
 import type { Bank } from '../helpers/bank.ts'
 import { jwksUriOf } from '../helpers/client_info.ts'
 import { parseDn, sameDn } from '../helpers/dn.ts'
 import { InvalidClient } from '../helpers/errors.ts'
-import { type DecodedJws, decodeJws, type Json, JwsFormatError, type KeySet } from '../helpers/jose.ts'
+import {
+  type DecodedJws,
+  decodeJws,
+  type Json,
+  JwsFormatError,
+  joseHeaderProblem,
+  type KeySet,
+  keyOutcomeText,
+} from '../helpers/jose.ts'
 import { ALLOWED_JWS_ALGS } from '../helpers/rules/request.ts'
 import { type ClientRecord, epoch } from '../models/store.ts'
+import { certOwnershipProblem } from './cert_owner.ts'
 import { type ClientCert, requestCert } from './mtls.ts'
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
@@ -32,7 +46,13 @@ function acceptedAudiences(bank: Bank, endpoint: string): Set<string> {
   return new Set([endpoint, bank.endpoints.token, bank.endpoints.issuer])
 }
 
-async function privateKeyJwt(bank: Bank, params: Record<string, string>, endpoint: string): Promise<ClientRecord> {
+/** A verified assertion's client, and the recording of its jti: done only once every other check passed. */
+interface AssertedClient {
+  client: ClientRecord
+  consume: () => Promise<void>
+}
+
+async function privateKeyJwt(bank: Bank, params: Record<string, string>, endpoint: string): Promise<AssertedClient> {
   const { deviations } = bank
   if (params.client_assertion_type !== JWT_BEARER_ASSERTION) {
     throw new InvalidClient(
@@ -47,6 +67,8 @@ async function privateKeyJwt(bank: Bank, params: Record<string, string>, endpoin
     throw e
   }
   const { header, payload: claims } = assertion
+  const headerProblem = deviations.has('ignore-assertion-crit') ? undefined : joseHeaderProblem(header)
+  if (headerProblem) throw new InvalidClient(`client_assertion ${headerProblem}`)
   const alg = header.alg
   const algs: readonly string[] = deviations.has('accept-rs256-assertion')
     ? [...ALLOWED_JWS_ALGS, 'RS256']
@@ -108,11 +130,17 @@ async function privateKeyJwt(bank: Bank, params: Record<string, string>, endpoin
       `client_assertion is signed with key kid "${kid}", which is not a ${alg} key in the software JWKS of client "${iss}"`,
     )
   }
+  if (outcome === 'ambiguous-key') {
+    throw new InvalidClient(
+      `client_assertion: ${keyOutcomeText(outcome, kid, alg, `the software JWKS of client "${iss}"`)}`,
+    )
+  }
   if (outcome !== 'valid') throw new InvalidClient(`client_assertion signature does not verify with key kid "${kid}"`)
-  // Recorded only after the signature verified (a forged assertion cannot burn a jti), and
-  // committed with the other writes of this turn (group commit) before the client counts as
-  // authenticated.
-  if (!deviations.has('accept-replayed-assertion')) {
+  // Recorded only after the signature verified and the certificate was found the client's (a
+  // forged or misdirected assertion cannot burn a jti), and committed with the other writes of
+  // this turn (group commit) before the client counts as authenticated.
+  const consume = async () => {
+    if (deviations.has('accept-replayed-assertion')) return
     const until = (typeof claims.exp === 'number' ? claims.exp : epoch()) + bank.options.clockSkew
     await bank.store.batch(() => {
       if (!bank.store.useOnce(`client-assertion:${iss}`, jti, until)) {
@@ -120,7 +148,7 @@ async function privateKeyJwt(bank: Bank, params: Record<string, string>, endpoin
       }
     })
   }
-  return client
+  return { client, consume }
 }
 
 /** RFC 7523 §3 items 4–5: exp required, not passed, not too far ahead; iat and nbf not in the future. */
@@ -183,7 +211,51 @@ function tlsClientAuth(bank: Bank, ctx: Context, params: Record<string, string>)
   return client
 }
 
-/** Authenticates the client of a form request by its registered method. */
+/** The endpoint's name in messages: `/token`, `/par`, ... */
+const pathOf = (url: string) => {
+  try {
+    return new URL(url).pathname
+  } catch {
+    return url
+  }
+}
+
+/**
+ * The certificate a client acts over: trusted now (FAPI 1 Advanced §5.2.2: mutual TLS on every
+ * endpoint; checked on every request) and its own software's (`certOwnershipProblem`). Returns it,
+ * or null where a deviation lets a request through without one.
+ */
+function certActingFor(
+  bank: Bank,
+  ctx: Context,
+  client: ClientRecord,
+  method: AuthenticatedClient['method'],
+  endpoint: string,
+  grantType: string | undefined,
+): ClientCert | null {
+  const { deviations } = bank
+  const cert = requestCert(ctx)
+  const atToken = endpoint === bank.endpoints.token
+  if (!cert?.trusted) {
+    // The token endpoint says why in its own words (tokens are bound to the certificate): token.ts.
+    if (atToken || method === 'tls_client_auth' || deviations.has('skip-mtls-at-auxiliary-endpoints')) return null
+    const why = cert ? `${cert.problem} (subject ${cert.subjectText})` : 'none was presented'
+    throw new InvalidClient(
+      `${pathOf(endpoint)} needs mutual TLS with a trusted client certificate, whatever the client authentication method: ${why} (FAPI 1 Advanced section 5.2.2)`,
+    )
+  }
+  const excused =
+    (method === 'tls_client_auth' && deviations.has('skip-dn-match')) ||
+    (method === 'private_key_jwt' && deviations.has('accept-assertion-over-foreign-cert')) ||
+    (atToken &&
+      (grantType === 'authorization_code' || grantType === 'refresh_token') &&
+      deviations.has('redeem-grant-over-foreign-cert'))
+  const problem = excused ? undefined : certOwnershipProblem(bank, cert, client)
+  if (problem) throw new InvalidClient(`client "${client.clientId}" cannot act over this certificate: ${problem}`)
+  return cert
+}
+
+/** Authenticates the client of a form request by its registered method, over its own certificate. */
 export async function authenticateClient(
   ctx: Context,
   params: Record<string, string>,
@@ -203,11 +275,10 @@ export async function authenticateClient(
     throw new InvalidClient('client_secret_post is not supported: authenticate with private_key_jwt or tls_client_auth')
   }
   const usesAssertion = params.client_assertion !== undefined || params.client_assertion_type !== undefined
-  const client = usesAssertion ? await privateKeyJwt(bank, params, endpoint) : tlsClientAuth(bank, ctx, params)
-  const cert = requestCert(ctx)
-  return {
-    client,
-    method: usesAssertion ? 'private_key_jwt' : 'tls_client_auth',
-    cert: cert?.trusted ? cert : null,
-  }
+  const method = usesAssertion ? 'private_key_jwt' : 'tls_client_auth'
+  const asserted = usesAssertion ? await privateKeyJwt(bank, params, endpoint) : undefined
+  const client = asserted ? asserted.client : tlsClientAuth(bank, ctx, params)
+  const cert = certActingFor(bank, ctx, client, method, endpoint, params.grant_type)
+  await asserted?.consume()
+  return { client, method, cert }
 }

@@ -1,9 +1,15 @@
 /**
- * The client certificate of a mutual-TLS connection, read once per connection.
+ * The client certificate of a mutual-TLS connection: read once per connection, its trust judged
+ * again on every request.
  *
  * The listener requests a certificate but completes the handshake whatever the client sends, so
  * that a missing, untrusted or expired certificate gets a JSON error (never a hang or a reset):
  * each endpoint decides with `requireClientCert()` whether it needs one.
+ *
+ * OpenSSL judges the certificate once, at the handshake; a kept-alive or resumed connection
+ * outlives that verdict. So every request looks again at the validity period and at the current
+ * CRL (`helpers/revocation.ts`): a certificate that expired or was revoked since the connection
+ * opened is no longer trusted (DESIGN: "Which certificate may act for a client").
  */
 import 'reflect-metadata'
 import { createHash, type X509Certificate as NodeX509 } from 'node:crypto'
@@ -11,8 +17,9 @@ import type { TLSSocket } from 'node:tls'
 import * as x509 from '@peculiar/x509'
 import type { Context } from 'koa'
 import type { DeviationName } from '../helpers/deviations.ts'
-import { dnAttribute, type Rdn, rdnsFromCertificateName } from '../helpers/dn.ts'
+import { dnAttribute, dnKey, type Rdn, rdnsFromCertificateName } from '../helpers/dn.ts'
 import type { OAuthError } from '../helpers/errors.ts'
+import type { RevocationLists } from '../helpers/revocation.ts'
 
 const CLIENT_AUTH_EKU = '1.3.6.1.5.5.7.3.2'
 
@@ -25,6 +32,12 @@ export interface ClientCert {
   /** Subject CN and OU as written (OB transport certificates: software id and org id). */
   cn: string | undefined
   ou: string | undefined
+  /** Validity period, milliseconds since the epoch. */
+  notBefore: number
+  notAfter: number
+  /** Issuer DN key (`dnKey`) and serial number (hex), for the revocation lists. */
+  issuerKey: string
+  serialNumber: string
   /** Chains to a trusted CA, is within its validity period and allows client authentication. */
   trusted: boolean
   /** Why it is not trusted, in words. */
@@ -98,6 +111,10 @@ export function clientCertOf(socket: TLSSocket): ClientCert | null {
     }
     info = {
       x5tS256: createHash('sha256').update(peer.raw).digest('base64url'),
+      notBefore: parsed.notBefore.getTime(),
+      notAfter: parsed.notAfter.getTime(),
+      issuerKey: dnKey(rdnsFromCertificateName(parsed.issuerName.toJSON())),
+      serialNumber: parsed.serialNumber,
       subject,
       subjectText: [...subject]
         .reverse()
@@ -121,12 +138,37 @@ function allowsClientAuth(cert: NodeX509): boolean {
 }
 
 /**
- * The certificate of the request's connection, or null. A certificate refused only for a problem
- * whose deviation is switched on counts as trusted (the bank skips that one check everywhere).
+ * A certificate trusted at the handshake, judged again now: still within its validity period and
+ * on no current CRL of its issuer (RFC 5280 §6.1.3, §6.3).
+ */
+export function judgedNow(cert: ClientCert, revocations: RevocationLists, now = Date.now()): ClientCert {
+  if (!cert.trusted) return cert
+  let problem: string | undefined
+  if (now > cert.notAfter) {
+    problem = `the client certificate expired at ${new Date(cert.notAfter).toISOString()}`
+  } else if (now < cert.notBefore) {
+    problem = `the client certificate is not valid before ${new Date(cert.notBefore).toISOString()}`
+  } else if (revocations.isRevoked(cert.issuerKey, cert.serialNumber)) {
+    problem = 'the client certificate is revoked (it is on the current CRL of its issuer)'
+  }
+  if (!problem) return cert
+  return {
+    ...cert,
+    trusted: false,
+    problem,
+    problemKind: now > cert.notAfter || now < cert.notBefore ? 'expired' : 'revoked',
+  }
+}
+
+/**
+ * The certificate of the request's connection, or null, its trust judged for this request. A
+ * certificate refused only for a problem whose deviation is switched on counts as trusted (the
+ * bank skips that one check everywhere).
  */
 export function requestCert(ctx: Context): ClientCert | null {
   const socket = ctx.req.socket as TLSSocket
-  const cert = socket.encrypted ? clientCertOf(socket) : null
+  const presented = socket.encrypted ? clientCertOf(socket) : null
+  const cert = presented ? judgedNow(presented, ctx.bank.revocations) : null
   const forgiven = cert?.problemKind ? FORGIVEN_BY[cert.problemKind] : undefined
   if (cert && forgiven && ctx.bank.deviations.has(forgiven)) {
     return { ...cert, trusted: true, problem: undefined, problemKind: undefined }

@@ -78,8 +78,13 @@ const tppName = (tpp: TppView) =>
     ? `<strong>${esc(tpp.name)}</strong> (${esc(tpp.organisation)})`
     : `<strong>${esc(tpp.name)}</strong>`
 
+/** The hidden anti-CSRF field every form of the pages carries. */
+const csrfField = (token: string) => `<input type="hidden" name="csrf" value="${esc(token)}">`
+
 export interface SignInView {
   action: string
+  /** The session's anti-CSRF token. */
+  csrf: string
   tpp: TppView
   customers: readonly Customer[]
   password: string
@@ -98,6 +103,7 @@ export function signInPage(v: SignInView): string {
 <p>${tppName(v.tpp)} has asked to see information about your accounts. Sign in to review the request.</p>
 ${v.error ? `<div class="error" role="alert" id="sign-in-error"><p class="error-message">${esc(v.error)}</p></div>` : ''}
 <form method="post" action="${esc(v.action)}">
+${csrfField(v.csrf)}
 <div class="field">
 <label for="username">Username</label>
 <input type="text" id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${esc(v.username ?? '')}"${invalid}>
@@ -127,6 +133,8 @@ ${rows}
 
 export interface ConsentView {
   action: string
+  /** The session's anti-CSRF token. */
+  csrf: string
   tpp: TppView
   customer: Customer
   permissions: readonly string[]
@@ -171,6 +179,7 @@ ${permissions}
 </ul>
 <p>${until}</p>
 <form method="post" action="${esc(v.action)}">
+${csrfField(v.csrf)}
 <fieldset aria-describedby="${described}">
 <legend>Choose the accounts to share</legend>
 <p class="hint" id="accounts-hint">${esc(v.tpp.name)} will see only the accounts you choose.</p>

@@ -6,9 +6,10 @@
  * Unknown members are ignored (RFC 7591 §2: "MUST ignore any client metadata ... it does not
  * understand"); known members with the wrong type or value are refused.
  */
+import { certOwnershipProblem } from '../../shared/cert_owner.ts'
 import type { ClientCert } from '../../shared/mtls.ts'
 import type { Bank } from '../bank.ts'
-import { DnSyntaxError, parseDn } from '../dn.ts'
+import { DnSyntaxError, parseDn, sameDn } from '../dn.ts'
 import { InvalidClientMetadata, InvalidRedirectUri, UnapprovedSoftwareStatement } from '../errors.ts'
 import type { Json } from '../jose.ts'
 import { CIBA_GRANT } from '../spec.ts'
@@ -93,7 +94,7 @@ export function checkRedirectUris(bank: Bank, claims: Json, ssa: Json): string[]
 }
 
 /** FAPI: private_key_jwt or tls_client_auth, as this bank offers; the signing alg or DN each needs. */
-function checkAuthMethod(bank: Bank, claims: Json, out: Json): void {
+function checkAuthMethod(bank: Bank, claims: Json, out: Json, cert: ClientCert | null): void {
   const method = claims.token_endpoint_auth_method
   if (method === undefined) throw new InvalidClientMetadata('token_endpoint_auth_method is required')
   const offered: readonly string[] = bank.options.authMethods
@@ -150,15 +151,40 @@ function checkAuthMethod(bank: Bank, claims: Json, out: Json): void {
         `${dnClaim} "${dn}" does not match the spec ${bank.profile.version} pattern (RFC 4514, starting with CN=)`,
       )
     }
+    let parsed: ReturnType<typeof parseDn>
     try {
-      parseDn(dn)
+      parsed = parseDn(dn)
     } catch (e) {
       if (e instanceof DnSyntaxError) throw new InvalidClientMetadata(`${dnClaim} is not an RFC 4514 DN: ${e.message}`)
       throw e
     }
+    checkDnIdentifiesCert(bank, dnClaim, dn, parsed, cert)
     out[dnClaim] = dn
   } else if (dn !== undefined) {
     throw new InvalidClientMetadata(`${dnClaim} must be set only when token_endpoint_auth_method is tls_client_auth`)
+  }
+}
+
+/**
+ * RFC 8705 §2.1.2: the subject DN is "the expected subject distinguished name of the certificate"
+ * the client will present. It must name the certificate presented with this very request (same
+ * subject after RFC 4514 / RFC 4517 normalisation): else any TPP could register another
+ * organisation's DN, and that organisation's certificate would then authenticate as its client
+ * (catalogue NEG-META-38).
+ */
+function checkDnIdentifiesCert(
+  bank: Bank,
+  dnClaim: string,
+  dn: string,
+  parsed: ReturnType<typeof parseDn>,
+  cert: ClientCert | null,
+): void {
+  const { deviations } = bank
+  if (!cert || deviations.has('register-any-subject-dn') || deviations.has('skip-dn-match')) return
+  if (!sameDn(parsed, cert.subject)) {
+    throw new InvalidClientMetadata(
+      `${dnClaim} "${dn}" does not identify the transport certificate presented with this request (subject "${cert.subjectText}"): register the subject DN of the certificate the client will present (RFC 8705 section 2.1.2)`,
+    )
   }
 }
 
@@ -178,7 +204,9 @@ function checkGrantAndResponseTypes(bank: Bank, claims: Json, out: Json): void {
   }
   out.grant_types = [...new Set(grants)]
 
-  const responseTypes = claims.response_types ?? ['code id_token']
+  // OB DCR: response_types defaults to `code id_token`, which means something only to a client of
+  // the authorization endpoint: a client without the authorization_code grant registers none.
+  const responseTypes = claims.response_types ?? (grants.includes('authorization_code') ? ['code id_token'] : [])
   if (!isStringArray(responseTypes)) {
     throw new InvalidClientMetadata(`response_types must be an array of strings, got ${JSON.stringify(responseTypes)}`)
   }
@@ -195,7 +223,8 @@ function checkGrantAndResponseTypes(bank: Bank, claims: Json, out: Json): void {
       'response_types needs the authorization_code grant type in grant_types (RFC 7591 §2.1)',
     )
   }
-  out.response_types = [...new Set(responseTypes)]
+  // The OB response schema has response_types with at least one item: none is left out.
+  if (responseTypes.length > 0) out.response_types = [...new Set(responseTypes)]
 }
 
 /** OB DCR scope: the version's shape, supported scopes only, and within the SSA's roles. */
@@ -267,6 +296,12 @@ function checkCiba(bank: Bank, claims: Json, out: Json): void {
   }
   // FAPI-CIBA: poll or ping, never push.
   checkEnum(claims, 'backchannel_token_delivery_mode', ['poll', 'ping'], out)
+  if (out.backchannel_token_delivery_mode === 'poll' && claims.backchannel_client_notification_endpoint !== undefined) {
+    // CIBA §4: the notification endpoint is for ping (and push) mode; refused, not silently dropped.
+    throw new InvalidClientMetadata(
+      'backchannel_client_notification_endpoint must not be sent when backchannel_token_delivery_mode is poll (CIBA section 4: it is for ping mode)',
+    )
+  }
   if (out.backchannel_token_delivery_mode === 'ping') {
     const endpoint = claims.backchannel_client_notification_endpoint
     if (typeof endpoint !== 'string' || endpoint.length > 256 || !/^https:\/\/[^/]/.test(endpoint)) {
@@ -363,22 +398,28 @@ function checkSoftwareId(bank: Bank, claims: Json, ssa: Json): void {
   }
 }
 
-/** The transport certificate must belong to the SSA's software (OB transport certificate CN = software_id). */
+/** The transport certificate must belong to the SSA's software (`shared/cert_owner.ts`). */
 export function checkTransportCertMatchesSoftware(bank: Bank, cert: ClientCert | null, ssa: Json): void {
-  if (!bank.options.transportCertMustMatchSoftware || bank.deviations.has('skip-transport-software-match') || !cert)
-    return
-  if (cert.cn !== ssa.software_id) {
+  if (bank.deviations.has('skip-transport-software-match') || !cert) return
+  const problem = certOwnershipProblem(bank, cert, {
+    softwareId: String(ssa.software_id),
+    orgId: typeof ssa.org_id === 'string' ? ssa.org_id : '',
+  })
+  if (problem) {
     throw new UnapprovedSoftwareStatement(
-      `the transport certificate (CN=${cert.cn ?? ''}) does not belong to the software statement's software_id "${String(ssa.software_id)}"`,
+      `the transport certificate does not belong to the software statement: ${problem}`,
     )
   }
 }
 
-/** Validates all metadata; returns the registered metadata in the spec version's shape. */
-export function registeredMetadata(bank: Bank, claims: Json, ssa: Json): Json {
+/**
+ * Validates all metadata; returns the registered metadata in the spec version's shape. `cert` is
+ * the certificate presented with the request (null only under a deviation that lets none through).
+ */
+export function registeredMetadata(bank: Bank, claims: Json, ssa: Json, cert: ClientCert | null): Json {
   const out: Json = {}
   out.redirect_uris = checkRedirectUris(bank, claims, ssa)
-  checkAuthMethod(bank, claims, out)
+  checkAuthMethod(bank, claims, out, cert)
   checkGrantAndResponseTypes(bank, claims, out)
   out.software_id = ssa.software_id
   checkSoftwareId(bank, claims, ssa)

@@ -5,7 +5,15 @@
  */
 import type { Bank } from '../bank.ts'
 import { InvalidClientMetadata, InvalidSoftwareStatement, ServerError } from '../errors.ts'
-import { type DecodedJws, decodeJws, type Json, JwsFormatError, type KeySet } from '../jose.ts'
+import {
+  type DecodedJws,
+  decodeJws,
+  type Json,
+  JwsFormatError,
+  joseHeaderProblem,
+  type KeySet,
+  keyOutcomeText,
+} from '../jose.ts'
 
 export const ALLOWED_JWS_ALGS = ['PS256', 'ES256'] as const
 const EMBEDDED_KEY_HEADERS = ['x5c', 'x5u', 'jwk', 'jku'] as const
@@ -65,9 +73,8 @@ export function checkRequestHeader(bank: Bank, header: Json): void {
       'the registration request JWS header has no kid; it names the signing key in the software JWKS',
     )
   }
-  if (header.crit !== undefined) {
-    throw new InvalidClientMetadata(`the registration request JWS header "crit" extensions are not supported`)
-  }
+  const problem = joseHeaderProblem(header)
+  if (problem) throw new InvalidClientMetadata(`the registration request JWS ${problem}`)
 }
 
 function integer(claims: Json, name: string): number | undefined {
@@ -109,6 +116,7 @@ export function checkRequestClaims(bank: Bank, claims: Json, now: number): void 
   if (iat !== undefined && exp !== undefined && exp <= iat) {
     throw new InvalidClientMetadata(`exp ${exp} must be after iat ${iat}`)
   }
+  checkRequestLifetime(bank, iat, exp, now)
   if (!bank.deviations.has('ignore-request-aud')) {
     const aud = claims.aud
     const { orgId } = bank.pki.aspsp
@@ -125,6 +133,22 @@ export function checkRequestClaims(bank: Bank, claims: Json, now: number): void 
     if (typeof jti !== 'string' || (!UUID_V4.test(jti) && !bank.deviations.has('accept-non-uuid-jti'))) {
       throw new InvalidClientMetadata(`jti must be a UUIDv4, got ${JSON.stringify(jti)}`)
     }
+  }
+}
+
+/**
+ * A request is short-lived: valid for at most `maxRequestLifetime` (`exp` − `iat`; without `iat`,
+ * `exp` − now). With `exp` not passed, that also refuses a negative or ancient `iat` and an `exp`
+ * of 1e20, and bounds how long the request's `jti` must be remembered (catalogue NEG-JWT-15).
+ */
+function checkRequestLifetime(bank: Bank, iat: number | undefined, exp: number | undefined, now: number): void {
+  if (exp === undefined || bank.deviations.has('accept-unbounded-request-lifetime')) return
+  const max = bank.options.maxRequestLifetime
+  const from = iat ?? now
+  if (exp - from > max + bank.options.clockSkew) {
+    throw new InvalidClientMetadata(
+      `exp ${exp} is ${exp - from}s after ${iat === undefined ? 'now' : `iat ${iat}`}: a registration request may be valid for at most ${max}s (option maxRequestLifetime, --max-request-lifetime)`,
+    )
   }
 }
 
@@ -168,6 +192,11 @@ export async function checkRequestSignature(bank: Bank, request: DecodedJws, ssa
     )
   }
   const outcome = keys.verify(request.raw, kid, alg)
+  if (outcome === 'ambiguous-key') {
+    throw new InvalidClientMetadata(
+      `the registration request: ${keyOutcomeText(outcome, kid, alg, `the software JWKS at ${url}`)}`,
+    )
+  }
   if (outcome === 'unusable-key') {
     throw new InvalidClientMetadata(
       `software key kid "${kid}" cannot verify ${alg}: the key is not a key for that algorithm`,

@@ -28,7 +28,7 @@ import {
   UnauthorizedClient,
   UnsupportedResponseType,
 } from '../errors.ts'
-import { decodeJws, type Json, JwsFormatError } from '../jose.ts'
+import { decodeJws, type Json, JwsFormatError, joseHeaderProblem, keyOutcomeText } from '../jose.ts'
 import { ALLOWED_JWS_ALGS } from './request.ts'
 
 export type ResponseType = 'code' | 'code id_token'
@@ -89,6 +89,8 @@ async function verifiedClaims(bank: Bank, client: ClientRecord, jws: string): Pr
     throw e
   }
   const { header, payload } = decoded
+  const headerProblem = joseHeaderProblem(header)
+  if (headerProblem) throw new InvalidRequestObject(`the request object ${headerProblem}`)
   const alg = header.alg
   const registered = requestObjectAlgsOf(client)
   const allowed = registered.length > 0 ? registered : [...ALLOWED_JWS_ALGS]
@@ -108,6 +110,11 @@ async function verifiedClaims(bank: Bank, client: ClientRecord, jws: string): Pr
     )
   }
   const outcome = keys.verify(decoded.raw, kid, alg)
+  if (outcome === 'ambiguous-key') {
+    throw new InvalidRequestObject(
+      `the request object: ${keyOutcomeText(outcome, kid, alg, `the software JWKS of client "${client.clientId}"`)}`,
+    )
+  }
   if (outcome === 'no-such-key' || outcome === 'unusable-key') {
     throw new InvalidRequestObject(
       `the request object is signed with key kid "${kid}", which is not a ${alg} key in the software JWKS of client "${client.clientId}"`,

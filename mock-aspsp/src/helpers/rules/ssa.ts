@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto'
 import { deepFreeze } from '../../models/store.ts'
 import type { Bank } from '../bank.ts'
 import { InvalidSoftwareStatement, ServerError, UnapprovedSoftwareStatement } from '../errors.ts'
-import { type DecodedJws, decodeJws, type Json, JwsFormatError } from '../jose.ts'
+import { type DecodedJws, decodeJws, type Json, JwsFormatError, joseHeaderProblem } from '../jose.ts'
 import { ALLOWED_JWS_ALGS } from './request.ts'
 
 const ROLES = new Set(['AISP', 'PISP', 'CBPII', 'ASPSP'])
@@ -50,6 +50,8 @@ export async function checkSsaSignature(bank: Bank, ssa: DecodedJws): Promise<vo
       `software_statement alg ${JSON.stringify(alg ?? null)} is not allowed; the directory signs SSAs PS256 or ES256`,
     )
   }
+  const headerProblem = joseHeaderProblem(header)
+  if (headerProblem) throw new InvalidSoftwareStatement(`software_statement ${headerProblem}`)
   if (bank.deviations.has('skip-ssa-signature')) return
   if (bank.verifiedSsas.has(ssa.raw)) return
   const kid = header.kid
@@ -77,7 +79,7 @@ function requireString(claims: Json, name: string): string {
 }
 
 /**
- * OB Directory SSA payload: a trusted iss, iat not in the future, exp (if any) not passed,
+ * OB Directory SSA payload: a trusted iss, iat not in the future, exp (if any) not passed, nbf (if any) reached,
  * software_id, org_id, software_jwks_endpoint, software_redirect_uris and software_roles present
  * and well formed, and the organisation Active (claim and directory record).
  */
@@ -96,9 +98,22 @@ export function checkSsaClaims(bank: Bank, ssa: Json, now: number): void {
   }
   if (iat > now + skew) throw new InvalidSoftwareStatement(`software_statement iat ${iat} is in the future`)
   if (ssa.exp !== undefined) {
-    if (typeof ssa.exp !== 'number') throw new InvalidSoftwareStatement('software_statement exp must be a NumericDate')
+    if (typeof ssa.exp !== 'number' || !Number.isInteger(ssa.exp)) {
+      throw new InvalidSoftwareStatement(`software_statement exp must be a NumericDate, got ${JSON.stringify(ssa.exp)}`)
+    }
     if (now > ssa.exp + skew && !bank.deviations.has('accept-expired-ssa')) {
       throw new InvalidSoftwareStatement(`software_statement exp ${ssa.exp} has passed`)
+    }
+  }
+  // RFC 7519 §4.1.5: "MUST NOT be accepted for processing" before nbf.
+  if (ssa.nbf !== undefined && !bank.deviations.has('accept-future-ssa-nbf')) {
+    if (typeof ssa.nbf !== 'number' || !Number.isInteger(ssa.nbf)) {
+      throw new InvalidSoftwareStatement(`software_statement nbf must be a NumericDate, got ${JSON.stringify(ssa.nbf)}`)
+    }
+    if (ssa.nbf > now + skew) {
+      throw new InvalidSoftwareStatement(
+        `software_statement nbf ${ssa.nbf} is in the future (now ${now}, allowed skew ${skew}s): it is not valid yet`,
+      )
     }
   }
   const softwareId = requireString(ssa, 'software_id')

@@ -54,6 +54,11 @@ export const auCdr: BankProfile = {
     }
   },
 
+  crlPaths: pki => [pki.cdr.ca.crlPath],
+  // A recipient's jwks_uri is its own host: fetched only from hosts given with --jwks-host (the test
+  // PKI's recipients are answered in-process).
+  jwksHosts: [],
+
   localJwks: (bank, url) => localRecipientJwks(bank.pki.cdr, url),
 
   discovery: cdrDiscoveryDocument,

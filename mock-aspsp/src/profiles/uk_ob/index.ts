@@ -11,6 +11,7 @@ import { register } from '../../actions/register.ts'
 import { revoke } from '../../actions/revoke.ts'
 import { token } from '../../actions/token.ts'
 import { routeInstallers } from '../../app.ts'
+import { KEYSTORE_HOST } from '../../directory/directory.ts'
 import { startKeystoreInterception } from '../../directory/msw.ts'
 import { directoryRoutes } from '../../directory/routes.ts'
 import { DEVIATIONS } from '../../helpers/deviations.ts'
@@ -43,6 +44,9 @@ export const ukOb: BankProfile = {
     caPaths: [pki.ca.certPath, ...options.extraCas],
     ...(options.extraCas.length === 0 ? { crlPath: pki.ca.crlPath } : {}),
   }),
+
+  crlPaths: pki => [pki.ca.crlPath],
+  jwksHosts: [KEYSTORE_HOST],
 
   localJwks: (bank, url) => bank.directory.localJwks(url, bank.endpoints.issuer),
 
