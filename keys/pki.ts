@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export const MANIFEST_VERSION = 5
+export const MANIFEST_VERSION = 7
 
 /**
  * The repository's keys/ folder. This module runs from keys/ and also bundled into

@@ -626,6 +626,13 @@ export const CDR_DEVIATIONS = {
     caughtBy: ['AU-DCR-002'],
     refs: ['CDS-SSA'],
   },
+  'register-accepts-any-industry': {
+    area: 'register',
+    breaks: 'GetSoftwareStatementAssertion answers for an industry other than all (banking, energy)',
+    clause: 'CDS Register API v4: industry IndustryEnumRecipients (all); 400 for an invalid path parameter',
+    caughtBy: ['AU-DCR-143'],
+    refs: ['CDS-REGISTER-API'],
+  },
   'register-errors-not-cds': {
     area: 'register',
     breaks: 'Register errors are answered as { error, error_description } instead of the CDS error list',

@@ -237,7 +237,7 @@ async function softwareStatementAssertion(ctx: Context): Promise<void> {
   const version = bank.deviations.has('register-skips-version-check')
     ? SSA_VERSIONS[0]
     : negotiateVersion(ctx.get('x-v') || undefined, ctx.get('x-min-v') || undefined, SSA_VERSIONS)
-  if (industry !== 'all') {
+  if (industry !== 'all' && !bank.deviations.has('register-accepts-any-industry')) {
     throw new CdsError(
       400,
       CDS_ERRORS.invalidField,
