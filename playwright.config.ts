@@ -6,18 +6,42 @@
  * described by that file. See README "Running against a bank" and fixtures/targets/README.md.
  */
 import { defineConfig } from '@playwright/test'
-import { BROWSER_SPECS, browserProject } from './fixtures/browser.ts'
+import { BROWSER_SPECS, browserProject, requireChromiumIfAsked } from './fixtures/browser.ts'
+import { allureEnvironment, conformanceReporters } from './fixtures/reporters/reporters.ts'
+import type { ProjectInfo } from './fixtures/reporters/summary.ts'
 import { AU_TESTS_DIR, runPlanOrExit } from './fixtures/targets/projects.ts'
 import type { TargetRef } from './fixtures/targets/types.ts'
 
 const plan = runPlanOrExit()
+// The customer's part in a real Chromium: only the mock bank's pages can be played (and the
+// sensitivity self-test's banks, which run a subset by grep, are judged on the API tests).
+const browserProjects = plan.projects
+  .filter(p => p.ref.kind === 'mock' && p.ref.profile !== 'au-cdr' && !p.grep)
+  .map(browserProject)
+if (browserProjects.length) requireChromiumIfAsked()
 const reports = process.env.OB_REPORTS_DIR ?? 'reports'
 const ci = !!process.env.CI
+
+const projects = [
+  ...plan.projects.map(p => ({
+    name: p.name,
+    ...(p.grep ? { grep: new RegExp(p.grep) } : {}),
+    ...(p.grepInvert ? { grepInvert: new RegExp(p.grepInvert) } : {}),
+    // Tests declare their profile by where they live (tests/au, tagged @au-cdr): each project runs its own.
+    ...(p.ref.profile === 'au-cdr'
+      ? { testDir: AU_TESTS_DIR }
+      : { testIgnore: [BROWSER_SPECS, `**/${AU_TESTS_DIR}/**`] }),
+    use: { targetRef: p.ref },
+    metadata: { target: p.summary },
+  })),
+  ...browserProjects,
+]
 
 export default defineConfig<object, { targetRef: TargetRef }>({
   testDir: 'tests',
   testMatch: '**/*.spec.ts',
-  outputDir: 'test-results',
+  // Playwright's own per-test output, with the reports (the installed package's folder stays clean).
+  outputDir: `${reports}/test-results`,
   // The sensitivity self-test runs a few tests against each of many mock banks (one project each):
   // keeping a file's tests in one worker saves worker starts, which cost more than those tests.
   fullyParallel: !process.env.OB_SENSITIVITY_PLAN,
@@ -29,41 +53,14 @@ export default defineConfig<object, { targetRef: TargetRef }>({
   workers: Number(process.env.OB_WORKERS ?? 2),
   timeout: 30_000,
   expect: { timeout: 5_000 },
-  reporter: [
-    ['list'],
-    ['html', { outputFolder: `${reports}/html`, open: 'never' }],
-    ['junit', { outputFile: `${reports}/junit.xml` }],
-    [
-      'allure-playwright',
-      {
-        resultsDir: `${reports}/allure-results`,
-        suiteTitle: true,
-        environmentInfo: Object.fromEntries(
-          plan.projects.map(p => [
-            p.name,
-            `${p.summary.discoveryUrl} (${p.summary.profile === 'au-cdr' ? '' : 'OB DCR '}${p.summary.specVersion})`,
-          ]),
-        ),
-      },
-    ],
-    ['./fixtures/reporters/conformance_reporter.ts', { outputDir: reports }],
-  ],
-  projects: [
-    ...plan.projects.map(p => ({
-      name: p.name,
-      ...(p.grep ? { grep: new RegExp(p.grep) } : {}),
-      ...(p.grepInvert ? { grepInvert: new RegExp(p.grepInvert) } : {}),
-      // Tests declare their profile by where they live (tests/au, tagged @au-cdr): each project runs its own.
-      ...(p.ref.profile === 'au-cdr'
-        ? { testDir: AU_TESTS_DIR }
-        : { testIgnore: [BROWSER_SPECS, `**/${AU_TESTS_DIR}/**`] }),
-      use: { targetRef: p.ref },
-      metadata: { target: p.summary },
-    })),
-    // The customer's part in a real Chromium: only the mock bank's pages can be played (and the
-    // sensitivity self-test's banks, which run a subset by grep, are judged on the API tests).
-    ...plan.projects.filter(p => p.ref.kind === 'mock' && p.ref.profile !== 'au-cdr' && !p.grep).map(browserProject),
-  ],
+  reporter: conformanceReporters({
+    reports,
+    environment: allureEnvironment(
+      projects.map(p => ({ name: p.name ?? '', target: (p.metadata as Pick<ProjectInfo, 'target'>).target })),
+    ),
+    blob: process.env.OB_BLOB_REPORT === '1',
+  }),
+  projects,
   webServer: plan.mocks.map(m => ({
     command: m.command,
     // The mock speaks TLS only: readiness by port (a `url` check would need its certificate).

@@ -9,16 +9,17 @@ import {
   type Ca,
   clientCert,
   ecSigningKey,
+  keyCert,
   newCa,
   privatePem,
   RSA,
   rfc4514,
   rsaSigningKey,
-  serverCert,
+  serverCertificate,
   type Writer,
   writeCrl,
 } from './generator.ts'
-import type { CdrPki, CdrRecipient } from './pki.ts'
+import { type CdrPki, type CdrRecipient, DEFAULT_SERVER_NAMES } from './pki.ts'
 
 const crypto = webcrypto as unknown as Crypto
 
@@ -109,7 +110,9 @@ export async function generateCdrPki(w: Writer): Promise<CdrPki> {
   const caCertPath = w.write('cdr/ca/ca.pem', ca.cert.toString('pem'))
   const caKeyPath = w.write('cdr/ca/ca.key', await privatePem(ca.keys.privateKey), 0o600)
   const [server, ssaSigning, idpSigning, untrusted, dhSigning, dhSigningEs256] = await Promise.all([
-    serverCert(w, ca, 'cdr/server/server', 'C=AU, O=Mock Data Holder, OU=Consumer Data Right, CN=localhost'),
+    serverCertificate(ca, DEFAULT_SERVER_NAMES, 'C=AU, O=Mock Data Holder, OU=Consumer Data Right').then(made =>
+      keyCert(w, 'cdr/server/server', made.cert, made.keyPem),
+    ),
     rsaSigningKey(w, 'cdr/register/ssa-signing', ca, 'C=AU, O=CDR Register, CN=Mock CDR Register SSA Signing'),
     rsaSigningKey(w, 'cdr/register/idp-signing', ca, 'C=AU, O=CDR Register, CN=Mock CDR Register IdP'),
     rsaSigningKey(w, 'cdr/register/untrusted-signing', ca, 'C=AU, O=Not The Register, CN=Untrusted SSA Signing'),

@@ -17,7 +17,7 @@ console.log(`  directory   iss "${pki.directory.issuer}", SSA signing kid ${pki.
 console.log(`  bank        org ${pki.aspsp.orgId}, signing kid ${pki.aspsp.signing.kid}`)
 for (const t of Object.values(pki.tpps)) {
   console.log(
-    `  tpp ${t.name.padEnd(8)} ${t.kind.padEnd(11)} org ${t.orgId} software ${t.softwareId} roles ${t.roles.join(',')}`,
+    `  tpp ${t.name.padEnd(8)} ${t.kind.padEnd(11)} org ${t.orgId} software ${t.softwareId} roles ${t.roles.join(',')} cert ${t.certificateProfile}`,
   )
 }
 const { cdr } = pki

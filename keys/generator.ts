@@ -2,14 +2,15 @@
  * Generates the test PKI into a fresh folder and swaps it into place atomically.
  * Called through `ensurePki()` (which holds the lock), never directly by tests.
  */
-import { createHash, createPublicKey, randomBytes, webcrypto } from 'node:crypto'
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { createHash, createPrivateKey, createPublicKey, randomBytes, webcrypto } from 'node:crypto'
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { isIP } from 'node:net'
 import path from 'node:path'
 import 'reflect-metadata'
 import * as x509 from '@peculiar/x509'
 import { generateCdrPki } from './cdr_generator.ts'
-import type { KeyCert, Pki, Role, SigningKey, TppIdentity } from './pki.ts'
-import { MANIFEST_VERSION } from './pki.ts'
+import type { CertificateProfile, KeyCert, Pki, Role, SigningKey, TppIdentity } from './pki.ts'
+import { DEFAULT_SERVER_NAMES, MANIFEST_VERSION } from './pki.ts'
 
 const crypto = webcrypto as unknown as Crypto
 x509.cryptoProvider.set(crypto)
@@ -56,6 +57,9 @@ export async function privatePem(key: CryptoKey): Promise<string> {
   return pem('PRIVATE KEY', await crypto.subtle.exportKey('pkcs8', key))
 }
 
+/** Attribute types @peculiar/x509 prints as OIDs that have an LDAP name (as OpenSSL and Node print them). */
+const DN_TYPE_NAMES: Record<string, string> = { '2.5.4.97': 'organizationIdentifier' }
+
 /** RFC 4514 form of a certificate subject, most significant RDN last. */
 export function rfc4514(cert: x509.X509Certificate): string {
   // @peculiar/x509 prints names in the order of the ASN.1 sequence (most significant first).
@@ -63,7 +67,7 @@ export function rfc4514(cert: x509.X509Certificate): string {
   return rdns
     .map(rdn =>
       Object.entries(rdn)
-        .map(([type, values]) => values.map(v => `${type}=${escapeDnValue(v)}`).join('+'))
+        .map(([type, values]) => values.map(v => `${DN_TYPE_NAMES[type] ?? type}=${escapeDnValue(v)}`).join('+'))
         .join('+'),
     )
     .reverse()
@@ -164,12 +168,64 @@ export async function ecSigningKey(w: Writer, base: string): Promise<SigningKey>
   }
 }
 
+/** A TLS server certificate (serverAuth) for DNS names and IP addresses, CN = the first name. */
+export async function serverCertificate(
+  ca: Ca,
+  names: readonly string[],
+  organisation = 'C=GB, O=OB DCR Conformance (test only)',
+): Promise<{ cert: x509.X509Certificate; keyPem: string }> {
+  const keys = await crypto.subtle.generateKey(RSA, true, ['sign', 'verify'])
+  const cert = await issue(ca, `${organisation}, CN=${names[0]}`, keys, {
+    eku: [x509.ExtendedKeyUsage.serverAuth],
+    san: names.map(value => ({ type: isIP(value) ? 'ip' : 'dns', value })),
+  })
+  return { cert, keyPem: await privatePem(keys.privateKey) }
+}
+
+/**
+ * Issues, from the PKI's CA, a server certificate for `names` (host names or IP addresses), for
+ * a bank served under another name than localhost; also writes it to `<pki dir>/<base>.{pem,key}`
+ * for the next start. Returns the PEMs made here (another process may write the files at once).
+ */
+export async function generateServerCertificate(
+  pki: Pki,
+  base: string,
+  names: readonly string[],
+): Promise<{ cert: string; key: string }> {
+  const caCert = new x509.X509Certificate(readFileSync(pki.ca.certPath, 'utf8'))
+  const caKey = await crypto.subtle.importKey(
+    'pkcs8',
+    createPrivateKey(readFileSync(pki.ca.keyPath)).export({ type: 'pkcs8', format: 'der' }),
+    RSA,
+    false,
+    ['sign'],
+  )
+  const ca: Ca = {
+    cert: caCert,
+    keys: { privateKey: caKey, publicKey: await caCert.publicKey.export(RSA, ['verify']) },
+  }
+  const { cert, keyPem } = await serverCertificate(ca, names)
+  const made = { cert: cert.toString('pem'), key: keyPem }
+  const w = new Writer(pki.dir)
+  const tag = `.tmp-${process.pid}-${Date.now()}`
+  for (const [ext, content] of [
+    ['pem', made.cert],
+    ['key', made.key],
+  ] as const) {
+    w.write(`${base}${tag}.${ext}`, content, ext === 'key' ? 0o600 : 0o644)
+    renameSync(path.join(pki.dir, `${base}${tag}.${ext}`), path.join(pki.dir, `${base}.${ext}`))
+  }
+  return made
+}
+
 interface TppSpec {
   name: string
   kind: TppIdentity['kind']
   orgName: string
   roles: Role[]
   orgStatus?: TppIdentity['orgStatus']
+  /** Subject shape of the transport certificates (default OBTransport). */
+  certificateProfile?: CertificateProfile
 }
 
 const TPPS: TppSpec[] = [
@@ -180,9 +236,30 @@ const TPPS: TppSpec[] = [
   { name: 'rogue', kind: 'self-signed', orgName: 'Rogue Self-Signed Ltd', roles: ['AISP', 'PISP'] },
   { name: 'expired', kind: 'expired', orgName: 'Expired Certificate Ltd', roles: ['AISP', 'PISP'] },
   { name: 'revokedcert', kind: 'revoked-cert', orgName: 'Revoked Certificate Ltd', roles: ['AISP', 'PISP'] },
+  {
+    name: 'delta',
+    kind: 'valid',
+    orgName: 'Delta Wallet Ltd',
+    roles: ['AISP', 'PISP'],
+    certificateProfile: 'OBWAC',
+  },
 ]
 
-/** A client (mTLS) certificate with clientAuth EKU: CA-issued, or built to be refused (self-signed, expired). */
+/**
+ * The subject of a transport certificate: OBTransport names the software (CN) and its
+ * organisation (OU); OBWAC, eIDAS-style, names the organisation twice: CN and
+ * organizationIdentifier (2.5.4.97, ETSI EN 319 412-1 §5.1.4: `PSD` + country + `-` + authority + `-` + id).
+ */
+export function transportSubject(
+  profile: CertificateProfile,
+  t: { orgId: string; orgName: string; softwareId: string },
+) {
+  return profile === 'OBWAC'
+    ? `C=GB, O=${t.orgName}, 2.5.4.97=PSDGB-OB-${t.orgId}, CN=${t.orgId}`
+    : `C=GB, O=OpenBanking, OU=${t.orgId}, CN=${t.softwareId}`
+}
+
+/** A client (mTLS) certificate, clientAuth unless told: CA-issued, or built to be refused (self-signed, expired). */
 export async function clientCert(
   w: Writer,
   ca: Ca,
@@ -220,7 +297,8 @@ async function tpp(w: Writer, ca: Ca, spec: TppSpec): Promise<TppIdentity> {
   const orgId = `0015800001${base62(8)}`
   const softwareId = base62(22)
   const base = `tpps/${spec.name}`
-  const subject = `C=GB, O=OpenBanking, OU=${orgId}, CN=${softwareId}`
+  const certificateProfile = spec.certificateProfile ?? 'OBTransport'
+  const subject = transportSubject(certificateProfile, { orgId, orgName: spec.orgName, softwareId })
 
   const transport = (file: string, eku?: string) => clientCert(w, ca, `${base}/${file}`, subject, spec.kind, eku)
 
@@ -230,7 +308,10 @@ async function tpp(w: Writer, ca: Ca, spec: TppSpec): Promise<TppIdentity> {
     rsaSigningKey(w, `${base}/signing-revoked`, ca, `C=GB, O=OpenBanking, OU=${orgId}, CN=${softwareId} revoked`),
     transport('transport'),
     transport('transport2'),
-    spec.name === 'alpha' ? transport('transport-server-eku', x509.ExtendedKeyUsage.serverAuth) : undefined,
+    // alpha and delta (the two certificate profiles of the suite's main TPP): NEG-TLS-06.
+    spec.name === 'alpha' || spec.name === 'delta'
+      ? transport('transport-server-eku', x509.ExtendedKeyUsage.serverAuth)
+      : undefined,
   ])
   const host = `${spec.name}.tpp.example`
   return {
@@ -246,6 +327,7 @@ async function tpp(w: Writer, ca: Ca, spec: TppSpec): Promise<TppIdentity> {
     signing,
     signingEs256,
     revokedSigning,
+    certificateProfile,
     transport: t1,
     transport2: t2,
     ...(serverEku ? { serverEku } : {}),
@@ -269,20 +351,6 @@ export async function newCa(name: string): Promise<Ca> {
     ],
   })
   return { cert, keys }
-}
-
-/** A TLS server certificate (serverAuth) for localhost, 127.0.0.1 and ::1. */
-export async function serverCert(w: Writer, ca: Ca, base: string, subject: string): Promise<KeyCert> {
-  const keys = await crypto.subtle.generateKey(RSA, true, ['sign', 'verify'])
-  const cert = await issue(ca, subject, keys, {
-    eku: [x509.ExtendedKeyUsage.serverAuth],
-    san: [
-      { type: 'dns', value: 'localhost' },
-      { type: 'ip', value: '127.0.0.1' },
-      { type: 'ip', value: '::1' },
-    ],
-  })
-  return keyCert(w, base, cert, await privatePem(keys.privateKey))
 }
 
 /** Writes the CA's certificate revocation list (PEM), revoking `revoked`; returns its path. */
@@ -311,7 +379,9 @@ export async function generatePki(dir: string): Promise<void> {
   const ca = await newCa('C=GB, O=OB DCR Conformance (test only), CN=OB Test Issuing CA')
   const caCertPath = w.write('ca/ca.pem', ca.cert.toString('pem'))
   const caKeyPath = w.write('ca/ca.key', await privatePem(ca.keys.privateKey), 0o600)
-  const server = await serverCert(w, ca, 'server/server', 'C=GB, O=OB DCR Conformance (test only), CN=localhost')
+
+  const made = await serverCertificate(ca, DEFAULT_SERVER_NAMES)
+  const server = keyCert(w, 'server/server', made.cert, made.keyPem)
 
   const [dirSigning, dirUntrusted, aspspSigning] = await Promise.all([
     rsaSigningKey(w, 'directory/ssa-signing', ca, 'C=GB, O=OpenBanking, CN=OB Test Directory SSA Signing'),
@@ -328,7 +398,7 @@ export async function generatePki(dir: string): Promise<void> {
     .flatMap(t => [t.transport, t.transport2])
   const crlPath = await writeCrl(w, ca, 'ca/ca.crl.pem', revoked)
 
-  const manifest: Omit<Pki, 'dir'> = {
+  const manifest: Omit<Pki, 'dir' | 'byo' | 'byoCas'> = {
     version: MANIFEST_VERSION,
     createdAt: new Date().toISOString(),
     ca: { certPath: caCertPath, keyPath: caKeyPath, subjectDn: rfc4514(ca.cert), crlPath },

@@ -4,11 +4,16 @@
  * Everything lives under `keys/generated/` (or `$OB_KEYS_DIR`), described by `manifest.json`.
  * Paths in the manifest are relative to that folder; `loadPki()` resolves them.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { createPrivateKey, X509Certificate } from 'node:crypto'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { isIP } from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export const MANIFEST_VERSION = 7
+export const MANIFEST_VERSION = 8
+
+/** The names the generated server certificate (`server/server.pem`) covers. */
+export const DEFAULT_SERVER_NAMES = ['localhost', '127.0.0.1', '::1']
 
 /**
  * The repository's keys/ folder. This module runs from keys/ and also bundled into
@@ -56,11 +61,18 @@ export interface SigningKey {
 
 export type Role = 'AISP' | 'PISP' | 'CBPII'
 
-/** A TPP: an organisation, one piece of software and its keys and transport certificate. */
-export interface TppIdentity {
+/** The two shapes of UK Open Banking transport certificate subjects. */
+export type CertificateProfile = 'OBTransport' | 'OBWAC'
+
+/**
+ * A TPP as the mock directory knows it: an organisation, one piece of software, its request
+ * signing key and its transport certificate. The test PKI's TPPs have more keys
+ * (`TppIdentity`); a TPP's own identity (`npm run tpp -- add`, keys/byo/) has these.
+ */
+export interface SoftwareIdentity {
   name: string
-  /** What this identity is for: a normal TPP, or one built to be refused. */
-  kind: 'valid' | 'self-signed' | 'expired' | 'revoked-org' | 'revoked-cert'
+  /** What this identity is for: a normal TPP, one built to be refused, or one a TPP brought. */
+  kind: 'valid' | 'self-signed' | 'expired' | 'revoked-org' | 'revoked-cert' | 'byo'
   orgId: string
   orgName: string
   /** Directory status of the organisation: `Active`, `Revoked` or `Withdrawn`. */
@@ -69,18 +81,28 @@ export interface TppIdentity {
   clientName: string
   roles: Role[]
   redirectUris: string[]
-  /** PS256 request-signing key, listed in the software JWKS. */
+  /** Request-signing key (PS256 in the test PKI), listed in the software JWKS. */
   signing: SigningKey
+  /**
+   * How the transport certificate names its owner: `OBTransport` (CN = software id, OU = org id)
+   * or `OBWAC` (the eIDAS-style certificate UK sandboxes issue today: CN = org id,
+   * organizationIdentifier = `PSDGB-OB-<org id>`).
+   */
+  certificateProfile: CertificateProfile
+  /** Transport (mTLS) certificate with the clientAuth EKU, subject as `certificateProfile` says. */
+  transport: KeyCert
+}
+
+/** A TPP of the test PKI: a software identity with the extra keys the suite's tests need. */
+export interface TppIdentity extends SoftwareIdentity {
   /** ES256 key, also listed in the software JWKS. */
   signingEs256: SigningKey
   /** A key that the directory lists only in the software's revoked JWKS. */
   revokedSigning: SigningKey
-  /** Transport (mTLS) certificate: CN = software id, OU = org id, clientAuth EKU. */
-  transport: KeyCert
   /** A second valid transport certificate with the same subject and another key (certificate rotation). */
   transport2: KeyCert
   /**
-   * `alpha` only: a certificate with the transport subject, issued by the CA, for serverAuth only
+   * `alpha` and `delta` only: a certificate with the transport subject, issued by the CA, for serverAuth only
    * (no clientAuth extended key usage): only its key usage is wrong (NEG-TLS-06).
    */
   serverEku?: KeyCert
@@ -154,7 +176,7 @@ export interface Pki {
     /** The CA's certificate revocation list (PEM): lists the transport certificate of `revokedcert`. */
     crlPath: string
   }
-  /** TLS server certificate for localhost, 127.0.0.1 and ::1. */
+  /** TLS server certificate for localhost, 127.0.0.1 and ::1 (`serverCertificateFor` makes others). */
   server: KeyCert
   directory: {
     /** `iss` of the SSAs the mock directory issues. */
@@ -167,6 +189,10 @@ export interface Pki {
   /** The mock bank's own identity in the directory. */
   aspsp: { orgId: string; orgName: string; signing: SigningKey }
   tpps: Record<string, TppIdentity>
+  /** TPPs' own identities (`npm run tpp -- add`, kept in `byoDir()`), known to the mock directory too. */
+  byo: Record<string, SoftwareIdentity>
+  /** Their issuing CAs (PEM files), trusted for mutual TLS besides the test CA. */
+  byoCas: string[]
   /** Australia's Consumer Data Right (the `au-cdr` profile). */
   cdr: CdrPki
 }
@@ -241,7 +267,51 @@ export function loadPki(dir = keysDir()): Pki {
     },
     aspsp: { ...raw.aspsp, signing: resolveSigning(dir, raw.aspsp.signing) },
     tpps,
+    ...loadByo(),
   }
+}
+
+/** A TPP of the test PKI or one brought by its owner, by name. */
+export function findTpp(pki: Pki, name: string): SoftwareIdentity | undefined {
+  return pki.tpps[name] ?? pki.byo[name]
+}
+
+/** Where TPPs' own identities live (`npm run tpp -- add`): `keys/byo/`, or `$OB_BYO_DIR`. Never committed. */
+export function byoDir(): string {
+  return path.resolve(process.env.OB_BYO_DIR ?? path.join(keysHome(), 'byo'))
+}
+
+/** The file that describes one brought identity; its key and certificate files lie beside it. */
+export const BYO_IDENTITY_FILE = 'identity.json'
+
+/**
+ * The identities in `dir` (`<name>/identity.json`, paths relative to its folder) and the CAs that
+ * issued their transport certificates. One that cannot be read is left out, with a warning.
+ */
+export function loadByo(dir = byoDir()): { byo: Record<string, SoftwareIdentity>; byoCas: string[] } {
+  const byo: Record<string, SoftwareIdentity> = {}
+  const byoCas: string[] = []
+  if (!existsSync(dir)) return { byo, byoCas }
+  for (const name of readdirSync(dir).sort()) {
+    const home = path.join(dir, name)
+    const file = path.join(home, BYO_IDENTITY_FILE)
+    if (!existsSync(file)) continue
+    try {
+      const raw = JSON.parse(readFileSync(file, 'utf8')) as SoftwareIdentity & { caPath?: string }
+      const { caPath, ...identity } = raw
+      byo[raw.name] = {
+        ...identity,
+        signing: resolveSigning(home, raw.signing),
+        transport: resolveKeyCert(home, raw.transport),
+      }
+      if (caPath) byoCas.push(path.join(home, caPath))
+    } catch (e) {
+      console.error(
+        `keys: left out the TPP identity in ${file} (${(e as Error).message}); npm run tpp -- remove ${name}`,
+      )
+    }
+  }
+  return { byo, byoCas }
 }
 
 /** Why the PKI in `dir` must be (re)generated, or null when it is usable. */
@@ -275,8 +345,10 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms))
  * Makes sure a usable PKI exists, generating it when missing or stale, and returns it.
  * Safe to call from several processes at once: one generates under a lock, the others wait.
  */
-export async function ensurePki(options: { force?: boolean; log?: (line: string) => void } = {}): Promise<Pki> {
-  const dir = keysDir()
+export async function ensurePki(
+  options: { force?: boolean; log?: (line: string) => void; dir?: string } = {},
+): Promise<Pki> {
+  const dir = options.dir ? path.resolve(options.dir) : keysDir()
   const log = options.log ?? (() => {})
   if (!options.force && staleReason(dir) === null) return loadPki(dir)
   const lock = `${dir}.lock`
@@ -310,4 +382,64 @@ export async function ensurePki(options: { force?: boolean; log?: (line: string)
     rmSync(lock, { recursive: true, force: true })
   }
   return loadPki(dir)
+}
+
+/** Whether a certificate (PEM) names every host name or IP address of `names`. */
+export function certificateCovers(certPem: string | Buffer, names: readonly string[]): boolean {
+  const cert = new X509Certificate(certPem)
+  return names.every(n => (isIP(n) ? cert.checkIP(n) : cert.checkHost(n, { subject: 'never' })) !== undefined)
+}
+
+/**
+ * A TLS server certificate from the test CA covering `names` (besides localhost): the generated one
+ * when it does, else one issued for them and kept as `server/<names>.{pem,key}` until it nears
+ * expiry or the PKI is regenerated. For a bank served as `https://bank.example.test:8443`.
+ */
+export async function serverCertificateFor(
+  pki: Pki,
+  names: readonly string[],
+): Promise<{ cert: Buffer; key: Buffer; certPath: string }> {
+  const wanted = [...new Set([...names, ...DEFAULT_SERVER_NAMES])]
+  const server = {
+    cert: readFileSync(pki.server.certPath),
+    key: readFileSync(pki.server.keyPath),
+    certPath: pki.server.certPath,
+  }
+  if (certificateCovers(server.cert, wanted)) return server
+  const base = `server/${wanted.join('_').replace(/[^A-Za-z0-9.-]/g, '-')}`
+  const certPath = path.join(pki.dir, `${base}.pem`)
+  try {
+    const cert = readFileSync(certPath)
+    const key = readFileSync(path.join(pki.dir, `${base}.key`))
+    const x = new X509Certificate(cert)
+    const fresh = Date.parse(x.validTo) > Date.now() + 7 * 24 * 3600 * 1000
+    if (fresh && x.checkPrivateKey(createPrivateKey(key)) && certificateCovers(cert, wanted))
+      return { cert, key, certPath }
+  } catch {
+    // none made yet, or unreadable: make one
+  }
+  const { generateServerCertificate } = await import('./generator.ts')
+  const made = await generateServerCertificate(pki, base, wanted)
+  return { cert: Buffer.from(made.cert), key: Buffer.from(made.key), certPath }
+}
+
+/** An attribute value escaped for an RFC 4514 string (§2.4: the specials, a leading space or #, a trailing space). */
+export function escapeDnValue(v: string): string {
+  return v
+    .replace(/([,+"\\<>;])/g, '\\$1')
+    .replace(/^([ #])/, '\\$1')
+    .replace(/ $/, '\\ ')
+}
+
+/** RFC 4514 string of a certificate subject (most significant RDN last), as registered for tls_client_auth. */
+export function subjectDnOf(certPem: string | Buffer): string {
+  return new X509Certificate(certPem).subject
+    .split('\n')
+    .filter(Boolean)
+    .map(rdn => {
+      const i = rdn.indexOf('=')
+      return `${rdn.slice(0, i)}=${escapeDnValue(rdn.slice(i + 1))}`
+    })
+    .reverse()
+    .join(',')
 }

@@ -9,14 +9,32 @@
 // one process, signals reach the bank directly. npm packages stay external (resolved from
 // node_modules at run time). Stack traces point into the bundle; run with
 // NODE_OPTIONS=--enable-source-maps to map them back to mock-aspsp/src.
+//
+// The TPP developer tools (`ob-mock-bank ssa|request|assertion|request-object|keys|customers|tpp|...`) are bundled
+// beside it the same way, so the installed package (`npm pack`, which builds them all) runs on plain
+// Node without TypeScript sources or a loader.
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const src = path.join(root, 'mock-aspsp/src')
-const outfile = path.join(root, 'mock-aspsp/dist/main.js')
-// The bundle also takes in the PKI helpers under keys/ and the JOSE builders under fixtures/.
+const dist = path.join(root, 'mock-aspsp/dist')
+
+/** Every bundle: its name in mock-aspsp/dist and its TypeScript entry. `main` is the bank. */
+export const ENTRIES = {
+  main: 'mock-aspsp/src/main.ts',
+  keys: 'keys/generate.ts',
+  ssa: 'mock-aspsp/src/cli/ssa.ts',
+  request: 'mock-aspsp/src/cli/request.ts',
+  assertion: 'mock-aspsp/src/cli/assertion.ts',
+  'request-object': 'mock-aspsp/src/cli/request_object.ts',
+  customers: 'mock-aspsp/src/cli/customers.ts',
+  tpp: 'mock-aspsp/src/cli/tpp.ts',
+  'official-tool-config': 'mock-aspsp/src/cli/official_tool_config.ts',
+}
+
+// The bundles also take in the PKI helpers under keys/ and the JOSE builders under fixtures/.
 const inputs = [
   src,
   path.join(root, 'keys'),
@@ -38,46 +56,73 @@ function newestMtime(p) {
 }
 
 /**
- * Bundles `entry` into `outfile` when that is missing or older than any of `inputs`; safe when
- * several processes race (each writes beside the target, then renames over it).
+ * Bundles each `{ entry, outfile }` when an outfile is missing or older than any of `inputs`; safe
+ * when several processes race (each writes beside the target, then renames over it).
  */
-export async function compile(entry, outfile, inputs) {
-  const built = existsSync(outfile) ? statSync(outfile).mtimeMs : 0
-  if (built > Math.max(...inputs.map(newestMtime))) return outfile
+async function bundle(builds, inputs) {
+  const oldest = Math.min(...builds.map(b => (existsSync(b.outfile) ? statSync(b.outfile).mtimeMs : 0)))
+  if (oldest > Math.max(...inputs.map(newestMtime))) return
   const { build } = await import('esbuild')
+  const outdir = path.dirname(builds[0].outfile)
   const result = await build({
-    entryPoints: [entry],
+    entryPoints: builds.map(b => ({ in: b.entry, out: path.relative(outdir, b.outfile).replace(/\.m?js$/, '') })),
+    outExtension: { '.js': path.extname(builds[0].outfile) },
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
     packages: 'external',
     sourcemap: 'external',
-    outfile,
+    outdir,
     write: false,
     logLevel: 'silent',
   })
-  mkdirSync(path.dirname(outfile), { recursive: true })
+  mkdirSync(outdir, { recursive: true })
   const tag = `${process.pid}.${Date.now()}`
   for (const f of result.outputFiles) {
     writeFileSync(`${f.path}.${tag}`, f.contents)
     renameSync(`${f.path}.${tag}`, f.path)
   }
+}
+
+/** Bundles `entry` into `outfile` when that is missing or older than any of `inputs`. */
+export async function compile(entry, outfile, inputs) {
+  await bundle([{ entry, outfile }], inputs)
   return outfile
 }
 
-/** mock-aspsp/dist/main.js, rebuilt when a source is newer. */
-export function buildMock() {
-  return compile(path.join(src, 'main.ts'), outfile, inputs)
+/**
+ * The bundle of `name` (one of ENTRIES), every bundle rebuilt first when a source is newer. In the
+ * installed package there are no sources: the bundles that `npm pack` built are used as they are.
+ */
+export async function buildMock(name = 'main') {
+  const outfile = path.join(dist, `${name}.js`)
+  if (!existsSync(src)) return outfile
+  await bundle(
+    Object.entries(ENTRIES).map(([n, entry]) => ({
+      entry: path.join(root, entry),
+      outfile: path.join(dist, `${n}.js`),
+    })),
+    inputs,
+  )
+  return outfile
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+/** Builds the bundle of `name` and runs it in this process, with `argv` as its arguments. */
+export async function runBundle(name, argv) {
   let file
   try {
-    file = await buildMock()
+    file = await buildMock(name)
   } catch (e) {
     console.error(`mock-aspsp: could not compile mock-aspsp/src (${e.message})`)
     process.exit(1)
   }
+  process.argv = [process.argv[0], file, ...argv]
   await import(pathToFileURL(file).href)
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // `--build` (npm pack's prepack): build every bundle, run nothing.
+  if (process.argv[2] === '--build') await buildMock()
+  else await runBundle('main', process.argv.slice(2))
 }

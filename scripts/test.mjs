@@ -23,6 +23,9 @@ function testFiles(...dirs) {
 }
 
 const steps = [
+  // The browser tests must run here, not be skipped: stop at once when there is no Chromium
+  // (and OB_REQUIRE_BROWSER=1 below makes the suite itself refuse to skip them).
+  ['browser', ['node', '--import', 'tsx', 'fixtures/browser.ts']],
   ['keys', ['npx', 'tsx', 'keys/generate.ts']],
   ['typecheck', ['npx', 'tsc', '--noEmit', '-p', 'tsconfig.json']],
   ['lint', ['npx', 'biome', 'check', '.']],
@@ -46,6 +49,10 @@ if (existsSync(path.join(root, 'playwright.config.ts'))) {
     'independence',
     ['node', '--import', 'tsx', '--test', '--test-reporter=spec', 'scripts/target_independence.ts'],
   ])
+  // A run split into two shards and merged (npm run conformance:merge) equals the same run unsplit.
+  steps.push(['shards', ['node', '--import', 'tsx', '--test', '--test-reporter=spec', 'scripts/shard_merge.ts']])
+  // The packed package, installed offline into an empty folder: its bank, the README walkthrough, its suite.
+  steps.push(['package', ['node', '--import', 'tsx', '--test', '--test-reporter=spec', 'scripts/packaged.ts']])
   // Testing the tests: the suite once per named deviation of the mock; every deviation must be
   // caught by the tests that guard its rule.
   steps.push(['sensitivity', ['node', '--import', 'tsx', 'scripts/sensitivity.ts']])
@@ -55,7 +62,11 @@ const results = []
 for (const [name, cmd] of steps) {
   const started = Date.now()
   console.log(`\n▶ ${name}: ${cmd.join(' ')}`)
-  const r = spawnSync(cmd[0], cmd.slice(1), { cwd: root, stdio: 'inherit', env: process.env })
+  const r = spawnSync(cmd[0], cmd.slice(1), {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, OB_REQUIRE_BROWSER: '1' },
+  })
   const seconds = ((Date.now() - started) / 1000).toFixed(1)
   results.push({ name, ok: r.status === 0, seconds })
   if (r.status !== 0) break

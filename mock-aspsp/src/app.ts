@@ -14,14 +14,35 @@ declare module 'koa' {
   }
 }
 
+/**
+ * `--log`: one line per request on stderr: time, method, path, status, the error code of a
+ * refusal, the client (authenticated, or only claimed: `client?=`) and the duration. Never a
+ * token, an assertion or any other credential: the path and those two fields are all it reads.
+ */
 async function requestLog(ctx: Context, next: Next): Promise<void> {
   const started = process.hrtime.bigint()
   try {
     await next()
   } finally {
     const ms = Number(process.hrtime.bigint() - started) / 1e6
-    console.error(`${new Date().toISOString()} ${ctx.method} ${ctx.path} ${ctx.status} ${ms.toFixed(1)}ms`)
+    const { errorCode, clientId, claimedClientId } = ctx.state as LogState
+    const parts = [new Date().toISOString(), ctx.method, ctx.path, String(ctx.status)]
+    if (errorCode) parts.push(errorCode)
+    if (clientId) parts.push(`client=${clientId}`)
+    else if (claimedClientId) parts.push(`client?=${claimedClientId}`)
+    parts.push(`${ms.toFixed(1)}ms`)
+    console.error(parts.join(' '))
   }
+}
+
+/** What the request log reads from `ctx.state`; set where the bank learns it. */
+export interface LogState {
+  /** The wire error code of the answer (`invalid_client`, `UK.OBIE.Field.Invalid`, ...). */
+  errorCode?: string
+  /** The client the request authenticated as (or registered). */
+  clientId?: string
+  /** The client_id the request named before it was authenticated. */
+  claimedClientId?: string
 }
 
 /** Extra routes of the UK profile (the authorization flow, accounts API) plug in here. */

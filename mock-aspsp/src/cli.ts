@@ -2,6 +2,8 @@
  * The mock bank's command line: every option is a flag and an environment variable; `usage()`
  * lists them with their defaults (which live in helpers/defaults.ts).
  */
+
+import { parseAutoApproval, resolveAutoApproval } from './helpers/customers.ts'
 import { DEFAULTS, defaultsFor, type MockOptions, type Operation } from './helpers/defaults.ts'
 import { CDR_FLAGS } from './profiles/au_cdr/cli_flags.ts'
 import { profileFor } from './profiles/index.ts'
@@ -14,6 +16,8 @@ export interface Flag {
   /** Applies the value (or true for a switch) to the options. */
   apply: (o: MockOptions, value: string) => void
   takesValue: boolean
+  /** A switch that may carry a value written `--flag=value` (env: any value but 0/false/no). */
+  optionalValue?: string
   shows: (o: MockOptions) => string
 }
 
@@ -56,10 +60,34 @@ const FLAGS: Flag[] = [
   {
     flag: '--host',
     env: 'OB_MOCK_HOST',
-    help: 'host to listen on (and in the issuer URL)',
+    help: 'host name of the bank: issuer URL and server certificate',
     takesValue: true,
     apply: (o, v) => (o.host = v),
     shows: o => o.host,
+  },
+  {
+    flag: '--listen',
+    env: 'OB_MOCK_LISTEN',
+    help: 'address to listen on (default: host if localhost or an IP, else 127.0.0.1)',
+    takesValue: true,
+    apply: (o, v) => (o.listen = v),
+    shows: o => o.listen ?? '(derived)',
+  },
+  {
+    flag: '--server-cert',
+    env: 'OB_MOCK_SERVER_CERT',
+    help: 'PEM file of your own server certificate (default: one from the test CA covering host)',
+    takesValue: true,
+    apply: (o, v) => (o.serverCert = v),
+    shows: o => o.serverCert ?? '(test CA)',
+  },
+  {
+    flag: '--server-key',
+    env: 'OB_MOCK_SERVER_KEY',
+    help: 'PEM file of the key of --server-cert',
+    takesValue: true,
+    apply: (o, v) => (o.serverKey = v),
+    shows: o => o.serverKey ?? '(test CA)',
   },
   {
     flag: '--issuer',
@@ -86,6 +114,14 @@ const FLAGS: Flag[] = [
     shows: o => o.store,
   },
   {
+    flag: '--keys-dir',
+    env: 'OB_KEYS_DIR',
+    help: 'folder of the test PKI (generated there on first use)',
+    takesValue: true,
+    apply: (o, v) => (o.keysDir = v),
+    shows: o => o.keysDir ?? 'keys/generated',
+  },
+  {
     flag: '--sqlite-sync',
     env: 'OB_MOCK_SQLITE_SYNC',
     help: 'normal (survives kill -9) or full (also power loss)',
@@ -108,6 +144,14 @@ const FLAGS: Flag[] = [
     takesValue: true,
     apply: (o, v) => o.extraCas.push(...list(v)),
     shows: o => o.extraCas.join(',') || '(none)',
+  },
+  {
+    flag: '--trust-directory-jwks',
+    env: 'OB_MOCK_TRUST_DIRECTORY_JWKS',
+    help: 'https URL or file of another directory JWKS trusted to sign SSAs (repeatable; env: comma list)',
+    takesValue: true,
+    apply: (o, v) => o.trustedDirectoryJwks.push(...list(v)),
+    shows: o => o.trustedDirectoryJwks.join(',') || '(none)',
   },
   {
     flag: '--disable',
@@ -156,7 +200,7 @@ const FLAGS: Flag[] = [
   {
     flag: '--no-transport-cert-check',
     env: 'OB_MOCK_NO_TRANSPORT_CHECK',
-    help: 'do not require the transport certificate CN to be the SSA software_id',
+    help: 'do not require the transport certificate to belong to the SSA software (OBTransport) or organisation (OBWAC)',
     takesValue: false,
     apply: o => (o.transportCertMustMatchSoftware = false),
     shows: o => String(!o.transportCertMustMatchSoftware),
@@ -211,6 +255,14 @@ const FLAGS: Flag[] = [
     shows: o => String(o.maxAssertionLifetime),
   },
   {
+    flag: '--try-keys-without-kid',
+    env: 'OB_MOCK_TRY_KEYS_WITHOUT_KID',
+    help: 'verify a kid-less client assertion with each key of its alg in the software JWKS',
+    takesValue: false,
+    apply: o => (o.tryKeysWithoutKid = true),
+    shows: o => String(o.tryKeysWithoutKid),
+  },
+  {
     flag: '--max-request-lifetime',
     env: 'OB_MOCK_MAX_REQUEST_LIFETIME',
     help: 'longest registration request lifetime (exp - iat), seconds',
@@ -262,10 +314,22 @@ const FLAGS: Flag[] = [
   {
     flag: '--auto-approve',
     env: 'OB_MOCK_AUTO_APPROVE',
-    help: 'approve consents without the consent page (headless runs)',
+    help: 'approve consents without the consent page: the first customer, all accounts; or =<customer>[:<AccountId>,...] (npm run customers)',
     takesValue: false,
-    apply: o => (o.autoApprove = true),
-    shows: o => String(o.autoApprove),
+    optionalValue: '<customer>[:<AccountId>,...]',
+    apply: (o, v) => (o.autoApprove = parseAutoApproval(v)),
+    shows: o =>
+      typeof o.autoApprove === 'object'
+        ? `${o.autoApprove.customer}:${o.autoApprove.accounts?.join(',') ?? 'all'}`
+        : String(o.autoApprove),
+  },
+  {
+    flag: '--auto-deny',
+    env: 'OB_MOCK_AUTO_DENY',
+    help: 'deny consents without the consent page (the customer refuses)',
+    takesValue: false,
+    apply: o => (o.autoDeny = true),
+    shows: o => String(o.autoDeny),
   },
   {
     flag: '--customer-seed',
@@ -316,6 +380,14 @@ const FLAGS: Flag[] = [
     shows: o => String(o.maxRequestObjectLifetime),
   },
   {
+    flag: '--signing-helper',
+    env: 'OB_MOCK_SIGNING_HELPER',
+    help: 'MOCK ONLY: sign registrations, assertions and request objects for directory TPPs at /mock/sign/...',
+    takesValue: false,
+    apply: o => (o.signingHelper = true),
+    shows: o => String(o.signingHelper),
+  },
+  {
     flag: '--hsts-max-age',
     env: 'OB_MOCK_HSTS_MAX_AGE',
     help: 'Strict-Transport-Security max-age, seconds (0: browsers forget it)',
@@ -326,7 +398,7 @@ const FLAGS: Flag[] = [
   {
     flag: '--log',
     env: 'OB_MOCK_LOG',
-    help: 'log one line per request to stderr',
+    help: 'log one line per request to stderr (status, error code, client; no credentials)',
     takesValue: false,
     apply: o => (o.log = true),
     shows: o => String(o.log),
@@ -352,8 +424,10 @@ export function usage(): string {
     '',
   ]
   for (const f of FLAGS) {
-    const name = f.takesValue ? `${f.flag} <value>` : f.flag
-    lines.push(`  ${name.padEnd(32)} ${f.help} [${f.shows(structuredClone(DEFAULTS))}]`)
+    const name = f.takesValue ? `${f.flag} <value>` : f.optionalValue ? `${f.flag}[=${f.optionalValue}]` : f.flag
+    lines.push(
+      `  ${name.padEnd(32)}${name.length > 32 ? `\n  ${''.padEnd(32)}` : ''} ${f.help} [${f.shows(structuredClone(DEFAULTS))}]`,
+    )
     lines.push(`  ${''.padEnd(32)} env ${f.env}`)
   }
   lines.push(
@@ -380,7 +454,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): MockOptions {
     const v = env[f.env]
     if (v !== undefined && v !== '') {
       if (f.takesValue) f.apply(o, v)
-      else if (!/^(0|false|no)$/i.test(v)) f.apply(o, 'true')
+      else if (!/^(0|false|no)$/i.test(v)) f.apply(o, f.optionalValue ? v : 'true')
     }
   }
   for (let i = 0; i < argv.length; i++) {
@@ -395,7 +469,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): MockOptions {
       if (value === undefined) throw new Error(`${f.flag} needs a value`)
       f.apply(o, value)
     } else {
-      f.apply(o, 'true')
+      f.apply(o, f.optionalValue && inline !== undefined ? inline : 'true')
     }
   }
   if (o.authMethods.length === 0) throw new Error('--auth-methods must name at least one method')
@@ -407,5 +481,10 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): MockOptions {
       )
     }
   }
+  if (o.autoApprove && o.autoDeny) throw new Error('--auto-approve and --auto-deny exclude each other: choose one')
+  // An unknown customer or account fails here, at start, not at the first /authorize.
+  if (o.autoApprove) resolveAutoApproval(o.customerSeed, o.autoApprove)
+  if ((o.serverCert === undefined) !== (o.serverKey === undefined))
+    throw new Error('--server-cert and --server-key go together: give both PEM files or neither')
   return o
 }

@@ -29,7 +29,13 @@ async function main(): Promise<void> {
       console.log(`${name.padEnd(34)} [${d.area}] ${d.breaks}`)
     return
   }
-  const mock = await startMock(options)
+  let mock: Awaited<ReturnType<typeof startMock>>
+  try {
+    mock = await startMock(options)
+  } catch (e) {
+    console.error(`mock-aspsp: ${(e as Error).message}`)
+    process.exit(1)
+  }
   // Process-wide, so here rather than in startMock (tests and benchmarks host banks in-process).
   startHeapGuard(options.heapCeilingMb)
   const { bank } = mock
@@ -51,8 +57,15 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'))
   process.on('SIGTERM', () => shutdown('SIGTERM'))
   console.log(`mock-aspsp: ${bank.dcrProfile.title(options)} bank listening on ${mock.url}`)
-  for (const line of bank.dcrProfile.banner(bank)) console.log(line)
+  console.log(`  discovery   ${mock.url}/.well-known/openid-configuration`)
+  if (new URL(mock.url).hostname !== mock.address) console.log(`  bound to    ${mock.address}:${mock.port}`)
+  const serverCa = bank.dcrProfile.listenerTls(bank.pki, options).serverCaPath
+  console.log(
+    `  server cert ${mock.serverCertPath}${options.serverCert ? '' : ` (issued by the test CA: trust ${serverCa})`}`,
+  )
   console.log(`  store       ${options.store === 'memory' ? 'memory (lost on exit)' : options.store}`)
+  console.log(`  keys        ${bank.pki.dir}`)
+  for (const line of bank.dcrProfile.banner(bank)) console.log(line)
   if (options.deviations.length) console.log(`  deviations  ${options.deviations.join(', ')}`)
 }
 

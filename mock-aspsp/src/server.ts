@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
 import https from 'node:https'
-import type { AddressInfo } from 'node:net'
+import { type AddressInfo, isIP } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { ensurePki, type Pki } from '../../keys/pki.ts'
+import { certificateCovers, ensurePki, type Pki } from '../../keys/pki.ts'
 import { createApp } from './app.ts'
 // Registers the authorization code flow's routes and grants with the app and the token endpoint.
 import './auth_flow.ts'
@@ -16,6 +16,7 @@ import { type MockOptions, withDefaults } from './helpers/defaults.ts'
 import { openStore } from './models/open_store.ts'
 import { epoch, type Store } from './models/store.ts'
 import { profileFor } from './profiles/index.ts'
+import type { ListenerTls, ServerIdentity } from './profiles/profile.ts'
 import { drainThen } from './shared/body.ts'
 import { securityHeadersFor } from './shared/security_headers.ts'
 
@@ -121,9 +122,44 @@ function trackHeadRequests(server: https.Server): (socket: Duplex) => boolean {
   return socket => head.get(socket) === true
 }
 
+/** Where the listener binds: `listen`, else `host` when it is an address or localhost, else loopback. */
+export function listenAddress(options: Pick<MockOptions, 'host' | 'listen'>): string {
+  if (options.listen) return options.listen
+  return options.host === 'localhost' || isIP(options.host) ? options.host : '127.0.0.1'
+}
+
+/**
+ * The server certificate and key: the operator's own files, or one from the test CA covering the
+ * bank's host and the issuer's (the generated localhost certificate when that is enough).
+ */
+async function serverIdentity(options: MockOptions, tls: ListenerTls): Promise<ServerIdentity> {
+  const names = [
+    options.host,
+    ...(options.issuer ? [new URL(options.issuer).hostname.replace(/^\[(.*)\]$/, '$1')] : []),
+  ]
+  if (options.serverCert && options.serverKey) {
+    const own = {
+      cert: readFileSync(options.serverCert),
+      key: readFileSync(options.serverKey),
+      certPath: options.serverCert,
+    }
+    if (!certificateCovers(own.cert, names)) {
+      console.error(
+        `mock-aspsp: warning: the server certificate ${options.serverCert} does not cover ${names.join(' and ')}: clients will refuse it`,
+      )
+    }
+    return own
+  }
+  return tls.serverCertificate(names)
+}
+
 export interface RunningMock {
   url: string
   port: number
+  /** The address the listener is bound to. */
+  address: string
+  /** The PEM file of the server certificate presented. */
+  serverCertPath: string
   bank: Bank
   server: https.Server
   close(): Promise<void>
@@ -139,7 +175,7 @@ export interface StartOptions extends Partial<MockOptions> {
 export async function startMock(input: StartOptions = {}): Promise<RunningMock> {
   const { pki: givenPki, storeInstance, ...partial } = input
   const options = withDefaults(partial)
-  const pki = givenPki ?? (await ensurePki({ log: line => console.error(line) }))
+  const pki = givenPki ?? (await ensurePki({ dir: options.keysDir, log: line => console.error(line) }))
   const store = storeInstance ?? openStore(options.store, options.sqliteSync)
 
   // The profile names the server certificate and the trusted CAs (with a CRL loaded OpenSSL
@@ -147,9 +183,10 @@ export async function startMock(input: StartOptions = {}): Promise<RunningMock> 
   const tls = profileFor(options.profile).listenerTls(pki, options)
   const ca = tls.caPaths.map(f => readFileSync(f))
   const crl = tls.crlPath ? readFileSync(tls.crlPath) : undefined
+  const identity = await serverIdentity(options, tls)
   const server = https.createServer({
-    key: readFileSync(tls.keyPath),
-    cert: readFileSync(tls.certPath),
+    key: identity.key,
+    cert: identity.cert,
     ca,
     ...(crl ? { crl } : {}),
     requestCert: true,
@@ -207,7 +244,7 @@ export async function startMock(input: StartOptions = {}): Promise<RunningMock> 
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(options.port, options.host, () => {
+    server.listen(options.port, listenAddress(options), () => {
       server.off('error', reject)
       resolve()
     })
@@ -222,6 +259,8 @@ export async function startMock(input: StartOptions = {}): Promise<RunningMock> 
   return {
     url: bank.endpoints.issuer,
     port,
+    address: listenAddress(options),
+    serverCertPath: identity.certPath,
     bank,
     server,
     close: async () => {

@@ -4,16 +4,16 @@
  * refresh_token grants, and the accounts API — and each rule's deviation switching it off.
  */
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import { createLocalJWKSet, jwtVerify } from 'jose'
 import { responseParams } from '../../fixtures/builders/authorization.ts'
 import { ensurePki, type Pki, type TppIdentity } from '../../keys/pki.ts'
 import { CUSTOMER_PASSWORD, customersFor } from '../src/helpers/customers.ts'
-import { DEFAULTS, type MockOptions } from '../src/helpers/defaults.ts'
+import { DEFAULTS } from '../src/helpers/defaults.ts'
 import { DEVIATIONS, type DeviationName } from '../src/helpers/deviations.ts'
 import { leftHalfHash } from '../src/helpers/id_token.ts'
-import { type RunningMock, startMock } from '../src/server.ts'
-import { Browser, type Client, call, locationOf, TppDriver } from './flow_helpers.ts'
+import type { RunningMock } from '../src/server.ts'
+import { Browser, type Client, call, describeBank, locationOf, type TppDriver } from './flow_helpers.ts'
 
 const ACCOUNTS = '/open-banking/v3.1/aisp/accounts'
 const CONSENTS = '/open-banking/v3.1/aisp/account-access-consents'
@@ -30,15 +30,7 @@ before(async () => {
 })
 
 /** Starts a bank for one describe block. */
-function bank(options: Partial<MockOptions> = {}) {
-  const ctx = {} as { mock: RunningMock; tpp: TppDriver }
-  before(async () => {
-    ctx.mock = await startMock({ port: 0, store: 'memory', msw: false, pki, ...options })
-    ctx.tpp = new TppDriver(ctx.mock, pki)
-  })
-  after(() => ctx.mock.close())
-  return ctx
-}
+const bank = describeBank
 
 /** Walks the customer through sign-in and consent; returns the redirect back to the client. */
 async function consentFlow(

@@ -72,7 +72,7 @@ describe('discovery and keys', () => {
     const ok = await call(mock, { path })
     assert.equal(ok.status, 200)
     assert.equal(ok.text.split('.').length, 3)
-    assertError(await call(mock, { path, tpp: beta }), 400, 'invalid_request', /not a certificate of software/)
+    assertError(await call(mock, { path, tpp: beta }), 400, 'invalid_request', /is not a certificate of software/)
   })
 })
 
@@ -174,7 +174,7 @@ describe('token endpoint', () => {
   })
   const rejected: Array<[string, Record<string, unknown>, RegExp]> = [
     ['an expired assertion', { exp: '-5m', iat: '-10m' }, /exp .* has passed/],
-    ['an assertion valid for a day', { exp: '+1d' }, /at most 600s/],
+    ['an assertion valid for a day', { exp: '+1d' }, /at most 3600s/],
     ['an assertion issued in the future', { iat: '+5m' }, /iat .* is in the future/],
     ['an assertion for another server', { aud: 'https://other.example/token' }, /aud .* must be this server/],
     ['an assertion without aud', { aud: undefined }, /aud null/],

@@ -3,6 +3,8 @@
  * requests with a transport certificate (or none), registration, consents, request objects,
  * the sign-in and consent forms, and the token endpoint.
  */
+
+import { after, before } from 'node:test'
 import type { ResponseType } from '../../fixtures/builders/authorization.ts'
 import {
   accountAccessConsentBody,
@@ -15,8 +17,9 @@ import { type Claims, signerFromFile } from '../../fixtures/builders/jose.ts'
 import { type AuthMethod, registrationClaims, signRegistration } from '../../fixtures/builders/registration.ts'
 import { keystoreUrls, mintSsa } from '../../fixtures/builders/ssa.ts'
 import type { Pki, TppIdentity } from '../../keys/pki.ts'
-import type { RunningMock } from '../src/server.ts'
-import { type CallResult, httpsCall } from './support.ts'
+import type { MockOptions } from '../src/helpers/defaults.ts'
+import { type RunningMock, startMock } from '../src/server.ts'
+import { type CallResult, httpsCall, pki as testPki } from './support.ts'
 
 export type Answer = CallResult
 
@@ -218,3 +221,17 @@ export const csrfOf = (html: string) => /name="csrf" value="([^"]*)"/.exec(html)
 
 /** The Location header of a redirect. */
 export const locationOf = (a: Answer) => String(a.headers.location ?? '')
+
+/**
+ * A bank for one describe block (in-memory store; no msw, the SSAs point at its own keystore) and
+ * a TPP driver for it, started before its tests and closed after them.
+ */
+export function describeBank(options: Partial<MockOptions> = {}): { mock: RunningMock; tpp: TppDriver } {
+  const ctx = {} as { mock: RunningMock; tpp: TppDriver }
+  before(async () => {
+    ctx.mock = await startMock({ port: 0, store: 'memory', msw: false, pki: testPki, ...options })
+    ctx.tpp = new TppDriver(ctx.mock, testPki)
+  })
+  after(() => ctx.mock.close())
+  return ctx
+}

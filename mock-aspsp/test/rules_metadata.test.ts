@@ -560,17 +560,34 @@ describe('metadata the software statement owns (RFC 7591 §3.1.1)', () => {
   })
 })
 
-describe('checkTransportCertMatchesSoftware (transport certificate CN = software_id)', () => {
-  const cert = (cn: string) => ({ cn }) as ClientCert
-  it("accepts the software's own certificate", () => {
-    checkTransportCertMatchesSoftware(testBank(), cert(alpha.softwareId), validSsaClaims())
+describe('checkTransportCertMatchesSoftware (OBTransport and OBWAC certificate profiles)', () => {
+  const cert = (cn: string, ou?: string, organizationIdentifier?: string) =>
+    ({ cn, ou, organizationIdentifier }) as ClientCert
+  it("accepts the software's OBTransport certificate and its organisation's OBWAC certificate", () => {
+    checkTransportCertMatchesSoftware(testBank(), cert(alpha.softwareId, alpha.orgId), validSsaClaims())
+    for (const id of [`PSDGB-OB-${alpha.orgId}`, `PSDGB-OB-Unknown${alpha.orgId}`]) {
+      checkTransportCertMatchesSoftware(testBank(), cert(alpha.orgId, undefined, id), validSsaClaims())
+    }
   })
-  it("rejects another software's certificate", async () => {
-    await rejectsWith(
-      () => checkTransportCertMatchesSoftware(testBank(), cert(beta.softwareId), validSsaClaims()),
-      'unapproved_software_statement',
-      /does not belong to the software statement: the client certificate \(CN=\w+\) is not a certificate of software/,
-    )
+  it("rejects another software's or organisation's certificate, naming both profiles and the option", async () => {
+    const cases: [ClientCert, RegExp][] = [
+      [cert(beta.softwareId, beta.orgId), /OBTransport: .*is not a certificate of software .*CN and the org id as OU/],
+      [cert(alpha.softwareId, beta.orgId), /OU=".*"\) is not a certificate of software/],
+      [cert(beta.orgId, undefined, `PSDGB-OB-${beta.orgId}`), /OBWAC: .*is not a certificate of organisation/],
+      [cert(alpha.orgId, undefined, `PSDGB-OB-${beta.orgId}`), /organizationIdentifier "PSDGB-OB-/],
+    ]
+    for (const [c, message] of cases) {
+      await rejectsWith(
+        () => checkTransportCertMatchesSoftware(testBank(), c, validSsaClaims()),
+        'unapproved_software_statement',
+        message,
+      )
+      await rejectsWith(
+        () => checkTransportCertMatchesSoftware(testBank(), c, validSsaClaims()),
+        'unapproved_software_statement',
+        /--no-transport-cert-check/,
+      )
+    }
   })
   it('is switched off by the option and by skip-transport-software-match', () => {
     checkTransportCertMatchesSoftware(testBank({ transportCertMustMatchSoftware: false }), cert('x'), validSsaClaims())

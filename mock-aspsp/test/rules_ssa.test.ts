@@ -1,4 +1,7 @@
 /** The software statement rules: each accepts a valid SSA and rejects its violation. */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { describe, it } from 'node:test'
 import { signerFromFile, signJws, signWithHeader, tamperSignature, unsecuredJwt } from '../../fixtures/builders/jose.ts'
 import { decodeJws } from '../src/helpers/jose.ts'
@@ -63,6 +66,27 @@ describe('checkSsaSignature (trusted directory key, PS256/ES256)', () => {
       () => checkSsaSignature(testBank(), decodeJws(ssa)),
       'unapproved_software_statement',
       /not in the trusted directory JWKS/,
+    )
+  })
+  it("--trust-directory-jwks trusts another directory's keys, from a file or an https URL", async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'directory-')), 'other.jwks')
+    writeFileSync(file, JSON.stringify({ keys: [pki.directory.untrusted.publicJwk] }))
+    const ssa = decodeJws(await signJws(validSsaClaims(), untrustedSigner()))
+    await rejectsWith(
+      () => checkSsaSignature(testBank(), ssa),
+      'unapproved_software_statement',
+      /--trust-directory-jwks/,
+    )
+    await checkSsaSignature(testBank({ trustedDirectoryJwks: [file] }), ssa)
+    // An https JWKS (here answered by msw for the keystore host, like a real directory's keystore).
+    const revoked = signerFromFile(alpha.revokedSigning.keyPath, alpha.revokedSigning.kid)
+    const other = decodeJws(await signJws(validSsaClaims(), revoked))
+    const url = `https://keystore.openbankingtest.org.uk/${alpha.orgId}/revoked/${alpha.softwareId}.jwks`
+    await checkSsaSignature(testBank({ trustedDirectoryJwks: [url] }), other)
+    await rejectsWith(
+      () => checkSsaSignature(testBank({ trustedDirectoryJwks: [`${url}.missing`] }), other),
+      'unapproved_software_statement',
+      /the directory JWKS https:.*\.missing could not be read: .*404/,
     )
   })
   it('rejects an untrusted key that claims the trusted kid', async () => {

@@ -10,7 +10,7 @@ import tls from 'node:tls'
 import type { TppIdentity } from '../../keys/pki.ts'
 import type { DeviationName } from '../src/helpers/deviations.ts'
 import { type RunningMock, startMock, tlsPolicy } from '../src/server.ts'
-import { alpha, call, ccToken, ccTokenRequest, pki, register, signedRequest } from './support.ts'
+import { alpha, call, ccToken, ccTokenRequest, form, pki, register, signedRequest } from './support.ts'
 
 const jose = { 'content-type': 'application/jose' }
 
@@ -124,6 +124,76 @@ describe('client certificates: each refusal and its deviation', () => {
       assert.equal((await get()).status, 200)
       assert.equal((await get('transport2')).status, 401)
       assert.ok(await ccToken(mock, id, expired))
+    })
+  })
+})
+
+describe("extra CAs (--extra-ca, TPPs' own identities) and revocation", () => {
+  it('with an extra CA the TLS layer loads no CRL, and a revoked certificate is still refused on the request', async () => {
+    const mock = await startMock({ port: 0, store: 'memory', pki, extraCas: [pki.ca.certPath] })
+    try {
+      const res = await registerAs(mock, identity('revokedcert'))
+      assert.equal(res.status, 400, res.text)
+      assert.match(String(res.json.error_description), /revoked/)
+      // control: a valid certificate of the same CA registers
+      assert.equal((await registerAs(mock, alpha)).status, 201)
+    } finally {
+      await mock.close()
+    }
+  })
+})
+
+describe('certificate profiles: OBTransport (CN = software id) and OBWAC (CN = org id, organizationIdentifier)', () => {
+  const delta = identity('delta')
+  it('the test PKI gives delta an OBWAC-style certificate and alpha an OBTransport one', () => {
+    assert.equal(delta.certificateProfile, 'OBWAC')
+    assert.match(
+      delta.transport.subjectDn,
+      new RegExp(`^CN=${delta.orgId},organizationIdentifier=PSDGB-OB-${delta.orgId},`),
+    )
+    assert.equal(alpha.certificateProfile, 'OBTransport')
+  })
+  it("an OBWAC certificate registers its organisation's software and authenticates both auth methods", async () => {
+    await withMock([], async mock => {
+      const pkjwt = await register(mock, { tpp: delta })
+      assert.ok(await ccToken(mock, pkjwt, delta))
+      const tls = await register(mock, { tpp: delta, auth: 'tls_client_auth' })
+      const res = await call(mock, {
+        method: 'POST',
+        path: '/token',
+        tpp: delta,
+        ...form({ grant_type: 'client_credentials', client_id: tls }),
+      })
+      assert.equal(res.status, 200, res.text)
+      // The directory issues delta's SSA over its OBWAC certificate too.
+      const ssa = await call(mock, {
+        path: `/directory/organisation/${delta.orgId}/software-statement/${delta.softwareId}/software-statement-assertion`,
+        tpp: delta,
+      })
+      assert.equal(ssa.status, 200, ssa.text)
+    })
+  })
+  it("each profile is matched against the SSA: neither certificate registers the other TPP's software", async () => {
+    await withMock([], async mock => {
+      const crossed = async (tpp: TppIdentity, over: TppIdentity) =>
+        call(mock, { method: 'POST', path: '/register', tpp: over, headers: jose, body: await signedRequest({ tpp }) })
+      const obwacForAlpha = await crossed(alpha, delta)
+      assert.equal(obwacForAlpha.status, 400, obwacForAlpha.text)
+      assert.equal(obwacForAlpha.json.error, 'unapproved_software_statement')
+      assert.match(String(obwacForAlpha.json.error_description), /OBWAC: .*is not a certificate of organisation/)
+      const transportForDelta = await crossed(delta, alpha)
+      assert.equal(transportForDelta.status, 400, transportForDelta.text)
+      assert.match(String(transportForDelta.json.error_description), /OBTransport: .*is not a certificate of software/)
+    })
+    await withMock(['skip-transport-software-match'], async mock => {
+      const res = await call(mock, {
+        method: 'POST',
+        path: '/register',
+        tpp: delta,
+        headers: jose,
+        body: await signedRequest({ tpp: alpha }),
+      })
+      assert.equal(res.status, 201, res.text)
     })
   })
 })

@@ -18,13 +18,13 @@ export function readmeBlock(name: string): string {
 }
 
 /**
- * Runs `block` with bash -euo pipefail at the project root, BANK set to `bankUrl`, killed after
- * two minutes; asserts it exits 0 and returns its standard output. Asynchronous: the bank may
- * answer from this very process.
+ * Runs `block` with bash -euo pipefail in `cwd` (the project root unless given), BANK set to
+ * `bankUrl`, killed after two minutes; asserts it exits 0 and returns its standard output.
+ * Asynchronous: the bank may answer from this very process.
  */
-export async function runBlock(block: string, bankUrl: string): Promise<string> {
+export async function runBlock(block: string, bankUrl: string, cwd = root): Promise<string> {
   const child = spawn('bash', ['-euo', 'pipefail', '-c', block], {
-    cwd: root,
+    cwd,
     env: { ...process.env, BANK: bankUrl },
   })
   let out = ''
@@ -36,4 +36,14 @@ export async function runBlock(block: string, bankUrl: string): Promise<string> 
   clearTimeout(timer)
   assert.equal(code, 0, `${out}\n${err}`)
   return out
+}
+
+/** What the README's DCR walkthrough (the `walkthrough` block) prints when every step worked. */
+export function assertDcrWalkthrough(out: string): void {
+  assert.match(out, /"registration_endpoint":"https:\/\/localhost:\d+\/register"/)
+  assert.match(out, /"client_id":"[0-9a-f-]{36}"/)
+  assert.match(out, /"token_type":"Bearer"/)
+  assert.match(out, /"redirect_uris":\["https:\/\/alpha\.tpp\.example\/callback2"\]/)
+  assert.match(out, /DELETE 204/)
+  assert.match(out, /"error":"invalid_token".* GET 401/)
 }

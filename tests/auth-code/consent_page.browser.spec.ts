@@ -6,7 +6,7 @@
 
 import type { Page } from '@playwright/test'
 import { expect, jsonOf, test } from '../../fixtures/auth_code.ts'
-import { interceptRedirect } from '../../fixtures/browser.ts'
+import { chromiumMissing, interceptRedirect } from '../../fixtures/browser.ts'
 import { responseParams } from '../../fixtures/builders/authorization.ts'
 import { checkAccessDenied, checkAccountsAre, ensureCode, ensureCodeTokens } from '../checks/auth_code.ts'
 import { ensureStatus } from '../checks/http.ts'
@@ -35,6 +35,10 @@ async function testCustomer(page: Page, open = true) {
 }
 
 test.describe('the consent page in a browser', { tag: ['@auth-code', '@browser'] }, () => {
+  // A machine without Chromium skips these two with the reason; the verdict line names it.
+  const missing = chromiumMissing()
+  test.skip(missing !== undefined, missing)
+
   test('POS-AUTH-01 a customer signs in, chooses an account and allows access; the TPP then reads that account', {
     tag: '@positive',
     annotation: [spec('RFC6749-4.1'), spec('OIDC-Core-3.3'), spec('OB-AIS-consent')],

@@ -3,8 +3,9 @@
  * customer's pages behind it: sign-in and consent at `/consent/{id}`.
  *
  * A valid request starts an interaction (a short-lived record bound to a cookie of the customer's
- * browser) and sends the browser to the sign-in page; with `autoApprove`, the first customer
- * approves with all their accounts at once. Errors follow RFC 6749 §4.1.2.1: shown as a page
+ * browser) and sends the browser to the sign-in page; with `autoApprove` the named customer (the
+ * first by default) approves at once with the named accounts (all by default), with `autoDeny`
+ * the customer refuses. Errors follow RFC 6749 §4.1.2.1: shown as a page
  * until the redirect URI is trusted, sent to the client after.
  *
  * The pages do what a careful bank does (a test bank may list its test customers, nothing more):
@@ -18,7 +19,7 @@ import type { Context } from 'koa'
 import { approve, deny, errorRedirect } from '../helpers/authorization.ts'
 import type { Bank } from '../helpers/bank.ts'
 import { displayNameOf, grantTypesOf } from '../helpers/client_info.ts'
-import { CUSTOMER_PASSWORD, customersFor, findCustomer, signIn } from '../helpers/customers.ts'
+import { CUSTOMER_PASSWORD, customersFor, findCustomer, resolveAutoApproval, signIn } from '../helpers/customers.ts'
 import { InvalidRequest, InvalidRequestUri, OAuthError, UnauthorizedClient } from '../helpers/errors.ts'
 import {
   type AuthorizationRequest,
@@ -124,6 +125,8 @@ function redirect(ctx: Context, url: string): void {
 /** The answer for an error of the authorization flow: a redirect to the client, or a page. */
 function answerError(ctx: Context, e: unknown): void {
   const bank: Bank = ctx.bank
+  if (e instanceof RedirectableError) ctx.state.errorCode = e.error.error
+  else if (e instanceof OAuthError) ctx.state.errorCode = e.error
   if (e instanceof RedirectableError) {
     redirect(ctx, errorRedirect(bank, e))
     return
@@ -218,13 +221,14 @@ async function authorizationRequest(bank: Bank, params: Record<string, string>):
 export async function authorize(ctx: Context): Promise<void> {
   const bank: Bank = ctx.bank
   try {
-    const request = await authorizationRequest(bank, await authorizationParams(ctx))
+    const params = await authorizationParams(ctx)
+    if (params.client_id) ctx.state.claimedClientId = params.client_id
+    const request = await authorizationRequest(bank, params)
     if (bank.options.autoApprove) {
-      const customer = customersFor(bank.options.customerSeed)[0]
-      if (!customer) throw new Error('the bank has no customers')
-      const accounts = customer.accounts.map(a => a.accountId)
-      return redirect(ctx, await approve(bank, request, customer, accounts))
+      const { customer, accountIds } = resolveAutoApproval(bank.options.customerSeed, bank.options.autoApprove)
+      return redirect(ctx, await approve(bank, request, customer, accountIds))
     }
+    if (bank.options.autoDeny) return redirect(ctx, deny(bank, request, 'the customer denied access (--auto-deny)'))
     const id = randomBytes(18).toString('base64url')
     const session = randomBytes(24).toString('base64url')
     const interaction: Interaction = { request, session: sha256(session) }
@@ -237,6 +241,9 @@ export async function authorize(ctx: Context): Promise<void> {
     })
     setSessionCookie(ctx, id, session)
     redirect(ctx, `/consent/${id}`)
+    // For a client that does not follow the redirect (curl): what the 303 means.
+    ctx.type = 'text/plain; charset=utf-8'
+    ctx.body = `The consent now waits for the customer at ${bank.endpoints.issuer}/consent/${id}: open that URL in a browser and sign in (password ${CUSTOMER_PASSWORD}). For headless runs, start the bank with --auto-approve (npm run customers lists who can approve) or --auto-deny.\n`
   } catch (e) {
     answerError(ctx, e)
   }

@@ -96,10 +96,14 @@ export async function authorizationCodeGrant(ctx: Context, params: Record<string
   if (!code) throw new InvalidRequest('code is required for grant_type authorization_code')
   const record = codeRecord(bank, code)
   const now = epoch()
-  if (!record) throw new InvalidGrant('code is not known to this bank (never issued, or expired and forgotten)')
+  if (!record) {
+    throw new InvalidGrant(
+      `code ${JSON.stringify(code)} is not known to this bank (never issued, or expired and forgotten). No code is issued while the consent waits for the customer on the consent page: approve it in a browser, or start the bank with --auto-approve for headless runs`,
+    )
+  }
   if (record.expiresAt <= now) {
     throw new InvalidGrant(
-      `code expired at ${new Date(record.expiresAt * 1000).toISOString()}; codes live ${bank.options.codeTtl}s`,
+      `code expired at ${new Date(record.expiresAt * 1000).toISOString()}; codes live ${bank.options.codeTtl}s (--code-ttl)`,
     )
   }
   const data = record.data as unknown as CodeData

@@ -1,4 +1,4 @@
-/** `/.well-known/openid-configuration` (OIDC Discovery §3, RFC 8414, RFC 8705 §5) and `/jwks`. */
+/** `/.well-known/openid-configuration` and `/.well-known/oauth-authorization-server` (OIDC Discovery §3, RFC 8414 §2-3, RFC 8705 §5) and `/jwks`. */
 import { createPublicKey } from 'node:crypto'
 import type { Context } from 'koa'
 import type { Bank } from '../helpers/bank.ts'

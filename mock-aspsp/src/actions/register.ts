@@ -183,6 +183,7 @@ export async function register(ctx: Context): Promise<void> {
     if (softwareStatement) checkSsaUnused(bank, softwareStatement, now)
     bank.store.insertClient(client)
   })
+  ctx.state.clientId = client.clientId
   ctx.status = 201
   ctx.type = 'application/json'
   // registrationResponse(client), spelt out: client_id and client_id_issued_at, then the registration.

@@ -1,7 +1,7 @@
 /** Argument parsing shared by the TPP developer CLIs (`npm run ssa | request | assertion`). */
 
 import type { Claims } from '../../../fixtures/builders/jose.ts'
-import { ensurePki, type Pki, type TppIdentity } from '../../../keys/pki.ts'
+import { ensurePki, findTpp, type Pki, type SoftwareIdentity } from '../../../keys/pki.ts'
 
 export interface CliArgs {
   values: Map<string, string[]>
@@ -52,11 +52,14 @@ export function fail(message: string, usage: string): never {
   process.exit(2)
 }
 
-/** The PKI (generated on first use) and the TPP named by --tpp (default alpha). */
-export async function tppFromArgs(args: CliArgs, usage: string): Promise<{ pki: Pki; tpp: TppIdentity }> {
+/** The PKI (generated on first use) and the TPP named by --tpp (default alpha): the test PKI's or one brought (npm run tpp -- add). */
+export async function tppFromArgs(args: CliArgs, usage: string): Promise<{ pki: Pki; tpp: SoftwareIdentity }> {
   const pki = await ensurePki({ log: line => console.error(line) })
   const name = args.values.get('--tpp')?.[0] ?? 'alpha'
-  const tpp = pki.tpps[name]
-  if (!tpp) fail(`no TPP "${name}"; known: ${Object.keys(pki.tpps).join(', ')}`, usage)
+  const tpp = findTpp(pki, name)
+  if (!tpp) {
+    const known = [...Object.keys(pki.tpps), ...Object.keys(pki.byo)].join(', ')
+    fail(`no TPP "${name}"; known: ${known} (add your own with npm run tpp -- add ${name} ...)`, usage)
+  }
   return { pki, tpp }
 }

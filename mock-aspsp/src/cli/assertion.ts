@@ -21,5 +21,5 @@ const clientId = args.values.get('--client-id')?.[0]
 if (!clientId) fail('--client-id is required', USAGE)
 const aud = args.values.get('--aud')?.[0] ?? 'https://localhost:8443/token'
 process.stdout.write(
-  `${await clientAssertion(clientId, aud, signerFromFile(tpp.signing.keyPath, tpp.signing.kid), args.claims)}\n`,
+  `${await clientAssertion(clientId, aud, signerFromFile(tpp.signing.keyPath, tpp.signing.kid, tpp.signing.alg), args.claims)}\n`,
 )

@@ -11,6 +11,7 @@ import {
   signRegistration,
 } from '../../../fixtures/builders/registration.ts'
 import { mintSsa } from '../../../fixtures/builders/ssa.ts'
+import type { TppIdentity } from '../../../keys/pki.ts'
 import { auCli } from '../profiles/au_cdr/cli/commands.ts'
 import { fail, parseArgs, tppFromArgs } from './args.ts'
 
@@ -20,14 +21,14 @@ await auCli('request')
 const USAGE = `usage: npm run request -- [--tpp alpha] [--auth private_key_jwt|tls_client_auth] [--spec 3.3]
                           [--aud <org id or issuer>] [--redirect-uri <uri> ...] [--ssa <file>]
                           [--claim key=value ...] [--drop key] [--alg PS256|ES256]
-  --tpp           a TPP of keys/generated (alpha, beta, gamma, revoked, rogue, expired)
+  --tpp           a TPP of keys/generated (alpha, beta, gamma, delta, ...) or your own (npm run tpp -- add)
   --auth          token_endpoint_auth_method to register [private_key_jwt]
   --spec          OB DCR version whose shapes to use (scope array, DN claim name) [3.3]
   --aud           the bank's directory org id [the mock bank's org id]
   --redirect-uri  redirect URIs to register (repeatable) [the first of the SSA]
   --ssa           a file holding the SSA to carry [a fresh SSA from the mock directory]
   --claim, --drop set or remove a request claim (exp=-1h style relative times work)
-  --alg           sign with the PS256 key or the ES256 key of the software [PS256]`
+  --alg           sign with the PS256 key or the ES256 key of the software [the signing key's]`
 
 const args = parseArgs(
   process.argv.slice(2),
@@ -57,5 +58,7 @@ const claims = registrationClaims({
   redirectUris: args.values.get('--redirect-uri'),
   claims: args.claims,
 })
-const key = one('--alg') === 'ES256' ? tpp.signingEs256 : tpp.signing
+const es256 = 'signingEs256' in tpp ? (tpp as TppIdentity).signingEs256 : undefined
+if (one('--alg') === 'ES256' && !es256 && tpp.signing.alg !== 'ES256') fail(`TPP "${tpp.name}" has no ES256 key`, USAGE)
+const key = one('--alg') === 'ES256' ? (es256 ?? tpp.signing) : tpp.signing
 process.stdout.write(`${await signRegistration(claims, signerFromFile(key.keyPath, key.kid, key.alg))}\n`)

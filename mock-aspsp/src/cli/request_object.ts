@@ -47,7 +47,7 @@ const claims = requestObjectClaims({
   responseType,
   claims: args.claims,
 })
-const jws = await signRequestObject(claims, signerFromFile(tpp.signing.keyPath, tpp.signing.kid))
+const jws = await signRequestObject(claims, signerFromFile(tpp.signing.keyPath, tpp.signing.kid, tpp.signing.alg))
 const url = `${issuer}/authorize?${new URLSearchParams({ client_id: clientId, request: jws })}`
 /** Single quotes keep every value literal in sh, bash and zsh. */
 const quote = (v: unknown) => `'${String(v ?? '').replaceAll("'", "'\\''")}'`

@@ -6,7 +6,7 @@
  * The bank serves the same documents under `/directory/keystore/...`, and with msw it also answers
  * for the real keystore host, so SSAs carrying real-looking URLs work offline.
  */
-import type { Pki, TppIdentity } from '../../../keys/pki.ts'
+import type { Pki, SoftwareIdentity, TppIdentity } from '../../../keys/pki.ts'
 
 export const KEYSTORE_HOST = 'keystore.openbankingtest.org.uk'
 export const LOCAL_KEYSTORE_PATH = '/directory/keystore'
@@ -14,7 +14,7 @@ export const LOCAL_KEYSTORE_PATH = '/directory/keystore'
 type Jwks = { keys: Record<string, unknown>[] }
 
 export interface SoftwareRecord {
-  tpp: TppIdentity
+  tpp: SoftwareIdentity
   jwks: Jwks
   revokedJwks: Jwks
 }
@@ -25,22 +25,24 @@ export class Directory {
   /** The JWKS of the directory's SSA-signing keys (only the trusted key). */
   readonly ssaJwks: Jwks
   private readonly software = new Map<string, SoftwareRecord>()
-  private readonly orgs = new Map<string, TppIdentity[]>()
+  private readonly orgs = new Map<string, SoftwareIdentity[]>()
 
   constructor(readonly pki: Pki) {
     this.trustedIssuers = new Set([pki.directory.issuer])
     this.ssaJwks = { keys: [pki.directory.signing.publicJwk] }
-    for (const tpp of Object.values(pki.tpps)) {
+    // The test PKI's TPPs, then those their owners brought (npm run tpp -- add).
+    for (const tpp of [...Object.values(pki.tpps), ...Object.values(pki.byo)]) {
       const transportKey = {
         kty: 'RSA',
         use: 'tls',
         kid: tpp.transport.x5tS256,
         'x5t#S256': tpp.transport.x5tS256,
       }
+      const more = 'signingEs256' in tpp ? (tpp as TppIdentity) : undefined
       this.software.set(tpp.softwareId, {
         tpp,
-        jwks: { keys: [tpp.signing.publicJwk, tpp.signingEs256.publicJwk, transportKey] },
-        revokedJwks: { keys: [tpp.revokedSigning.publicJwk] },
+        jwks: { keys: [tpp.signing.publicJwk, ...(more ? [more.signingEs256.publicJwk] : []), transportKey] },
+        revokedJwks: { keys: more ? [more.revokedSigning.publicJwk] : [] },
       })
       const list = this.orgs.get(tpp.orgId) ?? []
       list.push(tpp)
@@ -74,7 +76,9 @@ export class Directory {
     if (sw && sw.tpp.orgId === orgId) return revoked ? sw.revokedJwks : sw.jwks
     const org = this.orgs.get(orgId)
     if (org && id === orgId) {
-      return revoked ? { keys: org.map(t => t.revokedSigning.publicJwk) } : { keys: org.map(t => t.signing.publicJwk) }
+      return revoked
+        ? { keys: org.flatMap(t => ('revokedSigning' in t ? [(t as TppIdentity).revokedSigning.publicJwk] : [])) }
+        : { keys: org.map(t => t.signing.publicJwk) }
     }
     return undefined
   }

@@ -8,6 +8,7 @@ import type { Context } from 'koa'
 import { signerFromFile } from '../../../fixtures/builders/jose.ts'
 import { mintSsa } from '../../../fixtures/builders/ssa.ts'
 import type { Bank } from '../helpers/bank.ts'
+import { certificateOwnership } from '../helpers/cert_profiles.ts'
 import { InvalidRequest, NotFound } from '../helpers/errors.ts'
 import { requireClientCert } from '../shared/mtls.ts'
 import { LOCAL_KEYSTORE_PATH } from './directory.ts'
@@ -21,7 +22,7 @@ async function keystore(ctx: Context): Promise<void> {
   ctx.body = jwks
 }
 
-/** Issues an SSA for the software of the presented transport certificate (CN = software id). */
+/** Issues an SSA for the software of the presented transport certificate (OBTransport or OBWAC, helpers/cert_profiles.ts). */
 async function softwareStatementAssertion(ctx: Context): Promise<void> {
   const bank: Bank = ctx.bank
   const { orgId, softwareId } = ctx.params as { orgId: string; softwareId: string }
@@ -30,11 +31,8 @@ async function softwareStatementAssertion(ctx: Context): Promise<void> {
     throw new NotFound(`software ${softwareId} of organisation ${orgId} is not in the directory`)
   }
   const cert = requireClientCert(ctx, why => new InvalidRequest(why))
-  if (cert.cn !== softwareId) {
-    throw new InvalidRequest(
-      `the transport certificate (CN=${cert.cn ?? ''}) is not a certificate of software ${softwareId}`,
-    )
-  }
+  const ownership = certificateOwnership(cert, { softwareId, orgId })
+  if (!ownership.belongs) throw new InvalidRequest(ownership.reason)
   const { directory } = bank.pki
   ctx.type = 'application/jwt'
   ctx.body = await mintSsa(record.tpp, {

@@ -5,6 +5,7 @@
  */
 // The en_GB instance only: the package root would load every locale (~30 MB of resident memory).
 import { faker } from '@faker-js/faker/locale/en_GB'
+import type { AutoApproval } from './defaults.ts'
 
 /** Every fake customer's password: this is a test bank. */
 export const CUSTOMER_PASSWORD = 'open-banking'
@@ -110,4 +111,55 @@ function generate(seed: number): Customer[] {
 export function maskedAccount(account: Account): string {
   const s = account.sortCode
   return `${s.slice(0, 2)}-${s.slice(2, 4)}-${s.slice(4)} ····${account.accountNumber.slice(-4)}`
+}
+
+/**
+ * The value of `--auto-approve`: `true` (also `1`, `yes`, empty) for the first customer with all
+ * accounts, else `<customer>[:<AccountId>,...]` (`:all` or no list shares every account).
+ */
+export function parseAutoApproval(value: string): true | AutoApproval {
+  const v = value.trim()
+  if (v === '' || /^(true|1|yes)$/i.test(v)) return true
+  const at = v.indexOf(':')
+  const customer = (at < 0 ? v : v.slice(0, at)).trim()
+  if (customer === '') throw new Error(`--auto-approve needs <customer>[:<AccountId>,...], got "${value}"`)
+  const list =
+    at < 0
+      ? []
+      : v
+          .slice(at + 1)
+          .split(',')
+          .map(a => a.trim())
+          .filter(Boolean)
+  return list.length === 0 || (list.length === 1 && list[0] === 'all') ? { customer } : { customer, accounts: list }
+}
+
+/**
+ * Who approves headlessly and with which accounts, checked against the customers of `seed`:
+ * throws an Error naming the unknown customer or account and the command that lists them.
+ */
+export function resolveAutoApproval(
+  seed: number,
+  approval: true | AutoApproval,
+): { customer: Customer; accountIds: string[] } {
+  const customers = customersFor(seed)
+  const customer =
+    approval === true
+      ? customers[0]
+      : customers.find(c => c.customerId === approval.customer || c.username === approval.customer.toLowerCase())
+  if (!customer) {
+    const known = customers.map(c => c.username).join(', ')
+    throw new Error(
+      `--auto-approve: no customer "${approval === true ? '' : approval.customer}" with customer seed ${seed} (customers: ${known}; npm run customers lists them with their accounts)`,
+    )
+  }
+  const own = customer.accounts.map(a => a.accountId)
+  const wanted = approval === true ? undefined : approval.accounts
+  const foreign = wanted?.filter(a => !own.includes(a)) ?? []
+  if (foreign.length > 0) {
+    throw new Error(
+      `--auto-approve: ${foreign.map(a => `"${a}"`).join(', ')} is not an AccountId of ${customer.username} (theirs: ${own.join(', ')})`,
+    )
+  }
+  return { customer, accountIds: wanted ?? own }
 }

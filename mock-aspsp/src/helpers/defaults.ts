@@ -11,6 +11,12 @@ export type SpecVersion = '3.1' | '3.2' | '3.3' | '3.4'
 export type AuthMethod = 'private_key_jwt' | 'tls_client_auth'
 export type Operation = 'get' | 'put' | 'delete'
 
+/** Who approves a consent headlessly: a customer (username or customer id) and the AccountIds shared (all when absent). */
+export interface AutoApproval {
+  customer: string
+  accounts?: string[]
+}
+
 export interface MockOptions {
   /**
    * The DCR profile the bank speaks: `uk-ob` (UK Open Banking DCR 3.1–3.4, the mock OB Directory)
@@ -27,11 +33,26 @@ export interface MockOptions {
    */
   port: number
   /**
-   * Host name to listen on and to use in the issuer URL. The generated server certificate covers
-   * `localhost`, `127.0.0.1` and `::1`.
-   * Example: `--host 127.0.0.1`.
+   * The bank's host name: in the issuer URL and in the server certificate. The generated server
+   * certificate covers `localhost`, `127.0.0.1` and `::1`; for any other name (or the host of
+   * `issuer`) the bank issues itself one from the test CA that covers it too (kept in
+   * `keys/generated/server/`), so TPPs that trust `keys/generated/ca/ca.pem` verify it.
+   * Example: `--host bank.example.test`.
    */
   host: string
+  /**
+   * Address to listen on. Default: `host` when it is `localhost` or an IP address, else
+   * 127.0.0.1 (map the name to it in /etc/hosts, or `curl --resolve`); `0.0.0.0` serves every
+   * interface (a container reached by name). Example: `--listen 0.0.0.0`.
+   */
+  listen?: string
+  /**
+   * PEM files of your own TLS server certificate and its key, instead of one from the test CA
+   * (the bank warns when it does not cover the issuer's host). RFC 9110 §4.3.4 (https
+   * certificate verification). Example: `--server-cert bank.pem --server-key bank.key`.
+   */
+  serverCert?: string
+  serverKey?: string
   /**
    * Issuer URL advertised in discovery and accepted as `aud`. Default: `https://<host>:<port>`.
    * OIDC Discovery §3 (`issuer`). Example: `--issuer https://bank.example:8443`.
@@ -51,6 +72,13 @@ export interface MockOptions {
    */
   store: string
   /**
+   * Folder of the test PKI (CA, server and TPP certificates, directory keys), generated there on
+   * first use and shared with the suite and the CLIs. Default: `keys/generated` of the checkout;
+   * `npx ob-mock-bank` (the installed package): `keys/generated` of the working directory, never
+   * inside node_modules. Example: `--keys-dir ./pki` / `OB_KEYS_DIR=./pki`.
+   */
+  keysDir?: string
+  /**
    * SQLite `synchronous` setting. `normal` (WAL) survives a process crash (kill -9) without
    * losing an acknowledged write; `full` also survives a power cut at the cost of an fsync per
    * commit. Example: `--sqlite-sync full`.
@@ -68,6 +96,15 @@ export interface MockOptions {
    * Example: `--extra-ca ./ob-sandbox-issuing.pem`.
    */
   extraCas: string[]
+  /**
+   * JWKS of other directories whose keys the bank trusts to sign SSAs, besides the mock
+   * directory's: an https URL (fetched and cached like software JWKS) or a file. With a real
+   * sandbox directory's keystore (and `--no-msw`, so that its host is not answered locally;
+   * `--extra-ca` for its transport CAs), SSAs the real directory signed register here. The SSA's
+   * `iss` must still be a trusted issuer ("OpenBanking Ltd", the OB Directory's). RFC 7591 §2.3.
+   * Example: `--trust-directory-jwks https://keystore.openbankingtest.org.uk/keystore/openbanking.jwks`.
+   */
+  trustedDirectoryJwks: string[]
   /**
    * Client management operations offered. An operation switched off answers 405 after the
    * token has been checked (the OBIE tool expects 401 for a deleted client even when GET is off).
@@ -98,11 +135,13 @@ export interface MockOptions {
    */
   ssaSingleUse: boolean
   /**
-   * Require the transport certificate to belong to the software (certificate CN = `software_id`,
-   * OU = org id): at `POST /register` and `PUT` (the SSA's software), and on every later request
-   * that acts for a client — token, PAR, introspection, revocation, bearer calls (the client's
-   * software; `shared/cert_owner.ts`). OB transport certificates carry the software id as CN.
-   * Switched off, any trusted certificate may act for a client. Example: `--no-transport-cert-check`.
+   * Require the transport certificate to belong to the software: at `POST /register` and `PUT`
+   * (the SSA's software), and on every later request that acts for a client — token, PAR,
+   * introspection, revocation, bearer calls (the client's software; `shared/cert_owner.ts`). An
+   * OBTransport certificate names the software (CN = `software_id`, OU = org id), an OBWAC/eIDAS
+   * certificate its organisation (CN = org id, organizationIdentifier = `PSDGB-OB-<org id>`); see
+   * helpers/cert_profiles.ts. Switched off, any trusted certificate may act for a client.
+   * Example: `--no-transport-cert-check`.
    */
   transportCertMustMatchSoftware: boolean
   /**
@@ -126,10 +165,23 @@ export interface MockOptions {
    */
   clockSkew: number
   /**
-   * Longest accepted lifetime of a client assertion (`exp` minus now), in seconds.
-   * RFC 7523 §3 item 4; FAPI recommends short-lived assertions. Example: `--max-assertion-lifetime 300`.
+   * Longest accepted lifetime of a client assertion (`exp` minus now), in seconds. RFC 7523 §3
+   * item 4 lets the server refuse an `exp` "unreasonably far in the future" without saying how
+   * far; widely used clients sign for 30 minutes (the official UK DCR tool) or 60 (Python's
+   * authlib, which has no option to change it), so the default accepts an hour and still refuses
+   * a day (catalogue NEG-TOK-14). FAPI recommends short-lived assertions: lower it to hold
+   * clients to that. Example: `--max-assertion-lifetime 300`.
    */
   maxAssertionLifetime: number
+  /**
+   * A client assertion without `kid` from a client whose software JWKS holds several keys: with
+   * this switch the bank tries each key of the JWKS made for the assertion's alg; without it the
+   * assertion is refused, because OIDC Core §10.1 requires the kid then ("If there are multiple
+   * keys in the referenced JWK Set document, a kid value MUST be provided"). A JWKS with one key
+   * needs no kid either way. The official UK DCR tool signs its client assertions without kid.
+   * Example: `--try-keys-without-kid`.
+   */
+  tryKeysWithoutKid: boolean
   /**
    * Longest accepted lifetime of a registration request (`exp` − `iat`), in seconds; with an
    * unexpired `exp`, an `iat` far in the past is refused too. Bounds how long the request's `jti` must be
@@ -168,10 +220,19 @@ export interface MockOptions {
    */
   deviations: string[]
   /**
-   * Skip the consent page and approve with the first customer and all their accounts, for
-   * headless runs. Example: `--auto-approve`.
+   * Decide consents without the consent page, for headless runs (curl, CI, request collections):
+   * `true` approves as the first customer with all their accounts; `{ customer, accounts }` as
+   * the customer named by username or customer id, sharing the accounts named by AccountId (all
+   * when none are named). `npm run customers` lists the customers and accounts of a seed.
+   * Example: `--auto-approve`, `--auto-approve=emily.jones:<AccountId>,<AccountId>`.
    */
-  autoApprove: boolean
+  autoApprove: boolean | AutoApproval
+  /**
+   * Deny every consent without the consent page (the customer says no): the client gets
+   * `access_denied` at its redirect URI and the consent becomes Rejected (RFC 6749 §4.1.2.1).
+   * Example: `--auto-deny`.
+   */
+  autoDeny: boolean
   /**
    * Seed of the fake customers, their accounts and balances (generated with faker): the same seed
    * gives the same customers on every run and every machine. Example: `--customer-seed 7`.
@@ -212,7 +273,18 @@ export interface MockOptions {
    * too: `0` makes such a browser forget it. Example: `--hsts-max-age 0`.
    */
   hstsMaxAge: number
-  /** Log one line per request to stderr. Example: `--log`. */
+  /**
+   * MOCK ONLY: serve `/mock/sign/...`, which signs registration requests (with a fresh SSA),
+   * client assertions and request objects with the keys of a TPP of the mock directory, for tools
+   * that cannot sign PS256 themselves (the Postman collection in collections/). Each call must
+   * present that TPP's transport certificate. No real bank has such a thing: it holds no TPP's
+   * private keys. Off by default. Example: `--signing-helper`.
+   */
+  signingHelper: boolean
+  /**
+   * Log one line per request to stderr: method, path, status, the error code of a refusal and the
+   * client (never a token or a JWT). Example: `--log`.
+   */
   log: boolean
   /**
    * Heap ceiling in MB: past it the bank runs a full garbage collection (checked once a second),
@@ -233,6 +305,7 @@ export const DEFAULTS: MockOptions = {
   sqliteSync: 'normal',
   msw: true,
   extraCas: [],
+  trustedDirectoryJwks: [],
   operations: { get: true, put: true, delete: true },
   authMethods: ['private_key_jwt', 'tls_client_auth'],
   strictAudience: false,
@@ -243,7 +316,8 @@ export const DEFAULTS: MockOptions = {
   accessTokenTtl: 3600,
   tokenTtlBySoftware: {},
   clockSkew: 30,
-  maxAssertionLifetime: 600,
+  maxAssertionLifetime: 3600,
+  tryKeysWithoutKid: false,
   maxRequestLifetime: 3600,
   maxBodyBytes: 64 * 1024,
   jwksCacheTtl: 300,
@@ -251,12 +325,14 @@ export const DEFAULTS: MockOptions = {
   jwksFetchTimeoutMs: 5000,
   deviations: [],
   autoApprove: false,
+  autoDeny: false,
   customerSeed: 20_240_501,
   parTtl: 60,
   codeTtl: 60,
   consentPageTtl: 600,
   refreshTokenTtl: 90 * 24 * 3600,
   maxRequestObjectLifetime: 3600,
+  signingHelper: false,
   hstsMaxAge: 31_536_000,
   log: false,
   heapCeilingMb: 64,

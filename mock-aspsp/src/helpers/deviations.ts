@@ -337,6 +337,12 @@ export const DEVIATIONS = {
     clause: 'RFC 7523 §3 item 4',
     caughtBy: ['NEG-TOK-13'],
   },
+  'accept-long-lived-assertion': {
+    area: 'token',
+    breaks: 'a client assertion whose exp lies days ahead is accepted (no lifetime limit)',
+    clause: 'RFC 7523 §3 item 4 (exp unreasonably far in the future)',
+    caughtBy: ['NEG-TOK-14'],
+  },
   'accept-rs256-assertion': {
     area: 'token',
     breaks: 'a client assertion signed RS256 is accepted',

@@ -150,6 +150,23 @@ export class KeySet {
     return this.entries.map(e => e.jwk)
   }
 
+  /**
+   * The kids of the keys that could verify `alg`, for a JWS without kid: those whose JWK names
+   * that alg, or names none and has the key type it needs; never a key not for signatures, nor a
+   * kid two keys share (ambiguous).
+   */
+  kidsFor(alg: string): string[] {
+    const kty = VERIFY[alg]?.kty
+    if (!kty) return []
+    const out: string[] = []
+    for (const [kid, entries] of this.byKid) {
+      const jwk = entries.length === 1 ? entries[0]?.jwk : undefined
+      if (!jwk || !forSignatures(jwk)) continue
+      if (typeof jwk.alg === 'string' ? jwk.alg === alg : jwk.kty?.toLowerCase() === kty) out.push(kid)
+    }
+    return out
+  }
+
   /** The public KeyObject of an entry; null when the JWK is private, symmetric or unparseable. */
   private keyObject(entry: KeyEntry): KeyObject | null {
     if (entry.key === undefined) {

@@ -27,11 +27,20 @@ export interface ProfileDeviation {
   caughtBy: readonly string[]
 }
 
+/** A server certificate, its key and the file it came from. */
+export interface ServerIdentity {
+  cert: Buffer
+  key: Buffer
+  certPath: string
+}
+
 /** The certificate the listener presents and the CAs whose client certificates it trusts. */
 export interface ListenerTls {
-  keyPath: string
-  certPath: string
+  /** The server certificate and key covering `names` (when the operator gives none with --server-cert). */
+  serverCertificate(names: readonly string[]): Promise<ServerIdentity>
   caPaths: string[]
+  /** The CA that issued the profile's own server certificate (what a client should trust). */
+  serverCaPath: string
   /** The CRL of the trust anchors (left out when extra CAs are trusted: OpenSSL would want one for each). */
   crlPath?: string
 }

@@ -26,6 +26,7 @@ export function bearerToken(ctx: Context, opts: { checkBinding?: boolean } = {})
   const m = BEARER.exec(header)
   if (!m) throw new InvalidToken('the Authorization header must be "Bearer <access token>"')
   const record = findToken(bank, m[1] as string)
+  if (record) ctx.state.claimedClientId = record.clientId
   // RFC 6750 §3.1: an expired token is invalid_token; the deviation lets one through.
   const expiredAllowed = record !== undefined && !record.revoked && bank.deviations.has('accept-expired-access-token')
   const problem = expiredAllowed ? null : tokenProblem(record)
@@ -46,5 +47,6 @@ export function bearerToken(ctx: Context, opts: { checkBinding?: boolean } = {})
     const problem = client && cert.trusted ? certOwnershipProblem(bank, cert, client) : undefined
     if (problem) throw new InvalidToken(`the access token's client cannot act over this certificate: ${problem}`)
   }
+  ctx.state.clientId = record.clientId
   return record
 }

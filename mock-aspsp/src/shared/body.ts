@@ -50,7 +50,7 @@ export async function readBody(ctx: Context, limit: number): Promise<string> {
   const declared = Number(ctx.get('content-length') || Number.NaN)
   if (declared > limit * DRAIN_FACTOR) {
     ctx.set('Connection', 'close')
-    throw new PayloadTooLarge(`the request body of ${declared} bytes exceeds the limit of ${limit} bytes`)
+    throw new PayloadTooLarge(`the request body of ${declared} bytes exceeds the limit of ${limit} bytes (--max-body)`)
   }
   const chunks: Buffer[] = []
   let size = 0
@@ -71,7 +71,7 @@ export async function readBody(ctx: Context, limit: number): Promise<string> {
   }
   if (overflow) {
     ctx.set('Connection', 'close')
-    throw new PayloadTooLarge(`the request body exceeds the limit of ${limit} bytes`)
+    throw new PayloadTooLarge(`the request body exceeds the limit of ${limit} bytes (--max-body)`)
   }
   let text: string
   try {

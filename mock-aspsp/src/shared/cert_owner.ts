@@ -5,34 +5,30 @@
  * PAR, introspection and revocation endpoints, and every bearer-token call ask it; a certificate
  * profile other than the OB transport one (OBWAC / eIDAS) extends it here.
  *
- * OB transport certificates (OB Directory, "Transport certificate"): subject CN = the software's
- * `software_id`, OU = the organisation's id. Without this check, any trusted certificate — another
+ * OBTransport certificates (OB Directory, "Transport certificate"): subject CN = the software's
+ * `software_id`, OU = the organisation's id; OBWAC (eIDAS-style) certificates: CN = the org id,
+ * organizationIdentifier `PSDGB-OB-<org id>`, for every software of the organisation. Without this check, any trusted certificate — another
  * organisation's — could register for, take tokens for and manage a client (catalogue NEG-META-38,
  * NEG-TOK-32, NEG-BIND-08).
  */
 import type { Bank } from '../helpers/bank.ts'
+import { certificateOwnership, type SoftwareOwner } from '../helpers/cert_profiles.ts'
 import type { ClientCert } from './mtls.ts'
 
 /** Whose a certificate must be: a client's (or a software statement's) software and organisation. */
-export interface CertOwner {
-  softwareId: string
-  orgId: string
-}
+export type CertOwner = SoftwareOwner
 
 /** The option that switches the check off, for messages. */
 const OPTION = 'transportCertMustMatchSoftware (--no-transport-cert-check)'
 
 /**
  * Why `cert` does not belong to `owner`, in words for an error description; undefined when it
- * does (or when the bank is told not to check: `transportCertMustMatchSoftware` false).
+ * does (or when the bank is told not to check: `transportCertMustMatchSoftware` false). Both
+ * certificate profiles count: OBTransport for the software, OBWAC for its organisation
+ * (`helpers/cert_profiles.ts`).
  */
 export function certOwnershipProblem(bank: Bank, cert: ClientCert, owner: CertOwner): string | undefined {
   if (!bank.options.transportCertMustMatchSoftware) return undefined
-  if (cert.cn !== owner.softwareId) {
-    return `the client certificate (CN=${cert.cn ?? ''}) is not a certificate of software "${owner.softwareId}" (OB transport certificates carry the software_id as CN; option ${OPTION})`
-  }
-  if (cert.ou !== undefined && owner.orgId !== '' && cert.ou !== owner.orgId) {
-    return `the client certificate (OU=${cert.ou}) is not a certificate of organisation "${owner.orgId}" (OB transport certificates carry the org id as OU; option ${OPTION})`
-  }
-  return undefined
+  const ownership = certificateOwnership(cert, owner)
+  return ownership.belongs ? undefined : `${ownership.reason} (option ${OPTION})`
 }

@@ -117,25 +117,29 @@ async function privateKeyJwt(bank: Bank, params: Record<string, string>, endpoin
     throw new InvalidClient('client_assertion has no jti; it is required and single use')
 
   const kid = header.kid
-  if (typeof kid !== 'string') throw new InvalidClient('client_assertion header has no kid')
+  if (kid !== undefined && typeof kid !== 'string')
+    throw new InvalidClient('client_assertion header kid must be a string')
   let keys: KeySet
   try {
     keys = await bank.jwks.get(jwksUriOf(client))
   } catch (e) {
     throw new InvalidClient(`the software JWKS of client "${iss}" could not be read: ${(e as Error).message}`)
   }
-  const outcome = keys.verify(assertion.raw, kid, alg)
-  if (outcome === 'no-such-key' || outcome === 'unusable-key') {
-    throw new InvalidClient(
-      `client_assertion is signed with key kid "${kid}", which is not a ${alg} key in the software JWKS of client "${iss}"`,
-    )
+  if (kid === undefined) verifyWithoutKid(bank, keys, assertion.raw, alg, iss)
+  else {
+    const outcome = keys.verify(assertion.raw, kid, alg)
+    if (outcome === 'no-such-key' || outcome === 'unusable-key') {
+      throw new InvalidClient(
+        `client_assertion is signed with key kid "${kid}", which is not a ${alg} key in the software JWKS of client "${iss}"`,
+      )
+    }
+    if (outcome === 'ambiguous-key') {
+      throw new InvalidClient(
+        `client_assertion: ${keyOutcomeText(outcome, kid, alg, `the software JWKS of client "${iss}"`)}`,
+      )
+    }
+    if (outcome !== 'valid') throw new InvalidClient(`client_assertion signature does not verify with key kid "${kid}"`)
   }
-  if (outcome === 'ambiguous-key') {
-    throw new InvalidClient(
-      `client_assertion: ${keyOutcomeText(outcome, kid, alg, `the software JWKS of client "${iss}"`)}`,
-    )
-  }
-  if (outcome !== 'valid') throw new InvalidClient(`client_assertion signature does not verify with key kid "${kid}"`)
   // Recorded only after the signature verified and the certificate was found the client's (a
   // forged or misdirected assertion cannot burn a jti), and committed with the other writes of
   // this turn (group commit) before the client counts as authenticated.
@@ -151,6 +155,28 @@ async function privateKeyJwt(bank: Bank, params: Record<string, string>, endpoin
   return { client, consume }
 }
 
+/**
+ * A client assertion without kid (OIDC Core §10.1: "If there are multiple keys in the referenced
+ * JWK Set document, a kid value MUST be provided"): verified with the only key of a one-key JWKS;
+ * with several keys refused, unless `tryKeysWithoutKid` lets the bank try each key made for alg.
+ */
+function verifyWithoutKid(bank: Bank, keys: KeySet, jws: string, alg: string, iss: string): void {
+  if (keys.size > 1 && !bank.options.tryKeysWithoutKid) {
+    throw new InvalidClient(
+      `client_assertion header has no kid and the software JWKS of client "${iss}" holds ${keys.size} keys: OIDC Core section 10.1 requires a kid then (start the bank with --try-keys-without-kid to have it try each ${alg} key)`,
+    )
+  }
+  const candidates = keys.kidsFor(alg)
+  if (candidates.length === 0) {
+    throw new InvalidClient(`client_assertion has no kid and the software JWKS of client "${iss}" has no ${alg} key`)
+  }
+  if (!candidates.some(k => keys.verify(jws, k, alg) === 'valid')) {
+    throw new InvalidClient(
+      `client_assertion has no kid and its signature verifies with none of the ${candidates.length} ${alg} key(s) in the software JWKS of client "${iss}"`,
+    )
+  }
+}
+
 /** RFC 7523 §3 items 4–5: exp required, not passed, not too far ahead; iat and nbf not in the future. */
 function checkAssertionTimes(bank: Bank, claims: Json): void {
   const now = epoch()
@@ -160,9 +186,9 @@ function checkAssertionTimes(bank: Bank, claims: Json): void {
   if (now > exp + skew && !bank.deviations.has('accept-expired-assertion')) {
     throw new InvalidClient(`client_assertion exp ${exp} has passed (now ${now})`)
   }
-  if (exp - now > bank.options.maxAssertionLifetime + skew) {
+  if (exp - now > bank.options.maxAssertionLifetime + skew && !bank.deviations.has('accept-long-lived-assertion')) {
     throw new InvalidClient(
-      `client_assertion exp ${exp} is ${exp - now}s ahead; at most ${bank.options.maxAssertionLifetime}s is accepted`,
+      `client_assertion exp ${exp} is ${exp - now}s ahead; this bank accepts at most ${bank.options.maxAssertionLifetime}s (RFC 7523 section 3: exp unreasonably far in the future; start the bank with --max-assertion-lifetime <seconds> to change it)`,
     )
   }
   for (const name of ['iat', 'nbf'] as const) {
@@ -170,7 +196,9 @@ function checkAssertionTimes(bank: Bank, claims: Json): void {
     if (t === undefined) continue
     if (typeof t !== 'number') throw new InvalidClient(`client_assertion ${name} must be a NumericDate`)
     if (t > now + skew)
-      throw new InvalidClient(`client_assertion ${name} ${t} is in the future (now ${now}, skew ${skew}s)`)
+      throw new InvalidClient(
+        `client_assertion ${name} ${t} is in the future (now ${now}, allowed skew ${skew}s: --clock-skew)`,
+      )
   }
 }
 
@@ -276,9 +304,11 @@ export async function authenticateClient(
   }
   const usesAssertion = params.client_assertion !== undefined || params.client_assertion_type !== undefined
   const method = usesAssertion ? 'private_key_jwt' : 'tls_client_auth'
+  if (params.client_id) ctx.state.claimedClientId = params.client_id
   const asserted = usesAssertion ? await privateKeyJwt(bank, params, endpoint) : undefined
   const client = asserted ? asserted.client : tlsClientAuth(bank, ctx, params)
   const cert = certActingFor(bank, ctx, client, method, endpoint, params.grant_type)
   await asserted?.consume()
+  ctx.state.clientId = client.clientId
   return { client, method, cert }
 }

@@ -63,8 +63,10 @@ export async function errorHandler(ctx: Context, next: Next): Promise<void> {
     }
     const code = deviations.has('wrong-error-code') && REGISTRATION_CODES.has(e.error) ? 'invalid_request' : e.error
     const description = sanitizeDescription(e.description)
+    ctx.state.errorCode = code
     if (ctx.path.startsWith('/open-banking/') && e.status !== 401 && e.status !== 403) {
       ctx.body = obErrorResponse(ctx, e, description)
+      ctx.state.errorCode = (ctx.body as { Errors: { ErrorCode: string }[] }).Errors[0]?.ErrorCode
     } else if (deviations.has('error-not-json') && registration) {
       ctx.type = 'text/plain'
       ctx.body = `${code}: ${description}`

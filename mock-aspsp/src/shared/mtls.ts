@@ -32,6 +32,8 @@ export interface ClientCert {
   /** Subject CN and OU as written (OB transport certificates: software id and org id). */
   cn: string | undefined
   ou: string | undefined
+  /** Subject organizationIdentifier (2.5.4.97) as written: OBWAC/eIDAS certificates, `PSDGB-OB-<org id>`. */
+  organizationIdentifier: string | undefined
   /** Validity period, milliseconds since the epoch. */
   notBefore: number
   notAfter: number
@@ -122,6 +124,7 @@ export function clientCertOf(socket: TLSSocket): ClientCert | null {
         .join(','),
       cn: dnAttribute(subject, 'CN'),
       ou: dnAttribute(subject, 'OU'),
+      organizationIdentifier: dnAttribute(subject, 'organizationIdentifier'),
       trusted: problem === undefined,
       problem,
       problemKind,

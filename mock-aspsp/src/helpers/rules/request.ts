@@ -108,10 +108,10 @@ export function checkRequestClaims(bank: Bank, claims: Json, now: number): void 
     throw new InvalidClientMetadata(`exp ${exp} has passed (now ${now}): the registration request has expired`)
   }
   if (iat !== undefined && iat > now + skew && !bank.deviations.has('accept-future-iat')) {
-    throw new InvalidClientMetadata(`iat ${iat} is in the future (now ${now}, allowed skew ${skew}s)`)
+    throw new InvalidClientMetadata(`iat ${iat} is in the future (now ${now}, allowed skew ${skew}s: --clock-skew)`)
   }
   if (nbf !== undefined && nbf > now + skew && !bank.deviations.has('accept-future-iat')) {
-    throw new InvalidClientMetadata(`nbf ${nbf} is in the future (now ${now}, allowed skew ${skew}s)`)
+    throw new InvalidClientMetadata(`nbf ${nbf} is in the future (now ${now}, allowed skew ${skew}s: --clock-skew)`)
   }
   if (iat !== undefined && exp !== undefined && exp <= iat) {
     throw new InvalidClientMetadata(`exp ${exp} must be after iat ${iat}`)

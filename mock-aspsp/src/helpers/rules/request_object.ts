@@ -242,11 +242,13 @@ function checkClaims(bank: Bank, client: ClientRecord, claims: Json, outer: Reco
   }
   if (nbf > now + skew) throw new InvalidRequestObject(`the request object nbf ${nbf} is in the future (now ${now})`)
   if (now - nbf > max + skew) {
-    throw new InvalidRequestObject(`the request object nbf ${nbf} is more than ${max}s in the past (now ${now})`)
+    throw new InvalidRequestObject(
+      `the request object nbf ${nbf} is more than ${max}s in the past (now ${now}; --max-request-object-lifetime)`,
+    )
   }
   if (exp - nbf > max) {
     throw new InvalidRequestObject(
-      `the request object lives ${exp - nbf}s from nbf to exp; at most ${max}s is accepted`,
+      `the request object lives ${exp - nbf}s from nbf to exp; at most ${max}s is accepted (--max-request-object-lifetime)`,
     )
   }
   if (iat !== undefined && (typeof iat !== 'number' || iat > now + skew)) {

@@ -5,10 +5,11 @@
  * `unapproved_software_statement`.
  */
 import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { deepFreeze } from '../../models/store.ts'
 import type { Bank } from '../bank.ts'
 import { InvalidSoftwareStatement, ServerError, UnapprovedSoftwareStatement } from '../errors.ts'
-import { type DecodedJws, decodeJws, type Json, JwsFormatError, joseHeaderProblem } from '../jose.ts'
+import { type DecodedJws, decodeJws, type Json, JwsFormatError, joseHeaderProblem, KeySet } from '../jose.ts'
 import { ALLOWED_JWS_ALGS } from './request.ts'
 
 const ROLES = new Set(['AISP', 'PISP', 'CBPII', 'ASPSP'])
@@ -55,19 +56,42 @@ export async function checkSsaSignature(bank: Bank, ssa: DecodedJws): Promise<vo
   if (bank.deviations.has('skip-ssa-signature')) return
   if (bank.verifiedSsas.has(ssa.raw)) return
   const kid = header.kid
-  const keys = bank.ssaKeys
+  let keys = bank.ssaKeys
   if (typeof kid !== 'string' || !keys.has(kid)) {
-    if (bank.deviations.has('trust-any-ssa-signer')) return
-    throw new UnapprovedSoftwareStatement(
-      `software_statement is signed by key kid ${JSON.stringify(kid ?? null)}, which is not in the trusted directory JWKS`,
-    )
+    const other = typeof kid === 'string' ? await otherDirectoryKeys(bank, kid) : { problems: [] }
+    if (other.keys) keys = other.keys
+    else {
+      if (bank.deviations.has('trust-any-ssa-signer')) return
+      throw new UnapprovedSoftwareStatement(
+        `software_statement is signed by key kid ${JSON.stringify(kid ?? null)}, which is not in the trusted directory JWKS${other.problems.length ? ` (${other.problems.join('; ')})` : ' (--trust-directory-jwks trusts another directory)'}`,
+      )
+    }
   }
-  if (keys.verify(ssa.raw, kid, alg) !== 'valid') {
+  if (keys.verify(ssa.raw, String(kid), alg) !== 'valid') {
     throw new InvalidSoftwareStatement(
       `software_statement signature does not verify with the directory key kid "${kid}"`,
     )
   }
   bank.verifiedSsas.set(ssa.raw, deepFreeze(ssa))
+}
+
+/**
+ * The JWKS of a directory the operator trusts besides the mock's (`trustedDirectoryJwks`) that
+ * holds `kid`: URLs through the bank's JWKS cache, files read as they are. Why none could be read.
+ */
+async function otherDirectoryKeys(bank: Bank, kid: string): Promise<{ keys?: KeySet; problems: string[] }> {
+  const problems: string[] = []
+  for (const source of bank.options.trustedDirectoryJwks) {
+    try {
+      const keys = /^https:\/\//i.test(source)
+        ? await bank.jwks.get(source)
+        : new KeySet(JSON.parse(readFileSync(source, 'utf8')))
+      if (keys.has(kid)) return { keys, problems }
+    } catch (e) {
+      problems.push(`the directory JWKS ${source} could not be read: ${(e as Error).message}`)
+    }
+  }
+  return { problems }
 }
 
 function requireString(claims: Json, name: string): string {

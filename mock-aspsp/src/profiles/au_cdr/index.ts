@@ -4,6 +4,7 @@
  * the profile decides is listed here; the rules are in `rules/`, the endpoints in `actions/` and
  * `register/`, the options in `defaults.ts`, the deviations in `deviations.ts`.
  */
+import { readFileSync } from 'node:fs'
 import { introspect } from '../../actions/introspect.ts'
 import { revoke } from '../../actions/revoke.ts'
 import { noStore } from '../../shared/no_store.ts'
@@ -46,10 +47,15 @@ export const auCdr: BankProfile = {
   listenerTls: (pki, options) => {
     const foreign = options.deviations.includes('trust-non-cdr-ca') ? [pki.ca.certPath] : []
     const extra = [...foreign, ...options.extraCas]
+    const server = pki.cdr.server
     return {
-      keyPath: pki.cdr.server.keyPath,
-      certPath: pki.cdr.server.certPath,
+      serverCertificate: async () => ({
+        cert: readFileSync(server.certPath),
+        key: readFileSync(server.keyPath),
+        certPath: server.certPath,
+      }),
       caPaths: [pki.cdr.ca.certPath, ...extra],
+      serverCaPath: pki.cdr.ca.certPath,
       ...(extra.length === 0 ? { crlPath: pki.cdr.ca.crlPath } : {}),
     }
   },
@@ -86,7 +92,6 @@ export const auCdr: BankProfile = {
   banner: bank => {
     const r = registerUrls(bank)
     return [
-      `  discovery   ${bank.endpoints.issuer}/.well-known/openid-configuration`,
       `  aud         ${bank.endpoints.issuer} (the issuer)`,
       `  register    ${r.ssaJwks} (SSA keys), ${r.token} (cdr-register:read tokens)`,
     ]
