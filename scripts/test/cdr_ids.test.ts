@@ -9,6 +9,7 @@ import { describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { CDR_BEHAVIOURS } from '../../fixtures/catalogue/cdr_behaviours.ts'
 import { CDR_DEVIATIONS } from '../../mock-aspsp/src/profiles/au_cdr/deviations.ts'
+import { AU_DOC, auDeviationsDoc } from '../au_deviations_doc.ts'
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../tests/au')
 const sources = readdirSync(dir)
@@ -23,6 +24,9 @@ describe('AU CDR ids', () => {
     const twice = declared.filter((id, i) => declared.indexOf(id) !== i)
     assert.deepEqual(twice, [])
     assert.ok(declared.length >= 90, `${declared.length} AU test ids`)
+  })
+  it('mock-aspsp/DEVIATIONS-au-cdr.md is generated from the AU registry and current', () => {
+    assert.equal(readFileSync(AU_DOC, 'utf8'), auDeviationsDoc(), 'run: node --import tsx scripts/au_deviations_doc.ts')
   })
   it('every AU deviation is guarded by AU tests that exist', () => {
     for (const [name, d] of Object.entries(CDR_DEVIATIONS)) {
