@@ -65,6 +65,7 @@ test.describe('AU CDR: error and answer formats', { tag: [AU_CDR, '@format'] }, 
     const ex = await recipient.call({
       method: 'GET',
       url: ssaUrl(recipient, { industry: 'banking' }),
+      label: 'GET /cdr-register/v1/banking/.../ssa',
       headers: { 'x-v': '4', authorization: `Bearer ${token}` },
     })
     await checkCdsError(ex, 400, 'urn:au-cds:error:cds-all:Field/Invalid', cdrSchemas.register_error)

@@ -282,6 +282,7 @@ test.describe('AU CDR: registration management refusals', { tag: TAGS }, () => {
         const ex = await r.call({
           method,
           url,
+          label: `${method} /register/{ClientId}`,
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/jwt' },
           data: update.jws,
         })

@@ -46,7 +46,8 @@ test.describe('AU CDR: registrations a Data Holder accepts', { tag: TAGS }, () =
       'authorization_signed_response_alg',
       'request_object_signing_alg',
     ]) {
-      await checkRegistered(body, name, request.claims[name], CDS.response)
+      const shown = name === 'redirect_uris' ? 'the redirect URIs requested' : undefined
+      await checkRegistered(body, name, request.claims[name], CDS.response, shown)
     }
   })
 
@@ -60,7 +61,13 @@ test.describe('AU CDR: registrations a Data Holder accepts', { tag: TAGS }, () =
     await validateCdrRegistration(exchange, cdrSchemas.registration_response)
     const body = bodyOf(exchange)
     await checkRegistered(body, 'application_type', 'web', CDS.api)
-    await checkRegistered(body, 'redirect_uris', decodeJws(request.ssa).payload.redirect_uris, CDS.request)
+    await checkRegistered(
+      body,
+      'redirect_uris',
+      decodeJws(request.ssa).payload.redirect_uris,
+      CDS.request,
+      'the redirect URIs of the SSA',
+    )
     await test.step(
       'request_object_signing_alg is answered with a default, PS256 or ES256 [CDS-REG-REQ]',
       async () => {
@@ -214,9 +221,21 @@ test.describe('AU CDR: a registration read, updated and deleted', { tag: TAGS },
     await checkJsonContentType(ex, CDS.api)
     await validateCdrRegistration(ex, cdrSchemas.registration_response)
     const body = bodyOf(ex)
-    await checkRegistered(body, 'client_id', registeredClient.clientId, CDS.management)
+    await checkRegistered(
+      body,
+      'client_id',
+      registeredClient.clientId,
+      CDS.management,
+      'the client id of the registration',
+    )
     await checkSoftwareStatementUnmodified(body, registeredClient.ssa)
-    await checkRegistered(body, 'redirect_uris', registeredClient.body.redirect_uris, CDS.management)
+    await checkRegistered(
+      body,
+      'redirect_uris',
+      registeredClient.body.redirect_uris,
+      CDS.management,
+      'the redirect URIs registered',
+    )
   })
 
   test('AU-DCR-020 PUT /register/{ClientId} with a new SSA of the product answers 200 with the updated registration', {
@@ -232,11 +251,11 @@ test.describe('AU CDR: a registration read, updated and deleted', { tag: TAGS },
     const ex = await r.dcr.update(registeredClient.clientId, token, update.jws)
     await ensureStatus(ex, 200, CDS.management)
     await validateCdrRegistration(ex, cdrSchemas.registration_response)
-    await checkRegistered(bodyOf(ex), 'redirect_uris', [second], CDS.management)
+    await checkRegistered(bodyOf(ex), 'redirect_uris', [second], CDS.management, "[the SSA's second redirect URI]")
     await checkSoftwareStatementUnmodified(bodyOf(ex), update.ssa)
     const after = await r.dcr.get(registeredClient.clientId, token)
     await ensureStatus(after, 200, CDS.management)
-    await checkRegistered(bodyOf(after), 'redirect_uris', [second], CDS.management)
+    await checkRegistered(bodyOf(after), 'redirect_uris', [second], CDS.management, "[the SSA's second redirect URI]")
   })
 
   test('AU-DCR-021 DELETE /register/{ClientId} answers 204; the client and its token are then refused', {
@@ -300,7 +319,7 @@ test.describe('AU CDR: a registration read, updated and deleted', { tag: TAGS },
       claims: { software_id: 'AAAAAAAA-0000-4000-8000-000000000000', adr_name: 'Mercury' },
     })
     await ensureStatus(exchange, 201, CDS.response)
-    await checkRegistered(bodyOf(exchange), 'software_id', request.softwareId, CDS.response)
+    await checkRegistered(bodyOf(exchange), 'software_id', request.softwareId, CDS.response, "the SSA's software_id")
     await checkNotRegistered(bodyOf(exchange), 'adr_name', CDS.response)
   })
 })

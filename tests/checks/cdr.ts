@@ -82,10 +82,16 @@ export async function checkNoRequestClaims(body: Record<string, unknown>) {
   )
 }
 
-/** A registered value: the field has exactly `expected`. */
-export async function checkRegistered(body: Record<string, unknown>, field: string, expected: unknown, ref: string) {
+/** A registered value: the field has exactly `expected` (named `shown` in the title when it differs per run). */
+export async function checkRegistered(
+  body: Record<string, unknown>,
+  field: string,
+  expected: unknown,
+  ref: string,
+  shown = JSON.stringify(expected),
+) {
   await test.step(
-    `${field} is registered as ${JSON.stringify(expected)} [${ref}]`,
+    `${field} is registered as ${shown} [${ref}]`,
     async () => {
       expect.soft(body[field], `${field} was ${JSON.stringify(body[field] ?? null)}`).toEqual(expected)
     },
