@@ -30,6 +30,12 @@ export interface SensitivityCase {
   name: string
   area: string
   caughtBy: readonly string[]
+  /**
+   * The references of the broken rule (AU deviations): a guarding test catches the deviation only by
+   * failing at a check whose title names one of them — not in a `control:` or `precondition:` step,
+   * not by a connection error, not inconclusive. Without refs (the UK ones, for now) any failure counts.
+   */
+  refs?: readonly string[]
 }
 
 /** Every deviation of every profile, UK first. */
@@ -46,6 +52,7 @@ export function sensitivityCases(): SensitivityCase[] {
       name,
       area: d.area,
       caughtBy: d.caughtBy,
+      refs: d.refs,
     })),
   ]
 }
@@ -103,11 +110,39 @@ export function grepFor(caughtBy: readonly string[]): string {
   return `\\b(?:${[...new Set(caughtBy)].join('|')})\\b`
 }
 
+interface PwStep {
+  title: string
+  error?: { message?: string }
+  steps?: PwStep[]
+}
 interface PwTest {
   projectName: string
   /** Every test is marked expected-to-fail in this run, so the outcome is read from each result. */
-  results: { status: 'passed' | 'failed' | 'timedOut' | 'skipped' | 'interrupted' }[]
+  results: {
+    status: 'passed' | 'failed' | 'timedOut' | 'skipped' | 'interrupted'
+    steps?: PwStep[]
+    annotations?: { type: string }[]
+  }[]
   annotations: { type: string; description?: string }[]
+}
+
+/** The references a check title ends with: `... [CDS-REG-REQ, RFC7591-3.2.2]` → both. */
+export function refsOf(title: string): string[] {
+  const m = /\[([^\]]+)\]\s*$/.exec(title)
+  return m?.[1] ? m[1].split(',').map(r => r.trim()) : []
+}
+
+const CONNECTION_ERROR = /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up|disconnected before secure TLS/i
+
+/** The references of the failing check steps of a result, leaving out controls, preconditions and connection errors. */
+export function failedRefs(steps: readonly PwStep[] = []): Set<string> {
+  const out = new Set<string>()
+  for (const step of steps) {
+    if (/^(control|precondition):/i.test(step.title)) continue
+    for (const r of failedRefs(step.steps)) out.add(r)
+    if (step.error && !CONNECTION_ERROR.test(step.error.message ?? '')) for (const r of refsOf(step.title)) out.add(r)
+  }
+  return out
 }
 interface PwSpec {
   title: string
@@ -148,6 +183,7 @@ export function verdicts(
       ? { profile: 'uk-ob' as const, name: c, area: DEVIATIONS[c].area, caughtBy: DEVIATIONS[c].caughtBy }
       : c,
   )
+  const refsOfProject = new Map(cases.filter(c => c.refs).map(c => [projectOf(c), c.refs as readonly string[]]))
   const perProject = new Map<string, { ran: Set<string>; failed: string[]; failedIds: Set<string> }>()
   for (const suite of report.suites) {
     for (const spec of specsOf(suite)) {
@@ -156,9 +192,19 @@ export function verdicts(
         perProject.set(t.projectName, p)
         const ids = [titleId(spec.title), ...t.annotations.filter(a => a.type === 'covers').map(a => a.description)]
         for (const id of ids) if (id) p.ran.add(id)
-        if (t.results.some(r => r.status === 'failed' || r.status === 'timedOut')) {
+        const failed = t.results.filter(r => r.status === 'failed' || r.status === 'timedOut')
+        if (failed.length) {
           p.failed.push(spec.title)
-          for (const id of ids) if (id) p.failedIds.add(id)
+          // A deviation with refs is caught only at a failing check of its rule, by a conclusive test.
+          const refs = refsOfProject.get(t.projectName)
+          const atRule =
+            !refs ||
+            failed.some(
+              r =>
+                ![...t.annotations, ...(r.annotations ?? [])].some(a => a.type === 'inconclusive') &&
+                [...failedRefs(r.steps)].some(ref => refs.includes(ref)),
+            )
+          if (atRule) for (const id of ids) if (id) p.failedIds.add(id)
         }
       }
     }
@@ -202,7 +248,7 @@ function markdown(rows: Verdict[], seconds: number): string {
       ? 'caught'
       : r.untested.length
         ? `NOT CAUGHT: no test for ${r.untested.join(', ')}`
-        : `NOT CAUGHT by ${r.missed.join(', ')}${r.failed.length ? ' (only other tests failed)' : ''}`
+        : `NOT CAUGHT by ${r.missed.join(', ')}${r.failed.length ? ' (only other tests failed, or not at a check of the rule)' : ''}`
     lines.push(
       `| ${r.profile} | ${r.deviation} | ${r.area} | ${r.caughtBy.join(', ')} | ${r.failed.length} | ${r.hit.join(', ') || '—'} | ${verdict} |`,
     )

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { CDR_BEHAVIOURS } from '../../fixtures/catalogue/cdr_behaviours.ts'
 import { CDR_DEVIATIONS } from '../../mock-aspsp/src/profiles/au_cdr/deviations.ts'
 import { AU_DOC, auDeviationsDoc } from '../au_deviations_doc.ts'
+import { verdicts } from '../sensitivity.ts'
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../tests/au')
 const sources = readdirSync(dir)
@@ -43,5 +44,56 @@ describe('AU CDR ids', () => {
     const unclaimed = CDR_BEHAVIOURS.map(b => b.id).filter(id => !claimed.has(id))
     assert.equal(CDR_BEHAVIOURS.length, 57)
     assert.deepEqual(unclaimed, [])
+  })
+})
+
+describe('AU sensitivity verdicts', () => {
+  const auCase = {
+    profile: 'au-cdr' as const,
+    name: 'accept-expired-request',
+    area: 'request-jwt',
+    caughtBy: ['AU-DCR-034'],
+    refs: ['CDS-REG-REQ'],
+  }
+  interface Step {
+    title: string
+    error?: { message: string }
+    steps?: Step[]
+  }
+  const run = (steps: Step[], annotations: { type: string }[] = []) => ({
+    suites: [
+      {
+        specs: [
+          {
+            title: 'AU-DCR-034 refuses a request whose exp has passed',
+            tests: [
+              {
+                projectName: 'deviation:au-cdr:accept-expired-request',
+                results: [{ status: 'failed' as const, steps, annotations }],
+                annotations: [],
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  })
+  const failing = { message: 'expected 400, got 201' }
+  it('caught at a failing check whose title names a reference of the rule', () => {
+    const [v] = verdicts(run([{ title: 'POST /register is refused with 400 [CDS-REG-REQ]', error: failing }]), [auCase])
+    assert.equal(v?.caught, true)
+  })
+  it('not caught at a check of another rule, in a control, by a connection error, or inconclusive', () => {
+    const refused = 'POST /register is refused with 400 [CDS-REG-REQ]'
+    const cases: [Step[], { type: string }[]][] = [
+      [[{ title: 'the answer matches the schema [CDS-DCR-API]', error: failing }], []],
+      [[{ title: 'control: the same request', error: failing, steps: [{ title: refused, error: failing }] }], []],
+      [[{ title: refused, error: { message: 'read ECONNRESET' } }], []],
+      [[{ title: refused, error: failing }], [{ type: 'inconclusive' }]],
+    ]
+    for (const [steps, annotations] of cases) {
+      const [v] = verdicts(run(steps, annotations), [auCase])
+      assert.equal(v?.caught, false, JSON.stringify(steps))
+    }
   })
 })

@@ -6,9 +6,9 @@
  * deviation (`../deviations.ts`).
  */
 import type { Bank } from '../../../helpers/bank.ts'
-import { InvalidClientMetadata, ServerError, UnsupportedMediaType } from '../../../helpers/errors.ts'
-import { type DecodedJws, decodeJws, type Json, JwsFormatError, KeySet } from '../../../helpers/jose.ts'
-import { ALLOWED_JWS_ALGS } from '../../../helpers/rules/request.ts'
+import { InvalidClientMetadata, UnsupportedMediaType } from '../../../helpers/errors.ts'
+import { type DecodedJws, type Json, KeySet } from '../../../helpers/jose.ts'
+import { ALLOWED_JWS_ALGS, parseRequestJws } from '../../../helpers/rules/request.ts'
 
 export const REQUEST_MEDIA_TYPE = 'application/jwt'
 /** Claims of the request JWT itself: never client metadata, never returned (RFC 7591 §3.2.1). */
@@ -25,20 +25,8 @@ export function checkMediaType(bank: Bank, contentType: string | undefined): voi
   }
 }
 
-/** RFC 7519: the body is a compact JWS whose header and payload are JSON objects. */
-export function parseRequest(bank: Bank, body: string): DecodedJws {
-  const crash = bank.deviations.has('crash-on-malformed-jws')
-  if (body.trim() === '') {
-    if (crash) throw new ServerError()
-    throw new InvalidClientMetadata('the registration request body is empty; it must be a signed JWT')
-  }
-  try {
-    return decodeJws(body, 'the registration request')
-  } catch (e) {
-    if (e instanceof JwsFormatError) throw crash ? new ServerError() : new InvalidClientMetadata(e.message)
-    throw e
-  }
-}
+/** RFC 7519: the body is a compact JWS whose header and payload are JSON objects (the UK rule, shared). */
+export const parseRequest = (bank: Bank, body: string): DecodedJws => parseRequestJws(body, bank)
 
 /** CDS: signed with the algorithms of FAPI 1 Advanced §8.6 (PS256, ES256); a kid names the key; no `crit`. */
 export function checkRequestHeader(bank: Bank, header: Json): void {
