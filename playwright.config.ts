@@ -14,9 +14,9 @@ import type { TargetRef } from './fixtures/targets/types.ts'
 
 const plan = runPlanOrExit()
 // The customer's part in a real Chromium: only the mock bank's pages can be played (and the
-// sensitivity self-test's banks, which run a subset by grep, are judged on the API tests).
+// sensitivity self-test's banks are judged on the API tests).
 const browserProjects = plan.projects
-  .filter(p => p.ref.kind === 'mock' && p.ref.profile !== 'au-cdr' && !p.grep)
+  .filter(p => p.ref.kind === 'mock' && p.ref.profile !== 'au-cdr' && !p.selfTest && !p.apiOnly)
   .map(browserProject)
 if (browserProjects.length) requireChromiumIfAsked()
 const reports = process.env.OB_REPORTS_DIR ?? 'reports'

@@ -1,11 +1,12 @@
 /**
  * `npm run coverage:catalogue [-- --json] [-- --require-all] [-- <playwright test args>]`: which
- * catalogue id each test covers, without running a test. Playwright lists the tests
+ * catalogue id each test declares, without running a test (a declared id is not a covered one:
+ * the conformance summary counts an id covered only when a test carrying it ran and passed). Playwright lists the tests
  * (`playwright test --list --reporter=json`: titles and the annotations of their details objects),
  * the table is built from those and `fixtures/catalogue/checks.ts`, and printed as Markdown (or JSON).
  *
  * Exit code 1 when a test names an id the catalogue does not hold, or (with --require-all) when an
- * applicable id is not covered; 2 when Playwright cannot list the tests.
+ * applicable id is declared by no test; 2 when Playwright cannot list the tests.
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -73,9 +74,11 @@ function main(argv: string[]): number {
       console.error(`coverage:catalogue: Playwright reported errors:\n${report.errors.map(e => e.message).join('\n')}`)
       return 2
     }
-    const coverage = buildCoverage(listedTests(report))
+    const coverage = buildCoverage(listedTests(report), 'listing')
     console.log(
-      json ? JSON.stringify(coverage, null, 2) : renderCoverageMarkdown(coverage, { heading: '# Catalogue coverage' }),
+      json
+        ? JSON.stringify(coverage, null, 2)
+        : renderCoverageMarkdown(coverage, { heading: '# Catalogue coverage (declared)' }),
     )
     if (coverage.unknownIds.length) return 1
     if (requireAll && coverage.totals.missing > 0) return 1

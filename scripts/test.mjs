@@ -53,8 +53,9 @@ if (existsSync(path.join(root, 'playwright.config.ts'))) {
   steps.push(['shards', ['node', '--import', 'tsx', '--test', '--test-reporter=spec', 'scripts/shard_merge.ts']])
   // The packed package, installed offline into an empty folder: its bank, the README walkthrough, its suite.
   steps.push(['package', ['node', '--import', 'tsx', '--test', '--test-reporter=spec', 'scripts/packaged.ts']])
-  // Testing the tests: the suite once per named deviation of the mock; every deviation must be
-  // caught by the tests that guard its rule.
+  // Testing the tests: a bank per named deviation of the mock, each caught by the check of its
+  // rule; anti-banks that refuse everything of one operation pass no test resting on it; every
+  // catalogue id proven by a deviation.
   steps.push(['sensitivity', ['node', '--import', 'tsx', 'scripts/sensitivity.ts']])
 }
 

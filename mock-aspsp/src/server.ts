@@ -200,6 +200,8 @@ export async function startMock(input: StartOptions = {}): Promise<RunningMock> 
     requestTimeout: 30_000,
     maxHeaderSize: 16 * 1024,
   })
+  // The `dead` anti-bank: every connection is accepted and closed before a byte is read.
+  if (options.deviations.includes('dead')) server.prependListener('connection', socket => socket.destroy())
   // A bad handshake (plain HTTP, garbage) must not crash or hang anything.
   server.on('tlsClientError', (_err, socket) => socket.destroy())
   const isHead = trackHeadRequests(server)

@@ -87,7 +87,7 @@ describe('JwksResolver: each failure names its cause', () => {
   it('a slow answer times out', async () => {
     await assert.rejects(resolver().get(`https://${HOST}/slow.jwks`), /timed out after 300 ms/)
   })
-  it('a server certificate that does not verify: TLS verification, with the OpenSSL code', async () => {
+  it("a server certificate that does not verify: TLS verification, with the OpenSSL code; the bank's trusted CAs make it verify", async () => {
     // The test CA is not in Node's trust store: exactly what a TPP's self-made keystore would be.
     const tls = https.createServer(
       { key: readFileSync(pki.server.keyPath), cert: readFileSync(pki.server.certPath) },
@@ -100,6 +100,14 @@ describe('JwksResolver: each failure names its cause', () => {
         resolver([`localhost:${port}`]).get(`https://localhost:${port}/x.jwks`),
         /TLS verification of the server failed \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|SELF_SIGNED_CERT_IN_CHAIN)/,
       )
+      // The CAs the bank trusts for mutual TLS (the test CA, --extra-ca, keys/byo/) are trusted
+      // for keystores too: a TPP's own keystore under its own CA is read without NODE_EXTRA_CA_CERTS.
+      const trusting = new JwksResolver(0, () => undefined, {
+        allowedHosts: new Set([`localhost:${port}`]),
+        timeoutMs: 2_000,
+        trustedCas: [readFileSync(pki.ca.certPath)],
+      })
+      assert.equal((await trusting.get(`https://localhost:${port}/x.jwks`)).size, 1)
     } finally {
       tls.close()
       tls.closeAllConnections()

@@ -9,8 +9,8 @@ import { describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { CDR_BEHAVIOURS } from '../../fixtures/catalogue/cdr_behaviours.ts'
 import { CDR_DEVIATIONS } from '../../mock-aspsp/src/profiles/au_cdr/deviations.ts'
-import { AU_DOC, auDeviationsDoc } from '../au_deviations_doc.ts'
-import { verdicts } from '../sensitivity.ts'
+import { AU_DOC, deviationsDoc } from '../deviations_doc.ts'
+import { judgeDeviation, readRuns, selfTestCases, type TestRun } from '../sensitivity.ts'
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../tests/au')
 const sources = readdirSync(dir)
@@ -27,10 +27,15 @@ describe('AU CDR ids', () => {
     assert.ok(declared.length >= 90, `${declared.length} AU test ids`)
   })
   it('mock-aspsp/DEVIATIONS-au-cdr.md is generated from the AU registry and current', () => {
-    assert.equal(readFileSync(AU_DOC, 'utf8'), auDeviationsDoc(), 'run: node --import tsx scripts/au_deviations_doc.ts')
+    assert.equal(
+      readFileSync(AU_DOC, 'utf8'),
+      deviationsDoc('au-cdr'),
+      'run: node --import tsx scripts/deviations_doc.ts',
+    )
   })
-  it('every AU deviation is guarded by AU tests that exist', () => {
+  it('every AU deviation but the anti-banks is guarded by AU tests that exist', () => {
     for (const [name, d] of Object.entries(CDR_DEVIATIONS)) {
+      if (d.area === 'anti-bank') continue
       assert.ok(d.caughtBy.length > 0, name)
       for (const id of d.caughtBy) assert.ok(declared.includes(id), `${name}: ${id} is not an AU test`)
     }
@@ -47,44 +52,52 @@ describe('AU CDR ids', () => {
   })
 })
 
-describe('AU sensitivity verdicts', () => {
-  const auCase = {
-    profile: 'au-cdr' as const,
-    name: 'accept-expired-request',
-    area: 'request-jwt',
-    caughtBy: ['AU-DCR-034'],
-    refs: ['CDS-REG-REQ'],
-  }
+describe('AU sensitivity verdicts (the same rules as the UK ones)', () => {
+  const name = 'au-cdr:accept-expired-request'
+  const deviation = CDR_DEVIATIONS['accept-expired-request']
   interface Step {
     title: string
     error?: { message: string }
     steps?: Step[]
   }
-  const run = (steps: Step[], annotations: { type: string }[] = []) => ({
-    suites: [
-      {
-        specs: [
-          {
-            title: 'AU-DCR-034 refuses a request whose exp has passed',
-            tests: [
-              {
-                projectName: 'deviation:au-cdr:accept-expired-request',
-                results: [{ status: 'failed' as const, steps, annotations }],
-                annotations: [],
-              },
-            ],
-          },
-        ],
-      },
-    ],
-  })
+  const title = 'AU-DCR-034 refuses a request whose exp has passed'
+  /** The guarding test passed against the conformant AU mock and ran against the deviant bank with `steps`. */
+  const runs = (steps: Step[], annotations: { type: string }[] = []) =>
+    readRuns({
+      suites: [
+        {
+          file: 'au/registration_refusals.spec.ts',
+          specs: [
+            {
+              title,
+              tests: [
+                { projectName: 'reference:au-cdr', results: [{ status: 'passed' }], annotations: [] },
+                {
+                  projectName: `deviation:${name}`,
+                  results: [{ status: 'failed', steps, annotations, errors: [{ message: 'Error: expect failed' }] }],
+                  annotations: [],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    })
+  const judge = (all: TestRun[]) =>
+    judgeDeviation(
+      name,
+      deviation,
+      all,
+      new Map(all.filter(r => r.project === 'reference:au-cdr').map(r => [r.key, r])),
+    )
   const failing = { message: 'expected 400, got 201' }
   it('caught at a failing check whose title names a reference of the rule', () => {
-    const [v] = verdicts(run([{ title: 'POST /register is refused with 400 [CDS-REG-REQ]', error: failing }]), [auCase])
-    assert.equal(v?.caught, true)
+    const v = judge(runs([{ title: 'POST /register is refused with 400 [CDS-REG-VAL]', error: failing }]))
+    assert.equal(v.caught, true, JSON.stringify(v.guards))
+    assert.equal(v.guards[0]?.ref, 'CDS-REG-VAL')
   })
   it('not caught at a check of another rule, in a control, by a connection error, or inconclusive', () => {
-    const refused = 'POST /register is refused with 400 [CDS-REG-REQ]'
+    const refused = 'POST /register is refused with 400 [CDS-REG-VAL]'
     const cases: [Step[], { type: string }[]][] = [
       [[{ title: 'the answer matches the schema [CDS-DCR-API]', error: failing }], []],
       [[{ title: 'control: the same request', error: failing, steps: [{ title: refused, error: failing }] }], []],
@@ -92,8 +105,15 @@ describe('AU sensitivity verdicts', () => {
       [[{ title: refused, error: failing }], [{ type: 'inconclusive' }]],
     ]
     for (const [steps, annotations] of cases) {
-      const [v] = verdicts(run(steps, annotations), [auCase])
-      assert.equal(v?.caught, false, JSON.stringify(steps))
+      assert.equal(judge(runs(steps, annotations)).caught, false, JSON.stringify(steps))
+    }
+  })
+  it('the self-test knows every AU deviation as au-cdr:<name>, with the refs it breaks', () => {
+    const au = selfTestCases().filter(c => c.profile === 'au-cdr')
+    assert.equal(au.length, Object.keys(CDR_DEVIATIONS).length)
+    for (const c of au) {
+      assert.equal(c.id, `au-cdr:${c.name}`)
+      if (c.deviation.area !== 'anti-bank') assert.ok(c.deviation.refs.length > 0, c.id)
     }
   })
 })

@@ -4,8 +4,10 @@
  * common preconditions.
  */
 import type { CdrRegisteredClient } from '../../fixtures/au/test.ts'
-import { test } from '../../fixtures/au/test.ts'
-import { type Exchange, outcomeOf } from '../../fixtures/clients/exchange.ts'
+import type { Exchange } from '../../fixtures/clients/exchange.ts'
+import { control as controlStep, ensureSucceeded, inconclusive, precondition } from '../../fixtures/controls.ts'
+
+export { inconclusive, precondition }
 
 /** The CDS 1.36 sections the AU checks cite (README "AU CDR: spec references"). */
 export const CDS = {
@@ -34,34 +36,16 @@ export const behaviour = (...ids: number[]) =>
 /** The negative-catalogue checks (shared/catalogue/dcr-checks.md) this test is the AU form of. */
 export const formOf = (...ids: string[]) => ({ type: 'au-form-of', description: ids.join(', ') }) as const
 
-/** Stops the test as inconclusive (never passed): something it needs did not happen. */
-export function inconclusive(why: string): never {
-  test.info().annotations.push({ type: 'inconclusive', description: why })
-  throw new Error(`inconclusive: ${why}`)
-}
-
 /**
  * The positive control of a refusal: the same request without its fault must succeed (`expected`)
- * against the same target, else the refusal proves nothing and the test is inconclusive.
+ * against the same target, else the refusal proves nothing and the test is inconclusive
+ * (fixtures/controls.ts, as for the UK tests).
  */
-export async function control(title: string, run: () => Promise<Exchange>, expected: readonly number[] = [201]) {
-  return test.step(`control: ${title}`, async () => {
+export function control(title: string, run: () => Promise<Exchange>, expected: readonly number[] = [201]) {
+  return controlStep(title, async () => {
     const ex = await run()
-    if (ex.kind !== 'response' || !expected.includes(ex.status)) {
-      inconclusive(`the control (${title}) was answered ${outcomeOf(ex)}, expected HTTP ${expected.join(' or ')}`)
-    }
+    ensureSucceeded(ex, expected)
     return ex
-  })
-}
-
-/** A setup step; its failure makes the test inconclusive. */
-export async function precondition<T>(title: string, run: () => Promise<T>): Promise<T> {
-  return test.step(`precondition: ${title}`, async () => {
-    try {
-      return await run()
-    } catch (e) {
-      return inconclusive(`${title}: ${(e as Error).message.replace(/^inconclusive: /, '')}`)
-    }
   })
 }
 

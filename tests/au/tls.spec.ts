@@ -60,10 +60,10 @@ const CASES: { id: string; cert: RefusedCdrCert; what: string; forms: string[]; 
 test.describe('AU CDR: mutual TLS with CDR certificates', { tag: [AU_CDR, '@tls', '@negative'] }, () => {
   test('AU-DCR-150 refuses a registration sent without a client certificate', {
     annotation: [spec(CDS.tls), spec('RFC8705-2'), formOf('NEG-TLS-01')],
-  }, async ({ recipientFor, auTarget }) => {
+  }, async ({ recipientFor, auTarget, handshakeControl }) => {
     const anonymous = await recipientFor(auTarget.recipient, 'none')
     const { exchange } = await anonymous.register()
-    await ensureRefusedAtTlsOrHttp(exchange, CERT_REFUSAL, CDS.tls)
+    await ensureRefusedAtTlsOrHttp(exchange, CERT_REFUSAL, CDS.tls, handshakeControl)
     await checkTransportRefusalBody(exchange, CDS.errors)
     await control(
       "the same registration over the recipient's certificate",
@@ -74,11 +74,11 @@ test.describe('AU CDR: mutual TLS with CDR certificates', { tag: [AU_CDR, '@tls'
   for (const c of CASES) {
     test(`${c.id} refuses a registration over ${c.what}`, {
       annotation: [spec(c.ref), spec('RFC8705-2'), formOf(...c.forms), requiresAu(`cert:${c.cert}`)],
-    }, async ({ recipientFor, auTarget }) => {
+    }, async ({ recipientFor, auTarget, handshakeControl }) => {
       const refused = auTarget.refusedCerts[c.cert]
       if (!refused) throw new Error(`the target has no ${c.cert} certificate`)
       const { exchange } = await (await recipientFor(refused)).register()
-      await ensureRefusedAtTlsOrHttp(exchange, CERT_REFUSAL, c.ref)
+      await ensureRefusedAtTlsOrHttp(exchange, CERT_REFUSAL, c.ref, handshakeControl)
       await checkTransportRefusalBody(exchange, CDS.errors)
       await control(
         "the same recipient's registration over a valid certificate",

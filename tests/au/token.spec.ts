@@ -139,7 +139,7 @@ test.describe('AU CDR: tokens of a registered recipient', { tag: TAGS }, () => {
   test('AU-DCR-109 refuses a token request without a client certificate (tokens are bound to it)', {
     annotation: [spec(CDS.tls), spec('RFC8705-3'), formOf('NEG-BIND-04', 'NEG-TLS-03')],
     tag: '@negative',
-  }, async ({ registeredClient, tlsContext, exchangeLog }) => {
+  }, async ({ registeredClient, tlsContext, exchangeLog, handshakeControl }) => {
     const r = registeredClient.recipient
     const form = await r.tokens.form(registeredClient.clientId, 'private_key_jwt', { scope: 'cdr:registration' })
     const ex = await send(
@@ -147,7 +147,7 @@ test.describe('AU CDR: tokens of a registered recipient', { tag: TAGS }, () => {
       { method: 'POST', url: r.tokens.tokenEndpoint, label: 'POST /token', form },
       exchangeLog,
     )
-    await ensureRejected(ex, [400, 401], { tlsFailure: true, ref: CDS.tls })
+    await ensureRejected(ex, [400, 401], { tlsRefusal: handshakeControl, ref: CDS.tls })
     await control('the same request over the client certificate', () => tokenRequest(registeredClient), [200])
   })
 })

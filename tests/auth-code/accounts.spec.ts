@@ -4,13 +4,22 @@
  * (RFC 8705 §3).
  */
 import { createHash, X509Certificate } from 'node:crypto'
-import { expect, jsonOf, test } from '../../fixtures/auth_code.ts'
+import { type AispFlow, expect, jsonOf, test } from '../../fixtures/auth_code.ts'
+import { control, ensureSucceeded } from '../../fixtures/controls.ts'
 import { requires } from '../../fixtures/targets/capabilities.ts'
+import type { TppProfile } from '../../fixtures/targets/types.ts'
 import { checkAccountsAre } from '../checks/auth_code.ts'
 import { checkStatus, checkWwwAuthenticateBearer, ensureRejected, ensureStatus } from '../checks/http.ts'
 import { approvedTokens } from './flows.ts'
 
 const spec = (description: string) => ({ type: 'spec', description })
+
+/** `control:` the customer's token over the certificate it is bound to reads the accounts. */
+async function ownCertificateControl(aisp: AispFlow, accessToken: string, own: TppProfile) {
+  await control(`the same token over ${own.name}'s own certificate: GET /accounts answers 200`, async () => {
+    ensureSucceeded(await aisp.resource('/accounts', accessToken, own), 200)
+  })
+}
 
 test.describe('the accounts API', { tag: ['@auth-code'] }, () => {
   test('POS-ACC-01 serves the consented accounts and their balances', {
@@ -44,6 +53,10 @@ test.describe('the accounts API', { tag: ['@auth-code'] }, () => {
     const list = await aisp.resource('/accounts', tokens.accessToken, client.tpp.profile)
     await ensureStatus(list, 200)
     await checkAccountsAre(list, outcome.accountIds)
+    await control('the balances of the account the customer chose: 200', async () => {
+      const chosen = outcome.accountIds[0] as string
+      ensureSucceeded(await aisp.resource(`/accounts/${chosen}/balances`, tokens.accessToken, client.tpp.profile), 200)
+    })
     const other = await aisp.resource(`/accounts/${left[0]}/balances`, tokens.accessToken, client.tpp.profile)
     await ensureRejected(other, [403, 404, 400], { ref: 'OB-AIS-consent' })
   })
@@ -73,6 +86,7 @@ test.describe('the accounts API', { tag: ['@auth-code'] }, () => {
     const { tokens } = await approvedTokens(aisp, customer, client)
     const other = target.secondTpp
     if (!other) throw new Error('unreachable: requires tpp:second')
+    await ownCertificateControl(aisp, tokens.accessToken, client.tpp.profile)
     const ex = await aisp.resource('/accounts', tokens.accessToken, other)
     await ensureStatus(ex, 401, 'RFC8705-3')
     await checkWwwAuthenticateBearer(ex, 'invalid_token')
@@ -81,9 +95,10 @@ test.describe('the accounts API', { tag: ['@auth-code'] }, () => {
   test('NEG-BIND-03 refuses at the accounts API a customer’s access token shown without a client certificate', {
     tag: '@negative',
     annotation: [spec('RFC8705-3')],
-  }, async ({ aisp, customer, registeredClient: client }) => {
+  }, async ({ aisp, customer, registeredClient: client, handshakeControl }) => {
     const { tokens } = await approvedTokens(aisp, customer, client)
+    await ownCertificateControl(aisp, tokens.accessToken, client.tpp.profile)
     const ex = await aisp.resource('/accounts', tokens.accessToken, 'none')
-    await ensureRejected(ex, [401], { tlsFailure: true, ref: 'RFC8705-3' })
+    await ensureRejected(ex, [401], { tlsRefusal: handshakeControl, ref: 'RFC8705-3' })
   })
 })

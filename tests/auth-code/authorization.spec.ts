@@ -16,7 +16,7 @@ import {
   validateIdToken,
 } from '../checks/auth_code.ts'
 import { checkNoStore, ensureStatus } from '../checks/http.ts'
-import { approvedCode } from './flows.ts'
+import { controlAuthorization } from './flows.ts'
 
 const spec = (description: string) => ({ type: 'spec', description })
 
@@ -61,6 +61,7 @@ test.describe('NEG-AUTHZ authorization request refusals', { tag: ['@auth-code', 
   test('NEG-AUTHZ-01 refuses a request object whose exp has passed', {
     annotation: [spec('RFC9101-6.3'), spec('FAPI1-ADV-5.2.2-13'), spec('RFC6749-4.1.2.1')],
   }, async ({ aisp, customer, registeredClient: client }) => {
+    await controlAuthorization(aisp, customer, client)
     const intentId = await aisp.consentId(client)
     const sent = await aisp.requestObject(client, intentId, { claims: { iat: '-10m', nbf: '-10m', exp: '-5m' } })
     const ex = await customer.open(aisp.authorizationUrl(client, sent))
@@ -70,6 +71,7 @@ test.describe('NEG-AUTHZ authorization request refusals', { tag: ['@auth-code', 
   test('NEG-AUTHZ-02 refuses a request object that has already started an authorization', {
     annotation: [spec('RFC9101-10.5'), spec('RFC7519-4.1.7'), spec('RFC6749-4.1.2.1')],
   }, async ({ aisp, customer, registeredClient: client }) => {
+    await controlAuthorization(aisp, customer, client)
     const intentId = await aisp.consentId(client)
     const sent = await aisp.requestObject(client, intentId)
     const url = aisp.authorizationUrl(client, sent)
@@ -80,6 +82,7 @@ test.describe('NEG-AUTHZ authorization request refusals', { tag: ['@auth-code', 
   test('NEG-AUTHZ-03 refuses an openbanking_intent_id that names no consent', {
     annotation: [spec('OB-Security-Profile-openbanking_intent_id'), spec('RFC6749-4.1.2.1')],
   }, async ({ aisp, customer, registeredClient: client }) => {
+    await controlAuthorization(aisp, customer, client)
     const sent = await aisp.requestObject(client, `aac-${randomUUID()}`)
     const ex = await customer.open(aisp.authorizationUrl(client, sent))
     await ensureAuthorizationRefused(ex, sent, ['invalid_request', 'invalid_request_object', 'access_denied'])
@@ -88,7 +91,8 @@ test.describe('NEG-AUTHZ authorization request refusals', { tag: ['@auth-code', 
   test('NEG-AUTHZ-04 refuses an openbanking_intent_id whose consent is already authorised', {
     annotation: [spec('OB-AIS-consent-status'), spec('RFC6749-4.1.2.1')],
   }, async ({ aisp, customer, registeredClient: client }) => {
-    const { sent: first } = await approvedCode(aisp, customer, client)
+    // The control: the first authorization of the consent comes back with a code.
+    const { sent: first } = await controlAuthorization(aisp, customer, client)
     const sent = await aisp.requestObject(client, first.intentId)
     const ex = await customer.open(aisp.authorizationUrl(client, sent))
     await ensureAuthorizationRefused(ex, sent, ['invalid_request', 'invalid_request_object', 'access_denied'])
@@ -97,6 +101,7 @@ test.describe('NEG-AUTHZ authorization request refusals', { tag: ['@auth-code', 
   test('NEG-AUTHZ-05 shows an error page and does not redirect to a redirect_uri that is not registered', {
     annotation: [spec('RFC6749-4.1.2.1'), spec('RFC6749-3.1.2.4')],
   }, async ({ aisp, customer, registeredClient: client, tpp }) => {
+    await controlAuthorization(aisp, customer, client)
     const unregistered = tpp.profile.redirectUris[1] ?? 'https://unregistered.tpp.example/callback'
     const intentId = await aisp.consentId(client)
     const sent = await aisp.requestObject(client, intentId, { redirectUri: unregistered })

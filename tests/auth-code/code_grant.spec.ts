@@ -6,13 +6,14 @@
 
 import { expect, jsonOf, registerFlowClient, test } from '../../fixtures/auth_code.ts'
 import { pkcePair } from '../../fixtures/builders/authorization.ts'
+import { control } from '../../fixtures/controls.ts'
 import { requires } from '../../fixtures/targets/capabilities.ts'
 import { forEachAuthMethod } from '../../fixtures/test.ts'
 import { warn } from '../checks/annotations.ts'
 import { ensureCodeTokens, validateIdToken } from '../checks/auth_code.ts'
 import { checkErrorIs } from '../checks/errors.ts'
 import { checkJsonContentType, checkNoStore, ensureStatus } from '../checks/http.ts'
-import { approvedCode } from './flows.ts'
+import { approvedCode, controlCodeTokens } from './flows.ts'
 
 const spec = (description: string) => ({ type: 'spec', description })
 
@@ -56,6 +57,7 @@ test.describe('NEG-CODE authorization code refusals', { tag: ['@auth-code', '@ne
   test('NEG-CODE-01 refuses a code_verifier that does not match the code_challenge', {
     annotation: [spec('RFC7636-4.6')],
   }, async ({ aisp, customer, registeredClient: client }) => {
+    await controlCodeTokens(aisp, customer, client)
     const { sent, code } = await approvedCode(aisp, customer, client)
     const ex = await aisp.redeem(client, sent, code, { code_verifier: pkcePair().verifier })
     await ensureStatus(ex, 400, 'RFC7636-4.6')
@@ -67,7 +69,9 @@ test.describe('NEG-CODE authorization code refusals', { tag: ['@auth-code', '@ne
     annotation: [spec('RFC6749-4.1.2'), spec('RFC6749-10.5')],
   }, async ({ aisp, customer, registeredClient: client }) => {
     const { sent, code } = await approvedCode(aisp, customer, client)
-    const first = await ensureCodeTokens(await aisp.redeem(client, sent, code))
+    const first = await control('the code, used the first time, gets tokens', async () =>
+      ensureCodeTokens(await aisp.redeem(client, sent, code)),
+    )
     const second = await aisp.redeem(client, sent, code)
     await ensureStatus(second, 400, 'RFC6749-5.2')
     await checkErrorIs(second, ['invalid_grant'], 'RFC6749-4.1.2')
@@ -81,6 +85,7 @@ test.describe('NEG-CODE authorization code refusals', { tag: ['@auth-code', '@ne
   test('NEG-CODE-03 refuses a code issued to another client', {
     annotation: [spec('RFC6749-4.1.3'), requires('tpp:second')],
   }, async ({ aisp, customer, registeredClient: client, secondTpp }) => {
+    await controlCodeTokens(aisp, customer, client)
     const other = await registerFlowClient(secondTpp)
     const { sent, code } = await approvedCode(aisp, customer, client)
     const ex = await aisp.redeem(other, sent, code)
@@ -91,6 +96,7 @@ test.describe('NEG-CODE authorization code refusals', { tag: ['@auth-code', '@ne
   test('NEG-CODE-04 refuses a redirect_uri other than the authorization request’s', {
     annotation: [spec('RFC6749-4.1.3')],
   }, async ({ aisp, customer, registeredClient: client, tpp }) => {
+    await controlCodeTokens(aisp, customer, client)
     const { sent, code } = await approvedCode(aisp, customer, client)
     const other = tpp.profile.redirectUris.find(u => u !== sent.redirectUri) ?? `${sent.redirectUri}/other`
     const ex = await aisp.redeem(client, sent, code, { redirect_uri: other })

@@ -5,6 +5,7 @@
  * `/register/{ClientId}`. (The signed-JWT cases of NEG-MGMT-09 are in tests/negative/management.spec.ts.)
  */
 import { test } from '../../fixtures/auth_code.ts'
+import { controlManagement } from '../../fixtures/controls.ts'
 import { requires } from '../../fixtures/targets/capabilities.ts'
 import { checkUnauthorized } from '../dcr/flows.ts'
 import { approvedTokens } from './flows.ts'
@@ -16,6 +17,9 @@ test.describe('client management with tokens of other grants', { tag: ['@auth-co
     tag: '@negative',
     annotation: [spec('OBDCR-Authentication'), spec('RFC6750-3.1'), spec('RFC7592-2.1'), requires('operation:get')],
   }, async ({ aisp, customer, registeredClient: client }) => {
+    await controlManagement(client.tpp, 'get', client, {
+      title: 'GET /register/{ClientId} with a client-credentials token of the client answers 200',
+    })
     const { tokens } = await approvedTokens(aisp, customer, client)
     for (const [name, bearer] of [
       ['a customer access token (authorization_code grant)', tokens.accessToken],

@@ -7,16 +7,15 @@
  */
 import { expect, test } from '@playwright/test'
 import { type Exchange, outcomeOf, type ResponseExchange, requestName } from '../../fixtures/clients/exchange.ts'
+import type { HandshakeProof } from '../../fixtures/controls.ts'
 import { recordAnswer } from './annotations.ts'
 
 const what = (ex: Exchange) => requestName(ex.request)
 
-/** Asserts that the exchange produced an HTTP response (not a refused TLS connection) and returns it. */
+/** Asserts that the exchange produced an HTTP response (not a certificate refused at the handshake) and returns it. */
 export function responseOf(ex: Exchange): ResponseExchange {
   if (ex.kind === 'tls-failure') {
-    expect(ex.kind, `${what(ex)}: expected an HTTP response, but the TLS connection failed: ${ex.message}`).toBe(
-      'response',
-    )
+    expect(ex.kind, `${what(ex)}: expected an HTTP response, but the server ${outcomeOf(ex)}`).toBe('response')
   }
   return ex as ResponseExchange
 }
@@ -51,26 +50,43 @@ export async function checkJsonContentTypeIfBody(ex: Exchange, ref = 'RFC6750-3'
   await checkJsonContentType(ex, ref)
 }
 
+/** How a check may accept a refused handshake: only as proven by a control handshake to the same origin. */
+export interface TlsRefusalOption {
+  /** A refused client certificate (TLS alert) counts as a refusal, once this control proves it. */
+  tlsRefusal?: HandshakeProof
+}
+
+/**
+ * A refused handshake counts only when its alert refuses the certificate (the client records it)
+ * and a handshake to the same origin with a valid certificate completes (the control, run here,
+ * before the check that accepts the refusal). Returns the answer to record.
+ */
+export async function proveTlsRefusal(ex: Exchange & { kind: 'tls-failure' }, proof: HandshakeProof): Promise<string> {
+  await proof(ex.request.url)
+  return `TLS alert ${ex.alert}`
+}
+
 /**
  * Stops the test unless the request was refused with one of `allowed` statuses, or (when
- * `tlsFailure` is allowed) at the TLS layer. Records which answer the target gave.
+ * `tlsRefusal` is given) at the TLS handshake. Records which answer the target gave.
  */
 export async function ensureRejected(
   ex: Exchange,
   allowed: readonly number[],
-  opts: { tlsFailure?: boolean; ref?: string } = {},
+  opts: TlsRefusalOption & { ref?: string } = {},
 ) {
-  const ways = [...allowed.map(String), ...(opts.tlsFailure ? ['a refused TLS connection'] : [])].join(' or ')
+  const ways = [...allowed.map(String), ...(opts.tlsRefusal ? ['a refused client certificate'] : [])].join(' or ')
+  const proven = ex.kind === 'tls-failure' && opts.tlsRefusal ? await proveTlsRefusal(ex, opts.tlsRefusal) : undefined
   await test.step(
     `${what(ex)} is refused with ${ways} [${opts.ref ?? 'RFC9110-15'}]`,
     async () => {
       if (ex.kind === 'tls-failure') {
-        expect(opts.tlsFailure, `${what(ex)}: expected HTTP ${allowed.join(' or ')}, got ${outcomeOf(ex)}`).toBe(true)
-        recordAnswer('rejected-by', 'tls-failure')
+        expect(proven, `${what(ex)}: expected HTTP ${allowed.join(' or ')}, got ${outcomeOf(ex)}`).toBeDefined()
+        recordAnswer('rejected-by', proven as string)
         return
       }
       expect(allowed, `${what(ex)}: expected ${ways}, got ${outcomeOf(ex)}`).toContain(ex.status)
-      if (allowed.length > 1 || opts.tlsFailure) recordAnswer('rejected-by', `HTTP ${ex.status}`)
+      if (allowed.length > 1 || opts.tlsRefusal) recordAnswer('rejected-by', `HTTP ${ex.status}`)
     },
     { box: true },
   )

@@ -6,8 +6,9 @@
 import tls from 'node:tls'
 import { expect, test } from '@playwright/test'
 import { type Exchange, outcomeOf, requestName } from '../../fixtures/clients/exchange.ts'
+import type { HandshakeProof } from '../../fixtures/controls.ts'
 import { recordAnswer } from './annotations.ts'
-import { mediaType } from './http.ts'
+import { mediaType, proveTlsRefusal } from './http.ts'
 
 const errorOf = (ex: Exchange): unknown =>
   ex.kind === 'response' && typeof ex.json === 'object' && ex.json !== null
@@ -15,15 +16,23 @@ const errorOf = (ex: Exchange): unknown =>
     : undefined
 
 /**
- * Stops the test unless the request was refused at the TLS handshake or with one of the
- * `statuses`; records which way (`rejected-by=TLS handshake` or `rejected-by=HTTP 400 invalid_request`).
+ * Stops the test unless the request was refused at the TLS handshake (an alert refusing the
+ * certificate, proven by a control handshake to the same origin: `proof`) or with one of the
+ * `statuses`; records which way (`rejected-by=TLS alert certificate required` or
+ * `rejected-by=HTTP 400 invalid_request`).
  */
-export async function ensureRefusedAtTlsOrHttp(ex: Exchange, statuses: readonly number[], ref: string) {
+export async function ensureRefusedAtTlsOrHttp(
+  ex: Exchange,
+  statuses: readonly number[],
+  ref: string,
+  proof: HandshakeProof,
+) {
+  const proven = ex.kind === 'tls-failure' ? await proveTlsRefusal(ex, proof) : undefined
   await test.step(
     `${requestName(ex.request)} is refused at the TLS handshake or with HTTP ${statuses.join('/')} [${ref}]`,
     async () => {
       if (ex.kind === 'tls-failure') {
-        recordAnswer('rejected-by', 'TLS handshake')
+        recordAnswer('rejected-by', proven as string)
         return
       }
       expect(statuses, `expected a refused handshake or HTTP ${statuses.join('/')}, got ${outcomeOf(ex)}`).toContain(

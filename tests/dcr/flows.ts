@@ -6,6 +6,8 @@
 import { test } from '@playwright/test'
 import type { AuthMethod } from '../../fixtures/builders/registration.ts'
 import type { Exchange } from '../../fixtures/clients/exchange.ts'
+import { controlManagement } from '../../fixtures/controls.ts'
+import type { Target } from '../../fixtures/targets/types.ts'
 import type { RequestOptions, SignedRequest, Tpp } from '../../fixtures/tpp.ts'
 import type { Validators } from '../../fixtures/validators.ts'
 import { checkNoClientId } from '../checks/errors.ts'
@@ -62,6 +64,18 @@ export function deleteSoftwareClient(tpp: Tpp, clientId: string, token: string):
     await ensureStatus(ex, 204, 'RFC7592-2.3')
     await checkEmptyBody(ex)
   })
+}
+
+/** `control:` "Retrieve software client" with the client's own token answers 200 (where the target offers GET). */
+export async function controlRetrieve(
+  tpp: Tpp,
+  target: Target,
+  client: { clientId: string; authMethod: AuthMethod },
+  token: string,
+  when: string,
+): Promise<void> {
+  if (!target.operations.get) return
+  await controlManagement(tpp, 'get', client, { bearer: token, title: `Retrieve software client ${when}: 200` })
 }
 
 /**

@@ -4,8 +4,11 @@
  * registers a client runs once per client authentication method the target offers.
  *
  * Beyond the tool, every refusal is also checked for the RFC 7591 / RFC 6750 error code, the JSON
- * media type and the absence of a client_id, and every answer against the spec version's schema.
+ * media type and the absence of a client_id, and every answer against the spec version's schema;
+ * and every refusal has its positive control (`control:` steps): the same request without its
+ * fault succeeds in the same scenario.
  */
+import { controlManagement, controlRegistration } from '../../fixtures/controls.ts'
 import { requires } from '../../fixtures/targets/capabilities.ts'
 import { expect, forEachAuthMethod, test } from '../../fixtures/test.ts'
 import {
@@ -19,6 +22,7 @@ import { checkJsonContentType, checkStatus, ensureStatus } from '../checks/http.
 import { checkSameClient, ensureClientId, validateRegistrationResponse } from '../checks/registration.ts'
 import {
   checkUnauthorized,
+  controlRetrieve,
   deleteSoftwareClient,
   registerSoftwareClient,
   retrieveClientCredentialsGrant,
@@ -75,6 +79,7 @@ test.describe('OBIE DCR conformance tool scenarios', { tag: ['@dcr', '@official'
       tag: '@negative',
       annotation: [spec('OBDCR-POST-register'), spec('OBDCR-data-dictionary'), spec('RFC7591-3.2.2')],
     }, async ({ tpp, schemas }) => {
+      await controlRegistration(tpp, {}, 'Register software client with a valid request: 201')
       // Each case runs even when an earlier one fails (soft checks), as the tool runs every test case.
       const cases = [
         // iat is moved back too, so that only the expiry is wrong (not also "exp before iat").
@@ -126,6 +131,7 @@ test.describe('OBIE DCR conformance tool scenarios', { tag: ['@dcr', '@official'
         await checkUnauthorized(ex)
       })
       const token = await retrieveClientCredentialsGrant(tpp, clientId, method, schemas)
+      await controlRetrieve(tpp, target, { clientId, authMethod: method }, token, 'with the valid credentials grant')
       if (target.operations.delete) await deleteSoftwareClient(tpp, clientId, token)
     })
 
@@ -159,6 +165,15 @@ test.describe('OBIE DCR conformance tool scenarios', { tag: ['@dcr', '@official'
     }, async ({ tpp, schemas }) => {
       const { clientId } = await registerSoftwareClient(tpp, schemas)
       const token = await retrieveClientCredentialsGrant(tpp, clientId, method, schemas)
+      await controlManagement(
+        tpp,
+        'put',
+        { clientId, authMethod: method },
+        {
+          bearer: token,
+          title: 'Update the software client before it is deleted: 200',
+        },
+      )
       await deleteSoftwareClient(tpp, clientId, token)
       await test.step('Update a deleted software client', async () => {
         const update = await tpp.registrationRequest()
@@ -169,9 +184,10 @@ test.describe('OBIE DCR conformance tool scenarios', { tag: ['@dcr', '@official'
     test('DCR-010 When I try to retrieve a non existing software client I should be unauthorized', {
       tag: '@negative',
       annotation: [spec('OBDCR-GET-register'), spec('RFC7592-2.1'), requires('operation:delete')],
-    }, async ({ tpp, schemas }) => {
+    }, async ({ tpp, target, schemas }) => {
       const { clientId } = await registerSoftwareClient(tpp, schemas)
       const token = await retrieveClientCredentialsGrant(tpp, clientId, method, schemas)
+      await controlRetrieve(tpp, target, { clientId, authMethod: method }, token, 'before it is deleted')
       await deleteSoftwareClient(tpp, clientId, token)
       await test.step('Retrieve a deleted software client', async () => {
         await checkUnauthorized(await tpp.dcr.get(clientId, token), 'invalid_token')
@@ -182,6 +198,7 @@ test.describe('OBIE DCR conformance tool scenarios', { tag: ['@dcr', '@official'
       tag: '@negative',
       annotation: [spec('OBDCR-data-dictionary'), spec('RFC7591-3.2.2')],
     }, async ({ tpp, schemas }) => {
+      await controlRegistration(tpp, {}, 'Register software client with valid response_types: 201')
       await test.step('Register software client', async () => {
         const { exchange } = await tpp.register({ claims: { response_types: ['id_token', 'token'] } })
         await ensureStatus(exchange, 400, 'RFC7591-3.2.2')

@@ -5,6 +5,13 @@
  * protected resource every DCR bank has; the accounts API tests do the same for customer tokens.
  */
 import type { Exchange } from '../../fixtures/clients/exchange.ts'
+import {
+  controlManagement,
+  controlRegistration,
+  precondition,
+  preconditionClient,
+  tokenOk,
+} from '../../fixtures/controls.ts'
 import { expect, test, withAuthMethod } from '../../fixtures/negative.ts'
 import { requires } from '../../fixtures/targets/capabilities.ts'
 import {
@@ -40,33 +47,48 @@ test.describe('NEG-BIND certificate-bound access tokens', { tag: ['@token', '@ne
   test("NEG-BIND-02 refuses client 2's token presented with client 1's certificate: 401 invalid_token", {
     annotation: [spec('RFC8705-3'), requires('tpp:second'), requires('operation:get')],
   }, async ({ tpp, secondTpp, authMethod }) => {
-    const { exchange } = await secondTpp.register()
-    await ensureStatus(exchange, 201, 'RFC7591-3.2.1')
-    const client2 = await ensureClientId(exchange)
-    const token2 = await secondTpp.accessToken(client2, authMethod)
-    await test.step("client 2's token works over client 2's certificate", async () => {
-      await ensureStatus(await secondTpp.dcr.get(client2, token2), 200, 'RFC7592-2.1')
-    })
+    const { clientId: client2 } = await preconditionClient(secondTpp, {}, 'client 2, registered by the second TPP')
+    const token2 = await precondition("client 2's access token", () => tokenOk(secondTpp, client2, authMethod))
+    await controlManagement(
+      secondTpp,
+      'get',
+      { clientId: client2, authMethod },
+      {
+        bearer: token2,
+        title: "client 2's token works over client 2's certificate: GET /register/{ClientId} answers 200",
+      },
+    )
     await checkUnauthorized(await tpp.dcr.get(client2, token2), 'invalid_token')
   })
 
   test('NEG-BIND-03 refuses a bound token presented without a client certificate', {
     annotation: [spec('RFC8705-3'), requires('operation:get')],
-  }, async ({ registeredClient: { clientId, token }, tppFor, target }) => {
+  }, async ({ registeredClient: { tpp, clientId, authMethod, token }, tppFor, target, handshakeControl }) => {
+    const value = await token()
+    await controlManagement(
+      tpp,
+      'get',
+      { clientId, authMethod },
+      {
+        bearer: value,
+        title: `the same token over ${tpp.name}'s certificate: GET /register/{ClientId} answers 200`,
+      },
+    )
     const bare = await tppFor(target.tpp, 'none')
-    const ex = await bare.dcr.get(clientId, await token())
-    await ensureRejected(ex, [401], { tlsFailure: true, ref: 'RFC8705-3' })
+    const ex = await bare.dcr.get(clientId, value)
+    await ensureRejected(ex, [401], { tlsRefusal: handshakeControl, ref: 'RFC8705-3' })
     if (ex.kind === 'response') await checkWwwAuthenticateBearer(ex, 'invalid_token')
   })
 
   withAuthMethod('private_key_jwt', () => {
     test('NEG-BIND-04 issues no token to a request without a client certificate (no holder-of-key mechanism)', {
       annotation: [spec('FAPI1-ADV-5.2.2'), spec('RFC8705-3')],
-    }, async ({ registeredClient: { clientId }, tppFor, target }) => {
+    }, async ({ registeredClient: { clientId }, tppFor, target, handshakeControl }) => {
+      // The control, the same request over the client's certificate, is the fixture's first token.
       const bare = await tppFor(target.tpp, 'none')
       const ex = await bare.tokens.clientCredentials(clientId, 'private_key_jwt')
       await checkTokenRefusal(ex, ['invalid_request', 'invalid_client', 'unauthorized_client'], {
-        tlsFailure: true,
+        tlsRefusal: handshakeControl,
         ref: 'FAPI1-ADV-5.2.2',
       })
     })
@@ -78,8 +100,11 @@ test.describe('NEG-BIND certificate-bound access tokens', { tag: ['@token', '@ne
     const refused = await tpp.register({ claims: { tls_client_certificate_bound_access_tokens: false } })
     await ensureStatus(refused.exchange, 400, 'RFC8705-3.4')
     await checkRegistrationRefusal(refused.exchange, ['invalid_client_metadata'], schemas.registrationError)
-    const { exchange } = await tpp.register()
-    await ensureStatus(exchange, 201, 'RFC7591-3.2.1')
+    const { exchange } = await controlRegistration(
+      tpp,
+      {},
+      'the same registration asking for bound tokens is accepted: 201',
+    )
     await test.step('the registration says tls_client_certificate_bound_access_tokens: true [RFC8705-3.4]', async () => {
       const v = bodyOf(exchange).tls_client_certificate_bound_access_tokens
       expect.soft(v, `tls_client_certificate_bound_access_tokens was ${JSON.stringify(v ?? null)}`).toBe(true)
@@ -114,9 +139,13 @@ test.describe('NEG-BIND certificate-bound access tokens', { tag: ['@token', '@ne
     const rotated = await tppFor(target.rotatedTpp as NonNullable<typeof target.rotatedTpp>)
     const old = await token()
     await checkUnauthorized(await rotated.dcr.get(clientId, old), 'invalid_token')
-    await test.step('the rotated certificate gets its own token, which works over it', async () => {
-      const fresh = await rotated.accessToken(clientId, authMethod)
-      await ensureStatus(await rotated.dcr.get(clientId, fresh), 200, 'RFC7592-2.1')
-    })
+    await controlManagement(
+      rotated,
+      'get',
+      { clientId, authMethod },
+      {
+        title: 'the rotated certificate gets its own token, which works over it: GET /register/{ClientId} answers 200',
+      },
+    )
   })
 })

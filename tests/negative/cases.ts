@@ -6,12 +6,24 @@
  *
  * A refused PUT must leave the client as it was: where the target offers GET, the client is read
  * before and after and compared member by member.
+ *
+ * Each case that may be refused has its positive control, first: the same TPP's valid request
+ * (POST 201, PUT 200) on the same endpoint. Against a bank that refuses it, the case is
+ * inconclusive, never passed.
  */
 import { createPublicKey, generateKeyPairSync, type KeyObject, X509Certificate } from 'node:crypto'
 import type { Claims, Signer } from '../../fixtures/builders/jose.ts'
 import { decodeJws } from '../../fixtures/builders/jose.ts'
 import type { AuthMethod } from '../../fixtures/builders/registration.ts'
 import type { Exchange } from '../../fixtures/clients/exchange.ts'
+import {
+  controlManagement,
+  controlRegistration,
+  ensureSucceeded,
+  precondition,
+  preconditionClient,
+  tokenOk,
+} from '../../fixtures/controls.ts'
 import { requires } from '../../fixtures/targets/capabilities.ts'
 import type { Capability, Target } from '../../fixtures/targets/types.ts'
 import { test } from '../../fixtures/test.ts'
@@ -83,6 +95,11 @@ export interface RegistrationCase {
   notFor?: (target: Target) => string | undefined
   /** Run on POST only (a second registration with the same software or SSA). */
   postOnly?: boolean
+  /**
+   * On POST, `send` runs the case's own control (a first registration of the same request or SSA,
+   * in a `control:` step), so the generic one is not needed.
+   */
+  ownControl?: boolean
   send(c: CaseContext): Promise<Attempt>
   expect: Expectation | ((target: Target) => Expectation)
 }
@@ -176,6 +193,9 @@ async function judge(
 const expectationFor = (rc: RegistrationCase, target: Target) =>
   typeof rc.expect === 'function' ? rc.expect(target) : rc.expect
 
+/** The auth method of a case's requests: the first the target is tested with. */
+const authMethodOf = (target: Target): AuthMethod => target.authMethods[0] ?? 'private_key_jwt'
+
 function annotationsOf(rc: RegistrationCase, extra: string[] = []) {
   return [...rc.spec, ...extra].map(spec).concat((rc.requires ?? []).map(requires))
 }
@@ -190,7 +210,10 @@ export function declareRegistrationCases(areaTag: string, cases: readonly Regist
       test(`${rc.id} ${rc.title}`, { annotation: annotationsOf(rc) }, async ({ tpp, target, schemas }) => {
         const reason = rc.notFor?.(target)
         test.skip(reason !== undefined, reason)
-        const c: CaseContext = { tpp, target, op: 'POST', authMethod: target.authMethods[0] ?? 'private_key_jwt' }
+        const c: CaseContext = { tpp, target, op: 'POST', authMethod: authMethodOf(target) }
+        if (expectationFor(rc, target).refused && !rc.ownControl) {
+          await controlRegistration(tpp, { authMethod: c.authMethod }, 'the same registration without the fault: 201')
+        }
         const attempt = await rc.send(c)
         const ex = await tpp.dcr.register(attempt.body, { contentType: attempt.contentType })
         await judge(ex, 201, expectationFor(rc, target), attempt, c, schemas)
@@ -208,18 +231,30 @@ export function declareRegistrationCases(areaTag: string, cases: readonly Regist
       }, async ({ tpp, target, schemas }) => {
         const reason = rc.notFor?.(target)
         test.skip(reason !== undefined, reason)
-        const authMethod = target.authMethods[0] ?? 'private_key_jwt'
-        const { clientId, request } = await test.step('precondition: a registered client', async () => {
-          const r = await tpp.register({ authMethod })
-          await ensureStatus(r.exchange, 201, 'RFC7591-3.2.1')
-          const body = (r.exchange.kind === 'response' ? r.exchange.json : {}) as Record<string, unknown>
-          return { clientId: String(body.client_id), request: r.request }
-        })
-        const token = await tpp.accessToken(clientId, authMethod)
-        const before = target.operations.get ? await tpp.dcr.get(clientId, token) : undefined
-        if (before) await ensureStatus(before, 200, 'RFC7592-2.1')
-
+        const authMethod = authMethodOf(target)
+        const { clientId, request } = await preconditionClient(tpp, { authMethod }, 'a registered client')
+        const token = await precondition('its access token', () => tokenOk(tpp, clientId, authMethod))
         const c: CaseContext = { tpp, target, op: 'PUT', authMethod, client: { clientId, jws: request.jws } }
+        if (expectationFor(rc, target).refused) {
+          await controlManagement(
+            tpp,
+            'put',
+            { clientId, authMethod },
+            {
+              bearer: token,
+              jws: (await signed(c)).body,
+              title: 'the same update without the fault: PUT /register/{ClientId} answers 200',
+            },
+          )
+        }
+        const before = target.operations.get
+          ? await precondition('the client as it is, read with GET', async () => {
+              const ex = await tpp.dcr.get(clientId, token)
+              ensureSucceeded(ex, 200)
+              return ex
+            })
+          : undefined
+
         const attempt = await rc.send(c)
         const ex = await tpp.dcr.update(clientId, token, attempt.body, { contentType: attempt.contentType })
         const outcome = await judge(ex, 200, expectationFor(rc, target), attempt, c, schemas)

@@ -2,11 +2,16 @@
  * FMT: the shape of answers, whatever the endpoint (catalogue §2.9): registration errors, error
  * members and their characters, caching of credentials, authentication challenges on 401,
  * discovery metadata, the media type of the client configuration.
+ *
+ * The refusals' positive controls: a valid registration and token request of the same TPP (the
+ * `registeredClient` fixture's, or a `control:` step), and each management call with a valid token.
  */
 import { randomUUID } from 'node:crypto'
 import type { Exchange } from '../../fixtures/clients/exchange.ts'
+import { controlOperations, controlRegistration } from '../../fixtures/controls.ts'
 import { test } from '../../fixtures/negative.ts'
 import { requires } from '../../fixtures/targets/capabilities.ts'
+import { checkTokenErrorStatus } from '../checks/client_auth.ts'
 import { checkAuthMethodsAdvertised, checkMtlsEndpointAliases, checkRegistrationEndpoint } from '../checks/discovery.ts'
 import { checkErrorCharset, checkRegistrationRefusal, type RegistrationError } from '../checks/errors.ts'
 import {
@@ -16,7 +21,7 @@ import {
   checkErrorUri,
   checkMtlsAliasesNameTokenAndRegistration,
 } from '../checks/format.ts'
-import { checkJsonContentType, checkNoStore, ensureStatus } from '../checks/http.ts'
+import { checkJsonContentType, checkNoStore, ensureRejected, ensureStatus } from '../checks/http.ts'
 import { bodyOf } from '../checks/registration.ts'
 import { ensureAccessToken } from '../checks/token.ts'
 import { checkUnauthorized } from '../dcr/flows.ts'
@@ -26,11 +31,13 @@ const spec = (description: string) => ({ type: 'spec', description })
 /** A hostile value a bank might echo into error_description: CR, LF, TAB, a quote, a backslash, and length. */
 const HOSTILE_URI = `https://attacker.example/cb?x=${'a'.repeat(400)}\r\n\t"\\`
 
-test.describe('FMT answer format', { tag: ['@negative', '@format'] }, () => {
+// Polarity per test: FMT-01/02/03/05 check refusals, FMT-04/06/07 check successful answers.
+test.describe('FMT answer format', { tag: ['@format'] }, () => {
   test('FMT-01 answers registration errors with 400, JSON, a registered error code and no client_id', {
-    tag: '@dcr',
+    tag: ['@dcr', '@negative'],
     annotation: [spec('RFC7591-3.2.2'), spec('OBDCR-OpenAPI-RegistrationError')],
   }, async ({ tpp, schemas }) => {
+    await controlRegistration(tpp, {}, 'a valid registration of the same TPP: 201')
     const cases: [string, Parameters<typeof tpp.register>[0], readonly RegistrationError[]][] = [
       [
         'a redirect URI outside the software statement',
@@ -59,6 +66,7 @@ test.describe('FMT answer format', { tag: ['@negative', '@format'] }, () => {
   })
 
   test('FMT-02 keeps error and error_description to the characters RFC 6749 allows and 500 characters', {
+    tag: '@negative',
     annotation: [spec('RFC6749-5.2'), spec('OBDCR-OpenAPI-RegistrationError')],
   }, async ({ registeredClient: { tpp, clientId, authMethod } }) => {
     // Errors whose description may echo what was sent: CR, LF, TAB, quote, backslash, length.
@@ -77,20 +85,25 @@ test.describe('FMT answer format', { tag: ['@negative', '@format'] }, () => {
   })
 
   test('FMT-03 gives error_uri, where present, as a valid URI', {
+    tag: '@negative',
     annotation: [spec('RFC6749-5.2'), spec('RFC7591-3.2.2')],
   }, async ({ registeredClient: { tpp, clientId, authMethod } }) => {
-    const answers: Exchange[] = [
-      (await tpp.register({ redirectUris: ['https://attacker.example/cb'] })).exchange,
-      await tpp.tokens.clientCredentials(clientId, authMethod, { scope: 'foo' }),
-      await tpp.tokens.clientCredentials(randomUUID(), authMethod),
-    ]
-    for (const ex of answers) {
-      await ensureStatus(ex, 400, 'RFC6749-5.2')
-      await checkErrorUri(ex)
-    }
+    const registration = (await tpp.register({ redirectUris: ['https://attacker.example/cb'] })).exchange
+    await ensureStatus(registration, 400, 'RFC7591-3.2.2')
+    await checkErrorUri(registration)
+    const scope = await tpp.tokens.clientCredentials(clientId, authMethod, { scope: 'foo' })
+    await ensureStatus(scope, 400, 'RFC6749-5.2')
+    await checkErrorUri(scope)
+    // RFC 6749 §5.2: invalid_client may be 400 or 401 (401, with WWW-Authenticate, when the client
+    // authenticated with the Authorization header).
+    const unknown = await tpp.tokens.clientCredentials(randomUUID(), authMethod)
+    await ensureRejected(unknown, [400, 401], { ref: 'RFC6749-5.2' })
+    await checkTokenErrorStatus(unknown)
+    await checkErrorUri(unknown)
   })
 
   test('FMT-04 marks token responses and registrations carrying credentials Cache-Control: no-store', {
+    tag: '@positive',
     annotation: [spec('RFC6749-5.1'), spec('RFC7591-3.2.1')],
   }, async ({ registeredClient: { tpp, clientId, authMethod, registration } }) => {
     const issued = await tpp.tokens.clientCredentials(clientId, authMethod)
@@ -108,8 +121,9 @@ test.describe('FMT answer format', { tag: ['@negative', '@format'] }, () => {
   })
 
   test('FMT-05 sends WWW-Authenticate: Bearer with every 401 of the client configuration endpoint', {
+    tag: '@negative',
     annotation: [spec('RFC6750-3'), spec('OBDCR-OpenAPI-401')],
-  }, async ({ registeredClient: { tpp, clientId, token }, target }) => {
+  }, async ({ registeredClient: { tpp, clientId, authMethod, token }, target }) => {
     const answers: Exchange[] = []
     if (target.operations.get) answers.push(await tpp.dcr.get(clientId, 'not-a-token'))
     if (target.operations.put) answers.push(await tpp.dcr.update(clientId, null, (await tpp.registrationRequest()).jws))
@@ -119,9 +133,15 @@ test.describe('FMT answer format', { tag: ['@negative', '@format'] }, () => {
       await checkUnauthorized(ex)
       await checkChallengeOn401(ex, 'Bearer')
     }
+    await controlOperations(
+      tpp,
+      { clientId, authMethod },
+      (['get', 'put', 'delete'] as const).filter(op => target.operations[op]),
+    )
   })
 
   test('FMT-06 advertises the registration endpoint, mTLS aliases, auth methods and bound tokens in discovery', {
+    tag: '@positive',
     annotation: [spec('OIDCD-3'), spec('RFC8705-5'), spec('RFC8705-3.3'), spec('OBDCR-Discovery')],
   }, async ({ freshDiscovery, target }) => {
     // The checks of DCR-001, plus the certificate-bound token metadata.
@@ -135,7 +155,7 @@ test.describe('FMT answer format', { tag: ['@negative', '@format'] }, () => {
   })
 
   test('FMT-07 serves the client configuration as application/json', {
-    tag: '@dcr',
+    tag: ['@dcr', '@positive'],
     annotation: [spec('RFC7592-2.1'), requires('operation:get')],
   }, async ({ registeredClient: { tpp, clientId, token } }) => {
     const ex = await tpp.dcr.get(clientId, await token())

@@ -7,6 +7,9 @@
  * reads back before (GET with a fresh token); a refused DELETE leaves the client alive (it still
  * gets a token); a revoked or foreign token stays dead (retried on its own client: 401).
  *
+ * Every refusal has its positive control: the same call with a valid token of the client (or a
+ * valid body) succeeds in the same test — so a bank that refuses every management call passes none.
+ *
  * NEG-MGMT-24 (every POST metadata check repeated on PUT) lives with the POST checks; NEG-MGMT-25
  * does not apply (fixtures/catalogue/checks.ts says why).
  */
@@ -17,6 +20,15 @@ import type { Claims } from '../../fixtures/builders/jose.ts'
 import type { AuthMethod } from '../../fixtures/builders/registration.ts'
 import type { Bearer } from '../../fixtures/clients/dcr_client.ts'
 import { type Exchange, outcomeOf } from '../../fixtures/clients/exchange.ts'
+import {
+  control,
+  controlManagement,
+  controlOperations,
+  ensureSucceeded,
+  precondition,
+  preconditionClient,
+  tokenOk,
+} from '../../fixtures/controls.ts'
 import { expect, test } from '../../fixtures/negative.ts'
 import { requires } from '../../fixtures/targets/capabilities.ts'
 import { OPERATIONS, type Operation, type Target, type TppProfile } from '../../fixtures/targets/types.ts'
@@ -39,7 +51,7 @@ import {
   checkTokenRefused,
   readRegistration,
 } from '../checks/management.ts'
-import { bodyOf, ensureClientId } from '../checks/registration.ts'
+import { bodyOf } from '../checks/registration.ts'
 import { ensureAccessToken } from '../checks/token.ts'
 import { checkUnauthorized } from '../dcr/flows.ts'
 
@@ -88,15 +100,14 @@ async function checkBearerErrorIs(ex: Exchange, allowed: readonly string[]) {
 
 /** A second client of the same TPP, registered for the test. */
 async function secondClient(tpp: Tpp): Promise<string> {
-  const { exchange } = await tpp.register()
-  await ensureStatus(exchange, 201, 'RFC7591-3.2.1')
-  return ensureClientId(exchange)
+  return (await preconditionClient(tpp, {}, `a second client of ${tpp.name}`)).clientId
 }
 
 test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative', '@management'] }, () => {
   test('NEG-MGMT-01 refuses GET with a garbage bearer token: 401 invalid_token and no client data', {
     annotation: [spec('RFC7592-2.1'), spec('RFC6750-3.1'), spec('OBDCR-GET-register'), requires('operation:get')],
-  }, async ({ registeredClient: { tpp, clientId } }) => {
+  }, async ({ registeredClient: { tpp, clientId, authMethod } }) => {
+    await controlManagement(tpp, 'get', { clientId, authMethod })
     await checkUnauthorized(await tpp.dcr.get(clientId, GARBAGE_TOKEN), 'invalid_token')
   })
 
@@ -109,14 +120,22 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
     await checkJsonContentTypeIfBody(ex)
     await checkNoClientId(ex, 'RFC7592-2.3')
     await checkClientAlive(tpp, clientId, authMethod, target)
-    const del = await tpp.dcr.delete(clientId, await token())
-    await ensureStatus(del, 204, 'RFC7592-2.3')
+    const del = await controlManagement(
+      tpp,
+      'delete',
+      { clientId, authMethod },
+      {
+        bearer: await token(),
+        title: 'DELETE /register/{ClientId} with the client’s own token answers 204',
+      },
+    )
     await checkEmptyBody(del)
   })
 
   test('NEG-MGMT-03 refuses PUT with a garbage token and leaves the registration unchanged', {
     annotation: [spec('RFC7592-2.2'), spec('RFC6750-3.1'), spec('OBDCR-PUT-register'), requires('operation:put')],
   }, async ({ registeredClient: { tpp, clientId, authMethod, body }, target }) => {
+    await controlManagement(tpp, 'put', { clientId, authMethod })
     const before = await readRegistration(tpp, clientId, authMethod, target)
     const ex = await tpp.dcr.update(clientId, GARBAGE_TOKEN, (await changingUpdate(tpp, body)).jws)
     await checkUnauthorized(ex, 'invalid_token')
@@ -136,6 +155,7 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
     }
     await checkRegistrationUnchanged(before, await readRegistration(tpp, clientId, authMethod, target))
     await checkClientAlive(tpp, clientId, authMethod, target)
+    await controlOperations(tpp, { clientId, authMethod }, ops)
   })
 
   test('NEG-MGMT-05 refuses an expired access token on GET, PUT and DELETE: 401 invalid_token', {
@@ -146,10 +166,12 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
     const maxWait = 20
     const tpp = await tppFor(target.shortLivedTokens ?? target.tpp)
     const method: AuthMethod = target.authMethods[0] ?? 'private_key_jwt'
-    const { exchange } = await tpp.register({ authMethod: method })
-    await ensureStatus(exchange, 201, 'RFC7591-3.2.1')
-    const clientId = await ensureClientId(exchange)
-    const issued = await tpp.tokens.clientCredentials(clientId, method)
+    const { clientId } = await preconditionClient(tpp, { authMethod: method }, `a registered client of ${tpp.name}`)
+    const issued = await precondition('an access token of the client', async () => {
+      const ex = await tpp.tokens.clientCredentials(clientId, method)
+      ensureSucceeded(ex, 200)
+      return ex
+    })
     const token = await ensureAccessToken(issued)
     const lifetime = Number(bodyOf(issued).expires_in)
     test.skip(
@@ -157,8 +179,16 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
       `the access tokens of ${tpp.name} live ${Number.isFinite(lifetime) ? `${lifetime} s` : 'an unknown time (no expires_in)'}; this test waits at most ${maxWait} s for one to expire`,
     )
     test.setTimeout(30_000 + lifetime * 1000)
-    await ensureStatus(await tpp.dcr.get(clientId, token), 200, 'RFC7592-2.1')
-    await test.step(`wait for the token to expire (expires_in ${lifetime} s): GET answers 401`, async () => {
+    await controlManagement(
+      tpp,
+      'get',
+      { clientId, authMethod: method },
+      {
+        bearer: token,
+        title: 'GET /register/{ClientId} with the token before it expires answers 200',
+      },
+    )
+    await test.step(`wait for the token to expire (expires_in ${lifetime} s): GET answers 401 [RFC6750-3.1]`, async () => {
       await expect
         .poll(
           async () => {
@@ -182,6 +212,11 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
       await checkUnauthorized(await tpp.dcr.delete(clientId, token), 'invalid_token')
       await checkClientAlive(tpp, clientId, method, target)
     }
+    await controlOperations(
+      tpp,
+      { clientId, authMethod: method },
+      offered(target).filter(op => op !== 'get'),
+    )
   })
 
   test('NEG-MGMT-06 answers 401 for a client id it never issued, whatever the operation', {
@@ -191,7 +226,7 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
       spec('OBDCR-DELETE-register'),
       spec('RFC7592-2.1'),
     ],
-  }, async ({ registeredClient: { tpp, token }, target }) => {
+  }, async ({ registeredClient: { tpp, clientId, authMethod, token }, target }) => {
     const ops = offered(target)
     test.skip(ops.length === 0, `${target.name} offers no management operation`)
     for (const op of ops) {
@@ -200,15 +235,24 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
       await checkUnauthorized(ex)
       await checkBearerErrorIs(ex, ['invalid_token', 'invalid_request'])
     }
+    await controlOperations(tpp, { clientId, authMethod }, ops)
   })
 
   test('NEG-MGMT-07 revokes the token presented for an unknown client id: it no longer works on its own client', {
     annotation: [spec('OBDCR-GET-register'), spec('RFC7592-2.1'), requires('operation:get')],
-  }, async ({ registeredClient: { tpp, clientId, token }, target }) => {
+  }, async ({ registeredClient: { tpp, clientId, authMethod, token }, target }) => {
     const presented = await token()
     await checkUnauthorized(await tpp.dcr.get(randomUUID(), presented))
     const ex = await checkTokenRefused(tpp, clientId, presented, target, 'revoked', 'OBDCR-GET-register')
     await checkUnauthorized(ex, 'invalid_token')
+    await controlManagement(
+      tpp,
+      'get',
+      { clientId, authMethod },
+      {
+        title: 'a fresh token of the client, never presented elsewhere: GET /register/{ClientId} answers 200',
+      },
+    )
   })
 
   test("NEG-MGMT-08 refuses another client's token on a client's URL as for an unknown client, and changes nothing", {
@@ -244,11 +288,20 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
     await checkClientAlive(tpp, b, authMethod, target)
     // OB DCR: a token presented for a client it was not issued to is revoked, as for an unknown client.
     await checkTokenRefused(tpp, a.clientId, foreignTokens[0] as string, target, 'foreign-used', 'OBDCR-GET-register')
+    await controlOperations(tpp, { clientId: b, authMethod }, ops)
   })
 
   test('NEG-MGMT-09 refuses tokens of the wrong kind: the client assertion, the software statement', {
     annotation: [spec('RFC6750-3.1'), spec('OBDCR-Authentication'), requires('operation:get')],
-  }, async ({ registeredClient: { tpp, clientId, request }, discovery, target }) => {
+  }, async ({ registeredClient: { tpp, clientId, authMethod, request }, discovery, target }) => {
+    await controlManagement(
+      tpp,
+      'get',
+      { clientId, authMethod },
+      {
+        title: 'GET /register/{ClientId} with a client-credentials access token of the client answers 200',
+      },
+    )
     // OB DCR manages a client with a client-credentials access token. Signed JWTs a lax server
     // might take for one: the client's own assertion (signed by the client, iss = sub = client_id)
     // and the directory-signed software statement of its registration.
@@ -268,6 +321,18 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
     annotation: [spec('RFC7592-2.3'), spec('RFC6749-5.2'), spec('OBDCR-DELETE-register'), requires('operation:delete')],
   }, async ({ registeredClient: { tpp, clientId, authMethod, token }, target }) => {
     const old = await token()
+    // The controls: the same GET and PUT with the same token, before the client is deleted.
+    for (const op of offered(target).filter(o => o !== 'delete')) {
+      await controlManagement(
+        tpp,
+        op,
+        { clientId, authMethod },
+        {
+          bearer: old,
+          title: `${op.toUpperCase()} /register/{ClientId} with the same token before the DELETE succeeds`,
+        },
+      )
+    }
     await ensureStatus(await tpp.dcr.delete(clientId, old), 204, 'RFC7592-2.3')
     if (target.operations.get) await checkUnauthorized(await tpp.dcr.get(clientId, old))
     if (target.operations.put)
@@ -283,6 +348,22 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
   }, async ({ registeredClient: { tpp, clientId, authMethod, token }, target, introspect }) => {
     const sibling = await secondClient(tpp)
     const earlier = await token()
+    await control('before the DELETE, introspection says the token is active', async () => {
+      const live = await introspect(tpp.profile, sibling, authMethod, earlier)
+      ensureSucceeded(live, 200)
+      if (bodyOf(live).active !== true) throw new Error(`introspection said ${live.text}`)
+    })
+    if (target.operations.get) {
+      await controlManagement(
+        tpp,
+        'get',
+        { clientId, authMethod },
+        {
+          bearer: earlier,
+          title: 'before the DELETE, the token reads its client: GET /register/{ClientId} answers 200',
+        },
+      )
+    }
     await ensureStatus(await tpp.dcr.delete(clientId, await token()), 204, 'RFC7592-2.3')
     // RFC 7662: another client of the same software asks about the token (the deleted one cannot
     // authenticate). Asked first: presenting the token for a client that is gone revokes it anyway.
@@ -324,6 +405,14 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
     await ensureStatus(ex, 400, 'RFC7592-2.2')
     await checkRegistrationRefusal(ex, allowed, schemas.registrationError)
     await checkRegistrationUnchanged(before, await readRegistration(tpp, clientId, authMethod, target))
+    await controlManagement(
+      tpp,
+      'put',
+      { clientId, authMethod },
+      {
+        title: 'the same PUT with a valid registration request answers 200',
+      },
+    )
   }
 
   test('NEG-MGMT-13 refuses a PUT adding a redirect URI that is not in the software statement', {
@@ -399,6 +488,14 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
       })
     }
     await checkRegistrationUnchanged(before, await readRegistration(tpp, clientId, authMethod, target))
+    await controlManagement(
+      tpp,
+      'put',
+      { clientId, authMethod },
+      {
+        title: 'a valid PUT with a valid token answers 200',
+      },
+    )
   })
 
   test('NEG-MGMT-19 refuses a PUT carrying server-managed fields with invalid_request', {
@@ -438,9 +535,11 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
     annotation: [spec('RFC7592-2.2'), spec('OBDCR-PUT-register'), requires('operation:put')],
   }, async ({ tpp, authMethod, target }) => {
     // response_types is optional (OB DCR 0..*, default "code id_token"): registered as ["code"], then left out.
-    const { exchange } = await tpp.register({ claims: { response_types: ['code'] } })
-    await ensureStatus(exchange, 201, 'RFC7591-3.2.1')
-    const clientId = await ensureClientId(exchange)
+    const { clientId, exchange } = await preconditionClient(
+      tpp,
+      { claims: { response_types: ['code'] } },
+      'a client registered with response_types ["code"]',
+    )
     test.skip(
       JSON.stringify(bodyOf(exchange).response_types) !== JSON.stringify(['code']),
       `${target.name} did not register response_types ["code"] as asked (got ${JSON.stringify(bodyOf(exchange).response_types)})`,
@@ -453,6 +552,14 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
     await ensureRejected(ex, [200, 400], { ref: 'RFC7592-2.2' })
     if (ex.kind === 'response' && ex.status === 400) {
       await checkErrorIs(ex, ['invalid_client_metadata', 'invalid_request'])
+      await controlManagement(
+        tpp,
+        'put',
+        { clientId, authMethod },
+        {
+          title: 'the same PUT naming response_types answers 200',
+        },
+      )
       return
     }
     await test.step('response_types was removed or reset to its default, not kept [RFC7592-2.2]', async () => {
@@ -464,7 +571,7 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
 
   test('NEG-MGMT-22 answers 405 for a management operation it does not offer, after checking the token', {
     annotation: [spec('RFC7592-2'), spec('OBDCR-OpenAPI-405')],
-  }, async ({ registeredClient: { tpp, clientId, token }, target }) => {
+  }, async ({ registeredClient: { tpp, clientId, authMethod, token }, target }) => {
     const off = OPERATIONS.filter(op => !target.operations[op])
     test.skip(off.length === 0, `${target.name} offers GET, PUT and DELETE: no operation to see refused with 405`)
     for (const op of off) {
@@ -472,6 +579,8 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
       await ensureStatus(ex, 405, 'RFC9110-15.5.6')
       await checkNoClientId(ex, 'RFC7592-2')
     }
+    // The control: an operation the bank offers succeeds with such a token (the token was issued: the fixture's control).
+    await controlOperations(tpp, { clientId, authMethod }, offered(target).slice(0, 1))
   })
 
   test('NEG-MGMT-26 refuses GET, PUT and DELETE with a bound token over its certificate once that certificate has expired', {
@@ -482,12 +591,13 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
       requires('cert:issue'),
       requires('operation:get'),
     ],
-  }, async ({ registeredClient: { tpp, clientId, authMethod, body }, target, tppFor }) => {
+  }, async ({ registeredClient: { tpp, clientId, authMethod, body }, target, tppFor, handshakeControl }) => {
     // Seconds the certificate lives once the token is bound to it: the test waits that long.
     const lifetime = 4
     const issuer = target.transportIssuer as NonNullable<typeof target.transportIssuer>
-    const holder =
-      await test.step(`precondition: a certificate of the TPP's subject and key that expires in ${lifetime} s`, async () => {
+    const holder = await precondition(
+      `a certificate of the TPP's subject and key that expires in ${lifetime} s`,
+      async () => {
         const { cert } = await issueClientCertificate(issuer, tpp.profile.transport, {
           notBefore: new Date(Date.now() - 60_000),
           notAfter: new Date(Date.now() + lifetime * 1000),
@@ -498,14 +608,23 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
           transport: { ...tpp.profile.transport, cert: Buffer.from(cert) },
         }
         return tppFor(tpp.profile, profile)
-      })
-    const token = await test.step('precondition: an access token bound to that certificate', () =>
-      holder.accessToken(clientId, authMethod))
-    await test.step('control: the token works over its certificate while the certificate is valid', async () => {
-      await ensureStatus(await holder.dcr.get(clientId, token), 200, 'RFC7592-2.1')
-    })
+      },
+    )
+    const token = await precondition('an access token bound to that certificate', () =>
+      tokenOk(holder, clientId, authMethod),
+    )
+    await controlManagement(
+      holder,
+      'get',
+      { clientId, authMethod },
+      {
+        bearer: token,
+        title:
+          'the token works over its certificate while the certificate is valid: GET /register/{ClientId} answers 200',
+      },
+    )
     const before = await readRegistration(tpp, clientId, authMethod, target)
-    await test.step(`the certificate expires (at most ${lifetime} s): GET over it is then refused`, async () => {
+    await test.step(`the certificate expires (at most ${lifetime} s): GET over it is then refused [RFC8705-3]`, async () => {
       await expect
         .poll(
           async () => {
@@ -519,12 +638,13 @@ test.describe('NEG-MGMT client management refusals', { tag: ['@dcr', '@negative'
     for (const op of offered(target)) {
       const jws = op === 'put' ? (await changingUpdate(tpp, body)).jws : undefined
       const ex = await call(holder, op, clientId, token, jws)
-      await ensureRejected(ex, [401], { tlsFailure: true, ref: 'RFC8705-3' })
+      await ensureRejected(ex, [401], { tlsRefusal: handshakeControl, ref: 'RFC8705-3' })
       if (ex.kind === 'response') await checkWwwAuthenticateBearer(ex, 'invalid_token')
       await checkNoClientId(ex, 'RFC7592-2.1')
     }
     await checkRegistrationUnchanged(before, await readRegistration(tpp, clientId, authMethod, target))
     await checkClientAlive(tpp, clientId, authMethod, target)
+    await controlOperations(tpp, { clientId, authMethod }, offered(target))
   })
 
   test('NEG-MGMT-23 refuses a PUT that replays the jti of the registration request', {

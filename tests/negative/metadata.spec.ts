@@ -5,13 +5,12 @@
  * which — on POST /register, and again on PUT /register/{ClientId} (NEG-MGMT-24).
  */
 import { dnClaim } from '../../fixtures/builders/registration.ts'
+import { controlManagement, controlToken, precondition, tokenOk } from '../../fixtures/controls.ts'
 import { test, withAuthMethod } from '../../fixtures/negative.ts'
 import { requires } from '../../fixtures/targets/capabilities.ts'
 import type { TppProfile } from '../../fixtures/targets/types.ts'
 import { checkTokenRefusal } from '../checks/client_auth.ts'
-import { ensureStatus } from '../checks/http.ts'
 import { checkRegistrationUnchanged, readRegistration } from '../checks/management.ts'
-import { ensureAccessToken } from '../checks/token.ts'
 import { declareRegistrationCases } from './cases.ts'
 import { METADATA_CASES } from './metadata_cases.ts'
 import { checkRegistrationRefused, controlRegistration } from './review_steps.ts'
@@ -43,9 +42,7 @@ test.describe('NEG-META-38 the subject DN names the certificate of the registrat
       const clientId = await controlRegistration(tpp, "the same request with its own certificate's DN", {
         authMethod: 'tls_client_auth',
       })
-      await test.step('control: the client gets a token over its own certificate [RFC8705-2.1.2]', async () => {
-        await ensureAccessToken(await tpp.tokens.clientCredentials(clientId, 'tls_client_auth'))
-      })
+      await controlToken(tpp, clientId, 'tls_client_auth', 'the client gets a token over its own certificate')
       const other = await tppFor(target.tpp, target.secondTpp as TppProfile)
       await test.step("the other TPP's certificate gets no token for the client [RFC8705-2.1.2]", async () => {
         await checkTokenRefusal(await other.tokens.clientCredentials(clientId, 'tls_client_auth'), ['invalid_client'])
@@ -56,8 +53,7 @@ test.describe('NEG-META-38 the subject DN names the certificate of the registrat
           .annotations.push({ type: 'skipped-step', description: `the PUT half: ${target.name} offers no PUT` })
         return
       }
-      const token = await test.step('precondition: a token of the client', () =>
-        tpp.accessToken(clientId, 'tls_client_auth'))
+      const token = await precondition('a token of the client', () => tokenOk(tpp, clientId, 'tls_client_auth'))
       const before = await readRegistration(tpp, clientId, 'tls_client_auth', target)
       const put = await tpp.dcr.update(clientId, token, (await tpp.registrationRequest(foreign)).jws)
       await checkRegistrationRefused(put, ['invalid_client_metadata'], schemas, 'RFC7592-2.2')
@@ -65,10 +61,16 @@ test.describe('NEG-META-38 the subject DN names the certificate of the registrat
       await test.step("the other TPP's certificate still gets no token for the client [RFC8705-2.1.2]", async () => {
         await checkTokenRefusal(await other.tokens.clientCredentials(clientId, 'tls_client_auth'), ['invalid_client'])
       })
-      await test.step("control: the same update with the client's own DN is accepted [RFC7592-2.2]", async () => {
-        const own = await tpp.registrationRequest({ authMethod: 'tls_client_auth' })
-        await ensureStatus(await tpp.dcr.update(clientId, token, own.jws), 200, 'RFC7592-2.2')
-      })
+      await controlManagement(
+        tpp,
+        'put',
+        { clientId, authMethod: 'tls_client_auth' },
+        {
+          bearer: token,
+          jws: (await tpp.registrationRequest({ authMethod: 'tls_client_auth' })).jws,
+          title: "the same update with the client's own DN is accepted: 200",
+        },
+      )
     })
   })
 })

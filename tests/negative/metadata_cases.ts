@@ -11,6 +11,7 @@
  */
 import { generateKeyPairSync } from 'node:crypto'
 import { expect, test } from '@playwright/test'
+import { reversedDn } from '../../fixtures/builders/dn.ts'
 import { type AuthMethod, dnClaim } from '../../fixtures/builders/registration.ts'
 import { ROLE_SCOPES } from '../../fixtures/builders/ssa.ts'
 import type { Exchange } from '../../fixtures/clients/exchange.ts'
@@ -252,7 +253,8 @@ export const METADATA_CASES: readonly RegistrationCase[] = [
       ['that is not an RFC 4514 DN', () => 'not a distinguished name'],
       ['longer than 512 characters', () => `CN=${'a'.repeat(520)},O=OpenBanking,C=GB`],
       ['with an empty RDN', () => 'CN=abc,,O=OpenBanking'],
-      ['not starting with CN= (OB DCR 3.4 pattern)', (c: CaseContext) => `O=OpenBanking,CN=${c.tpp.softwareId}`],
+      // The certificate's own DN, RDNs reversed: only the pattern can refuse it, not "names another certificate".
+      ['not starting with CN= (OB DCR 3.4 pattern)', (c: CaseContext) => reversedDn(c.tpp.profile.transport.subjectDn)],
     ] as const
   ).map(
     ([what, dnValue], i): RegistrationCase => ({

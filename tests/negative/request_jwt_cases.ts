@@ -3,8 +3,7 @@
  * and the JWT claims iss, iat, exp, nbf, aud, jti (catalogue §2.3; OB DCR data dictionary and
  * "Of JWS & JWKS"; FAPI 1 Advanced §8.6; RFC 7519 §4.1).
  */
-import { test } from '../../fixtures/test.ts'
-import { ensureStatus } from '../checks/http.ts'
+import { control, ensureSucceeded } from '../../fixtures/controls.ts'
 import {
   ANY_REGISTRATION_ERROR,
   type CaseContext,
@@ -33,12 +32,15 @@ async function twoParts(c: CaseContext) {
   return { body: a.body.split('.').slice(0, 2).join('.') }
 }
 
-/** The request's previous JWS: on POST a request registered just now, on PUT the one that registered the client. */
+/**
+ * The request's previous JWS: on POST a request registered just now (the case's control: the same
+ * request, sent the first time, is accepted), on PUT the one that registered the client.
+ */
 async function usedRequest(c: CaseContext) {
   if (c.client) return { body: c.client.jws }
-  return test.step('precondition: register once with the request', async () => {
+  return control('the same request, sent the first time, is accepted: 201', async () => {
     const first = await signed(c)
-    await ensureStatus(await c.tpp.dcr.register(first.body), 201, 'RFC7591-3.2.1')
+    ensureSucceeded(await c.tpp.dcr.register(first.body), 201)
     return first
   })
 }
@@ -218,6 +220,7 @@ export const REQUEST_JWT_CASES: readonly RegistrationCase[] = [
     id: 'NEG-JWT-13',
     title: 'rejects a request whose jti was already used',
     spec: ['OBDCR-data-dictionary', 'RFC7519-4.1.7'],
+    ownControl: true,
     send: usedRequest,
     expect: METADATA,
   },

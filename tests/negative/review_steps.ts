@@ -3,13 +3,12 @@
  * must refuse, changing nothing, and the positive control that the same request without its fault
  * is accepted by the same target in the same test. Not collected as tests.
  */
-import { test } from '@playwright/test'
 import type { Exchange } from '../../fixtures/clients/exchange.ts'
+import { controlRegistration as registrationControl } from '../../fixtures/controls.ts'
 import type { RequestOptions, Tpp } from '../../fixtures/tpp.ts'
 import type { Validators } from '../../fixtures/validators.ts'
 import { checkRegistrationRefusal, type RegistrationError } from '../checks/errors.ts'
 import { ensureStatus } from '../checks/http.ts'
-import { ensureClientId } from '../checks/registration.ts'
 
 /** RFC 7591 §3.2.2: 400 with one of `errors`, a JSON error body, and no client_id (nothing registered). */
 export async function checkRegistrationRefused(
@@ -23,10 +22,6 @@ export async function checkRegistrationRefused(
 }
 
 /** The positive control: the same registration without its fault is accepted (201); its client id. */
-export function controlRegistration(tpp: Tpp, what: string, opts: RequestOptions = {}): Promise<string> {
-  return test.step(`control: ${what} is registered`, async () => {
-    const { exchange } = await tpp.register(opts)
-    await ensureStatus(exchange, 201, 'RFC7591-3.2.1')
-    return ensureClientId(exchange)
-  })
+export async function controlRegistration(tpp: Tpp, what: string, opts: RequestOptions = {}): Promise<string> {
+  return (await registrationControl(tpp, opts, `${what} is registered`)).clientId
 }

@@ -11,9 +11,9 @@
 import { expect, test } from '@playwright/test'
 import { hs256WithPublicKey, signJws } from '../../fixtures/builders/jose.ts'
 import { ROLE_SCOPES } from '../../fixtures/builders/ssa.ts'
+import { control, ensureSucceeded } from '../../fixtures/controls.ts'
 import type { Target } from '../../fixtures/targets/types.ts'
 import { recordAnswer } from '../checks/annotations.ts'
-import { ensureStatus } from '../checks/http.ts'
 import { bodyOf, checkScopeWithinRequested } from '../checks/registration.ts'
 import {
   ANY_REGISTRATION_ERROR,
@@ -181,10 +181,11 @@ export const SSA_CASES: readonly RegistrationCase[] = [
     title: 'answers a second registration with an already used software statement as the bank declares',
     spec: ['RFC7519-4.1.7', 'OBDCR-Software-Statement'],
     postOnly: true,
+    ownControl: true,
     send: async c => {
-      const first = await test.step('precondition: register once with the software statement', async () => {
+      const first = await control('a first registration with the software statement is accepted: 201', async () => {
         const r = await signed(c)
-        await ensureStatus(await c.tpp.dcr.register(r.body), 201, 'RFC7591-3.2.1')
+        ensureSucceeded(await c.tpp.dcr.register(r.body), 201)
         return r
       })
       return signed(c, { ssa: first.ssa })
@@ -201,9 +202,10 @@ export const SSA_CASES: readonly RegistrationCase[] = [
     title: 'answers a second registration for an already registered software_id as the bank declares',
     spec: ['OBDCR-data-dictionary'],
     postOnly: true,
+    ownControl: true,
     send: async c => {
-      await test.step('precondition: a client of the software', async () => {
-        await ensureStatus(await c.tpp.dcr.register((await signed(c)).body), 201, 'RFC7591-3.2.1')
+      await control('a first client of the software is registered: 201', async () => {
+        ensureSucceeded(await c.tpp.dcr.register((await signed(c)).body), 201)
       })
       return signed(c)
     },

@@ -20,6 +20,7 @@ import { dnClaim } from '../../fixtures/builders/registration.ts'
 import { outcomeOf, send } from '../../fixtures/clients/exchange.ts'
 import type { TlsIdentity } from '../../fixtures/clients/tls.ts'
 import type { ClientCredentialsOptions } from '../../fixtures/clients/token_client.ts'
+import { control, ensureSucceeded, precondition, preconditionClient } from '../../fixtures/controls.ts'
 import { expect, test, withAuthMethod } from '../../fixtures/negative.ts'
 import { requires } from '../../fixtures/targets/capabilities.ts'
 import type { TppProfile } from '../../fixtures/targets/types.ts'
@@ -143,7 +144,7 @@ test.describe('NEG-TOK token endpoint refusals', { tag: ['@token', '@negative'] 
       ]
       if (token !== tokenAud) cases.push(['the mTLS alias of the token endpoint', token, 'warning'])
       for (const [name, aud, level] of cases) {
-        await test.step(`aud is ${name}`, async () => {
+        await test.step(`aud is ${name} [RFC7523-3]`, async () => {
           const ex = await attempt(c, { assertionClaims: { aud } })
           const ok = ex.kind === 'response' && ex.status === 200
           recordAnswer(`aud ${name}`, ok ? 'accepted' : 'refused')
@@ -191,9 +192,7 @@ test.describe('NEG-TOK token endpoint refusals', { tag: ['@token', '@negative'] 
     test("NEG-TOK-11 refuses a client_id parameter that is not the assertion's iss and sub", {
       annotation: [spec('RFC6749-2.3'), spec('RFC6749-5.2')],
     }, async ({ registeredClient: c }) => {
-      const { exchange } = await c.tpp.register()
-      await ensureStatus(exchange, 201, 'RFC7591-3.2.1')
-      const other = await ensureClientId(exchange)
+      const { clientId: other } = await preconditionClient(c.tpp, {}, 'a second client of the same TPP')
       await checkTokenRefusal(await attempt(c, { form: { client_id: other } }), ['invalid_client'])
     })
 
@@ -277,15 +276,15 @@ test.describe('NEG-TOK token endpoint refusals', { tag: ['@token', '@negative'] 
 
     test('NEG-TOK-19 refuses an assertion whose alg is not the registered token_endpoint_auth_signing_alg', {
       annotation: [spec('OIDCR-2'), spec('RFC7523-3')],
-    }, async ({ tpp }) => {
+    }, async ({ registeredClient: { tpp } }) => {
+      // The control: a client registered for the TPP's own alg gets a token (the fixture's).
       // Registered for the other FAPI alg, signed with the TPP's own key and alg.
       const other = tpp.profile.signing.alg === 'ES256' ? 'PS256' : 'ES256'
-      const { exchange } = await tpp.register({
-        authMethod: 'private_key_jwt',
-        claims: { token_endpoint_auth_signing_alg: other },
-      })
-      await ensureStatus(exchange, 201, 'RFC7591-3.2.1')
-      const clientId = await ensureClientId(exchange)
+      const { clientId } = await preconditionClient(
+        tpp,
+        { authMethod: 'private_key_jwt', claims: { token_endpoint_auth_signing_alg: other } },
+        `a client registered with token_endpoint_auth_signing_alg ${other}`,
+      )
       await checkTokenRefusal(await tpp.tokens.clientCredentials(clientId, 'private_key_jwt'), ['invalid_client'])
     })
 
@@ -315,10 +314,14 @@ test.describe('NEG-TOK token endpoint refusals', { tag: ['@token', '@negative'] 
     test('NEG-TOK-21 refuses a tls_client_auth client that presents no certificate', {
       tag: '@tls',
       annotation: [spec('RFC8705-2')],
-    }, async ({ registeredClient: c, tppFor, target }) => {
+    }, async ({ registeredClient: c, tppFor, target, handshakeControl }) => {
+      // The control, the same request over the client's certificate, is the fixture's first token.
       const bare = await tppFor(target.tpp, 'none')
       const ex = await bare.tokens.clientCredentials(c.clientId, 'tls_client_auth')
-      await checkTokenRefusal(ex, ['invalid_client', 'invalid_request'], { tlsFailure: true, ref: 'RFC8705-2' })
+      await checkTokenRefusal(ex, ['invalid_client', 'invalid_request'], {
+        tlsRefusal: handshakeControl,
+        ref: 'RFC8705-2',
+      })
     })
 
     test("NEG-TOK-22 refuses a trusted certificate whose subject DN is not the client's registered DN", {
@@ -330,7 +333,8 @@ test.describe('NEG-TOK token endpoint refusals', { tag: ['@token', '@negative'] 
 
     test('NEG-TOK-23 matches the subject DN as a DN: the same DN written otherwise works, one attribute changed does not', {
       annotation: [spec('RFC8705-2.1.2'), spec('RFC4517-4.2.15'), spec('RFC4514-2')],
-    }, async ({ tpp, target }) => {
+    }, async ({ registeredClient: { tpp }, target }) => {
+      // The control: a client registered with the certificate's DN as given gets a token (the fixture's).
       const member = dnClaim(target.specVersion)
       const dn = tpp.profile.transport.subjectDn
       const registerWith = async (written: string) => {
@@ -338,7 +342,7 @@ test.describe('NEG-TOK token endpoint refusals', { tag: ['@token', '@negative'] 
         return exchange
       }
       for (const [name, written] of Object.entries(equivalentDns(dn, target.specVersion))) {
-        await test.step(`${member} with ${name} (${written}) gets a token`, async () => {
+        await test.step(`${member} with ${name} (${written}) gets a token [RFC8705-2.1.2]`, async () => {
           const exchange = await registerWith(written)
           await ensureStatus(exchange, 201, 'RFC7591-3.2.1')
           const ex = await tpp.tokens.clientCredentials(await ensureClientId(exchange), 'tls_client_auth')
@@ -387,7 +391,8 @@ test.describe('NEG-TOK token endpoint refusals', { tag: ['@token', '@negative'] 
 
   test('NEG-TOK-12 refuses a client id that was never registered', {
     annotation: [spec('RFC6749-5.2')],
-  }, async ({ tpp, authMethod }) => {
+  }, async ({ registeredClient: { tpp, authMethod } }) => {
+    // The control: the same request for a registered client gets a token (the fixture's).
     await checkTokenRefusal(await tpp.tokens.clientCredentials(randomUUID(), authMethod), ['invalid_client'])
   })
 
@@ -433,10 +438,13 @@ test.describe('NEG-TOK token endpoint refusals', { tag: ['@token', '@negative'] 
 
   test('NEG-TOK-29 refuses client_credentials to a client not registered for that grant', {
     annotation: [spec('RFC6749-5.2'), spec('RFC7591-2')],
-  }, async ({ tpp, authMethod }) => {
-    const { exchange } = await tpp.register({ claims: { grant_types: ['authorization_code', 'refresh_token'] } })
-    await ensureStatus(exchange, 201, 'RFC7591-3.2.1')
-    const clientId = await ensureClientId(exchange)
+  }, async ({ registeredClient: { tpp, authMethod } }) => {
+    // The control: a client registered with the client_credentials grant gets a token (the fixture's).
+    const { clientId } = await preconditionClient(
+      tpp,
+      { claims: { grant_types: ['authorization_code', 'refresh_token'] } },
+      'a client registered without the client_credentials grant',
+    )
     test.info().annotations.push({
       type: 'warning',
       description: `client ${clientId} stays registered: without the client_credentials grant it cannot get the token DELETE needs`,
@@ -487,10 +495,15 @@ test.describe('NEG-TOK token endpoint refusals', { tag: ['@token', '@negative'] 
     // Registered for openid and one scope only, where the software may have more.
     const ask = scopesOf(await tpp.registrationClaims().then(r => r.claims.scope)).filter(s => s !== 'openid')
     const keep = ask[0]
-    const { exchange } = await tpp.register(keep ? { scopes: ['openid', keep] } : {})
-    await ensureStatus(exchange, 201, 'RFC7591-3.2.1')
-    const clientId = await ensureClientId(exchange)
+    const { clientId, exchange } = await preconditionClient(
+      tpp,
+      keep ? { scopes: ['openid', keep] } : {},
+      `a client registered for ${keep ? `openid ${keep}` : 'its default scopes'}`,
+    )
     const registered = scopesOf(bodyOf(exchange).scope)
+    await control(`the client gets a token for ${keep ?? 'its default scope'}, which it was registered for`, async () =>
+      ensureSucceeded(await tpp.tokens.clientCredentials(clientId, authMethod, keep ? { scope: keep } : {}), 200),
+    )
     const cases: [string, string][] = [['an unknown scope', 'foo']]
     const notGranted = supported.find(s => s !== 'openid' && !registered.includes(s))
     if (notGranted) cases.push([`${notGranted}, which the client was not registered for`, notGranted])
@@ -533,8 +546,8 @@ test.describe('NEG-TOK found by the security review (catalogue §2.10)', { tag: 
           ref: 'FAPI1-ADV-5.2.2',
         },
       )
-      await test.step("control: the same request over the client's own certificate gets a token", async () => {
-        await ensureAccessToken(await c.tpp.tokens.clientCredentials(c.clientId, 'private_key_jwt', scope))
+      await control("the same request over the client's own certificate gets a token", async () => {
+        ensureSucceeded(await c.tpp.tokens.clientCredentials(c.clientId, 'private_key_jwt', scope), 200)
       })
     })
 
@@ -558,14 +571,14 @@ test.describe('NEG-TOK found by the security review (catalogue §2.10)', { tag: 
           })
         })
       }
-      await test.step('control: the same assertion, signed the same way without those header members, gets a token', async () => {
-        await ensureAccessToken(await attempt(c, { assertion: assertionWith({}) }))
+      await control('the same assertion, signed the same way without those header members, gets a token', async () => {
+        ensureSucceeded(await attempt(c, { assertion: assertionWith({}) }), 200)
       })
     })
 
     test('NEG-TOK-34 refuses /introspect and /revoke by a private_key_jwt client without a certificate or over an untrusted one', {
       annotation: [spec('FAPI1-ADV-5.2.2'), spec('RFC8705-2'), spec('RFC7662-2.1'), spec('RFC7009-2.1')],
-    }, async ({ registeredClient: c, discovery, tlsContext, exchangeLog, target }) => {
+    }, async ({ registeredClient: c, discovery, tlsContext, exchangeLog, target, handshakeControl }) => {
       const endpoints = {
         introspection: mtlsEndpointOf(discovery.config, 'introspection_endpoint'),
         revocation: mtlsEndpointOf(discovery.config, 'revocation_endpoint'),
@@ -574,7 +587,7 @@ test.describe('NEG-TOK found by the security review (catalogue §2.10)', { tag: 
         !endpoints.introspection && !endpoints.revocation,
         `${target.name} publishes neither introspection_endpoint nor revocation_endpoint (RFC 8414 §2)`,
       )
-      const token = await test.step('precondition: an access token of the client', () => c.token())
+      const token = await precondition('an access token of the client', () => c.token())
       /** One call of `url` authenticated as the client (a fresh assertion), over `over`'s certificate or none. */
       const callAs = async (url: string, label: string, over: TlsIdentity) =>
         send(
@@ -602,7 +615,7 @@ test.describe('NEG-TOK found by the security review (catalogue §2.10)', { tag: 
           if (!url) continue
           await test.step(`${label} ${how}`, async () => {
             const ex = await callAs(url, label, over)
-            await ensureRejected(ex, [400, 401], { tlsFailure: true, ref: 'FAPI1-ADV-5.2.2' })
+            await ensureRejected(ex, [400, 401], { tlsRefusal: handshakeControl, ref: 'FAPI1-ADV-5.2.2' })
             if (ex.kind === 'response') {
               await checkErrorIs(ex, ['invalid_client', 'invalid_request'], 'RFC6749-5.2')
               await test.step('the answer tells nothing about the token [RFC7662-2.2]', async () => {
@@ -613,23 +626,22 @@ test.describe('NEG-TOK found by the security review (catalogue §2.10)', { tag: 
         }
       }
       if (endpoints.introspection) {
-        await test.step("control: introspection over the client's own certificate answers, and the token is still active", async () => {
-          const ex = await callAs(endpoints.introspection as string, 'POST /introspect', c.tpp.profile)
-          await ensureStatus(ex, 200, 'RFC7662-2.2')
-          await checkIntrospectionActive(ex, true)
+        const ex = await control("introspection over the client's own certificate answers 200", async () => {
+          const answer = await callAs(endpoints.introspection as string, 'POST /introspect', c.tpp.profile)
+          ensureSucceeded(answer, 200)
+          return answer
         })
+        // The refused calls changed nothing: the token is still active.
+        await checkIntrospectionActive(ex, true)
       }
       if (endpoints.revocation) {
-        await test.step("control: revocation over the client's own certificate answers 200, and the token is then dead", async () => {
-          await ensureStatus(
-            await callAs(endpoints.revocation as string, 'POST /revoke', c.tpp.profile),
-            200,
-            'RFC7009-2.2',
-          )
-          if (target.operations.get) {
-            await checkUnauthorized(await c.tpp.dcr.get(c.clientId, token), 'invalid_token')
-          }
+        await control("revocation over the client's own certificate answers 200", async () => {
+          ensureSucceeded(await callAs(endpoints.revocation as string, 'POST /revoke', c.tpp.profile), 200)
         })
+        // Only that one revoked the token: it is dead now.
+        if (target.operations.get) {
+          await checkUnauthorized(await c.tpp.dcr.get(c.clientId, token), 'invalid_token')
+        }
       }
     })
   })

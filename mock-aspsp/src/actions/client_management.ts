@@ -18,6 +18,8 @@ const METHODS: Record<Operation, string> = { get: 'GET', put: 'PUT', delete: 'DE
 /** The client the request's token may manage, or a 401 (405 when the operation is off). */
 function managedClient(ctx: Context, op: Operation): ClientRecord {
   const bank: Bank = ctx.bank
+  if (bank.deviations.has('refuse-every-management-call'))
+    throw new InvalidToken('refused: this bank runs the refuse-every-management-call deviation')
   const token = bearerToken(ctx)
   if (token.grant !== 'client_credentials' && !bank.deviations.has('management-accepts-any-grant')) {
     throw new InvalidToken('client management needs a client credentials access token (OB DCR §Authentication)')
@@ -32,21 +34,32 @@ function managedClient(ctx: Context, op: Operation): ClientRecord {
     throw new InvalidToken('the access token does not grant access to this client; it has been revoked')
   }
   if (!bank.options.operations[op]) {
+    if (bank.deviations.has('unoffered-operation-404')) throw new NotFound(`there is no ${METHODS[op]} ${ctx.path}`)
     const allowed = (Object.keys(METHODS) as Operation[]).filter(o => bank.options.operations[o]).map(o => METHODS[o])
     throw new MethodNotAllowed(`${METHODS[op]} /register/{ClientId} is not offered by this bank`, allowed)
   }
+  if (bank.deviations.has('management-token-single-use')) bank.store.revokeToken(token.hash)
   return own
 }
 
 export async function getClient(ctx: Context): Promise<void> {
+  const { deviations } = ctx.bank as Bank
   const client = managedClient(ctx, 'get')
-  ctx.body = registrationResponse(client)
+  const body = registrationResponse(client)
+  ctx.body = deviations.has('get-returns-summary')
+    ? { client_id: client.clientId, software_id: client.softwareId }
+    : body
+  // The deviation sends the same JSON as text/plain (Koa's type for a string body).
+  if (deviations.has('management-get-not-json')) [ctx.body, ctx.type] = [JSON.stringify(ctx.body), 'text/plain']
 }
 
 export async function updateClient(ctx: Context): Promise<void> {
   const bank: Bank = ctx.bank
-  const client = managedClient(ctx, 'put')
+  // The deviation: PUT without its token check (the client is the one the path names).
+  const unchecked = bank.deviations.has('put-accepts-any-token') && bank.store.getClient(String(ctx.params.clientId))
+  const client = unchecked || managedClient(ctx, 'put')
   const { registration, useJti } = await validateRegistration(ctx, requestCert(ctx), client)
+  if (bank.deviations.has('put-ignores-redirect-change')) registration.redirect_uris = client.registration.redirect_uris
   const updated: ClientRecord = { ...client, registration, updatedAt: epoch() }
   await bank.store.batch(() => {
     useJti()

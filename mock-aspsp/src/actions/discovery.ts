@@ -37,7 +37,9 @@ export function discoveryDocument(bank: Bank): Record<string, unknown> {
     token_endpoint_auth_signing_alg_values_supported: [...ALLOWED_JWS_ALGS],
     introspection_endpoint_auth_methods_supported: [...bank.options.authMethods],
     revocation_endpoint_auth_methods_supported: [...bank.options.authMethods],
-    tls_client_certificate_bound_access_tokens: true,
+    ...(bank.deviations.has('discovery-omits-bound-tokens-flag')
+      ? {}
+      : { tls_client_certificate_bound_access_tokens: true }),
     request_parameter_supported: true,
     request_uri_parameter_supported: true,
     require_request_uri_registration: false,

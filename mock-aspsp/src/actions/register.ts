@@ -154,15 +154,22 @@ export function registrationResponse(client: ClientRecord): Json {
 
 export async function register(ctx: Context): Promise<void> {
   const bank: Bank = ctx.bank
+  if (bank.deviations.has('refuse-every-registration'))
+    throw new InvalidClientMetadata('refused: this bank runs the refuse-every-registration deviation')
   const cert = bank.deviations.has('no-client-cert-on-register')
     ? requestCert(ctx)
     : requireClientCert(ctx, why => new InvalidRequest(why))
   const { registration, softwareId, orgId, softwareStatement, useJti } = await validateRegistration(ctx, cert)
   const now = epoch()
+  const clientId = randomUUID()
+  // RFC 7592 §3 (together or not at all) and RFC 7591 §3.2.1 (a secret comes with its expiry), broken.
+  if (bank.deviations.has('management-uri-without-token'))
+    registration.registration_client_uri = `${bank.endpoints.registration}/${clientId}`
+  if (bank.deviations.has('client-secret-without-expiry')) registration.client_secret = randomUUID()
   // Serialised once, for the store and for the answer (a registration is ~5 KB with its SSA).
   const registrationJson = JSON.stringify(registration)
   const client: ClientRecord = {
-    clientId: randomUUID(),
+    clientId,
     softwareId,
     orgId,
     issuedAt: now,
@@ -175,7 +182,9 @@ export async function register(ctx: Context): Promise<void> {
   // after the store has committed it (SQLite: in the WAL file).
   await bank.store.batch(() => {
     useJti()
-    if (!bank.options.multipleClientsPerSoftware && bank.store.countClientsOfSoftware(softwareId) > 0) {
+    const oneClient =
+      !bank.options.multipleClientsPerSoftware || bank.deviations.has('refuse-second-client-of-software')
+    if (oneClient && bank.store.countClientsOfSoftware(softwareId) > 0) {
       throw new InvalidClientMetadata(
         `software_id "${softwareId}" already has a client at this bank; this bank allows one client per software statement`,
       )
@@ -184,7 +193,7 @@ export async function register(ctx: Context): Promise<void> {
     bank.store.insertClient(client)
   })
   ctx.state.clientId = client.clientId
-  ctx.status = 201
+  ctx.status = bank.deviations.has('register-answers-200') ? 200 : 201
   ctx.type = 'application/json'
   // registrationResponse(client), spelt out: client_id and client_id_issued_at, then the registration.
   ctx.body = `{"client_id":${JSON.stringify(client.clientId)},"client_id_issued_at":${now},${registrationJson.slice(1)}`

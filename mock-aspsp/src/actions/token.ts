@@ -6,7 +6,13 @@
  */
 import type { Context } from 'koa'
 import type { Bank } from '../helpers/bank.ts'
-import { InvalidRequest, InvalidScope, UnauthorizedClient, UnsupportedGrantType } from '../helpers/errors.ts'
+import {
+  InvalidClient,
+  InvalidRequest,
+  InvalidScope,
+  UnauthorizedClient,
+  UnsupportedGrantType,
+} from '../helpers/errors.ts'
 import { accessTokenTtl, issueToken } from '../helpers/tokens.ts'
 import { readForm } from '../shared/body.ts'
 import { type AuthenticatedClient, authenticateClient } from '../shared/client_auth.ts'
@@ -42,7 +48,7 @@ function grantedScope(bank: Bank, auth: AuthenticatedClient, requested: string |
 async function clientCredentials(ctx: Context, params: Record<string, string>, auth: AuthenticatedClient) {
   const bank: Bank = ctx.bank
   const grants = (auth.client.registration.grant_types ?? []) as string[]
-  if (!grants.includes('client_credentials')) {
+  if (!grants.includes('client_credentials') && !bank.deviations.has('skip-client-grant-check')) {
     throw new UnauthorizedClient('this client is not registered for the client_credentials grant')
   }
   const scope = grantedScope(bank, auth, params.scope)
@@ -57,7 +63,7 @@ async function clientCredentials(ctx: Context, params: Record<string, string>, a
   })
   ctx.body = {
     access_token: value,
-    token_type: 'Bearer',
+    ...(bank.deviations.has('token-response-without-token-type') ? {} : { token_type: 'Bearer' }),
     expires_in: record.expiresAt - record.issuedAt,
     scope,
   }
@@ -67,18 +73,22 @@ grantHandlers.set('client_credentials', clientCredentials)
 
 export async function token(ctx: Context): Promise<void> {
   const bank: Bank = ctx.bank
+  if (bank.deviations.has('refuse-every-token-request'))
+    throw new InvalidClient('refused: this bank runs the refuse-every-token-request deviation')
   const params = await readForm(ctx, bank.options.maxBodyBytes, 'token')
   const grantType = params.grant_type
   if (!grantType) throw new InvalidRequest('grant_type is required')
   const handler = grantHandlers.get(grantType)
   if (!handler) {
+    if (bank.deviations.has('unsupported-grant-invalid-request'))
+      throw new InvalidRequest(`grant_type "${grantType}" is not supported`)
     throw new UnsupportedGrantType(
       `grant_type "${grantType}" is not supported (supported: ${[...grantHandlers.keys()].join(', ')})`,
     )
   }
   const auth = await authenticateClient(ctx, params, bank.endpoints.token)
   // FAPI 1 Advanced §5.2.2 / RFC 8705 §3: every token is bound to the client certificate.
-  if (!auth.cert && !bank.deviations.has('unbound-tokens')) {
+  if (!auth.cert && !bank.deviations.has('unbound-tokens') && !bank.deviations.has('tls-auth-without-cert')) {
     throw new InvalidRequest('a trusted client certificate is required: access tokens are bound to it (RFC 8705 §3)')
   }
   await handler(ctx, params, auth)

@@ -109,6 +109,8 @@ export function createBank(options: MockOptions, pki: Pki, store: Store): Bank {
       {
         allowedHosts: new Set([...dcrProfile.jwksHosts, ...options.jwksAllowedHosts.map(h => h.toLowerCase())]),
         timeoutMs: options.jwksFetchTimeoutMs,
+        // The CAs the bank trusts for mutual TLS (the profile's), trusted for the keystores it reads too.
+        trustedCas: dcrProfile.listenerTls(pki, options).caPaths.map(f => readFileSync(f)),
       },
     ),
     signing: { key: createPrivateKey(readFileSync(pki.aspsp.signing.keyPath)), kid: pki.aspsp.signing.kid },

@@ -5,6 +5,10 @@
  * body streamed with a size cap (a 200 MB answer is cut at 256 KiB, never held). Each refusal says
  * its cause: the host, TLS verification, the status, the size, the time (OB DCR "Of JWS & JWKS").
  */
+import { readFileSync } from 'node:fs'
+import type { IncomingMessage } from 'node:http'
+import https from 'node:https'
+import { rootCertificates } from 'node:tls'
 import { KeySet } from './jose.ts'
 
 /** Largest JWKS read, in bytes: the OB keystore's are a few KiB. */
@@ -15,6 +19,12 @@ export interface JwksFetchPolicy {
   allowedHosts: ReadonlySet<string>
   timeoutMs: number
   maxBytes?: number
+  /**
+   * Certificates (PEM) trusted beside Node's own roots and `NODE_EXTRA_CA_CERTS` for the server's
+   * certificate: the test CA, `--extra-ca` and the CAs of the TPPs' own identities (keys/byo/), so a
+   * TPP's keystore under its own CA is read without any environment variable.
+   */
+  trustedCas?: readonly Buffer[]
 }
 
 /** OpenSSL / Node error codes of a failed certificate verification. */
@@ -22,60 +32,78 @@ const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_|ERR_TLS|ERR_SSL|SSL_|HOSTNAME/
 
 /** Why `fetch` failed, in words: timeout, TLS verification, connection. */
 function fetchFailure(e: unknown, timeoutMs: number): string {
-  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } }
+  const err = e as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } }
   if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return `timed out after ${timeoutMs} ms`
-  const code = err?.cause?.code
+  const code = err?.code ?? err?.cause?.code
+  const message = err?.code ? err.message : err?.cause?.message
   if (typeof code === 'string' && TLS_CODE.test(code)) {
-    return `TLS verification of the server failed (${code}: ${err.cause?.message ?? ''})`
+    return `TLS verification of the server failed (${code}: ${message ?? ''})`
   }
   if (code === 'ECONNREFUSED') return 'the connection was refused'
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name does not resolve'
-  const detail = err?.cause?.message ?? err?.message ?? String(e)
+  const detail = message ?? err?.message ?? String(e)
   return `the request failed (${code ? `${code}: ` : ''}${detail})`
 }
 
-/**
- * Lets go of a body the bank will not read. Not awaited: the cancellation of a stream that is
- * tee'd (as request interceptors do) may never settle, and nothing waits on it.
- */
-function discard(body: ReadableStream<Uint8Array> | ReadableStreamDefaultReader<Uint8Array> | null | undefined): void {
-  body?.cancel().catch(() => {})
-}
-
 /** Reads a body as text, refusing it past `max` bytes without reading further. */
-async function boundedText(res: Response, max: number): Promise<string> {
-  const declared = Number(res.headers.get('content-length'))
+async function boundedText(res: IncomingMessage, max: number): Promise<string> {
+  const declared = Number(res.headers['content-length'])
   if (Number.isFinite(declared) && declared > max) {
-    discard(res.body)
+    res.destroy()
     throw new Error(`declares ${declared} bytes; at most ${max} are read`)
   }
-  const reader = res.body?.getReader()
-  if (!reader) return ''
-  const chunks: Uint8Array[] = []
+  const chunks: Buffer[] = []
   let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
+  for await (const chunk of res as AsyncIterable<Buffer>) {
+    size += chunk.byteLength
     if (size > max) {
-      discard(reader)
+      res.destroy()
       throw new Error(`sent more than ${max} bytes; at most ${max} are read`)
     }
-    chunks.push(value)
+    chunks.push(chunk)
   }
   return Buffer.concat(chunks).toString('utf8')
+}
+
+/** Node's roots and `NODE_EXTRA_CA_CERTS` (which an explicit `ca` would otherwise replace). */
+function defaultRoots(): string[] {
+  const extra = process.env.NODE_EXTRA_CA_CERTS
+  const roots = [...rootCertificates]
+  if (extra) {
+    try {
+      roots.push(readFileSync(extra, 'utf8'))
+    } catch {
+      // Node itself warns about an unreadable NODE_EXTRA_CA_CERTS at start-up.
+    }
+  }
+  return roots
+}
+
+/** One GET over node:https (no redirects followed), answered once the headers are in. */
+function get(url: URL, signal: AbortSignal, ca: readonly (string | Buffer)[] | undefined): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(
+      url,
+      { signal, headers: { accept: 'application/json' }, ...(ca ? { ca: [...ca] } : {}) },
+      resolve,
+    )
+    req.on('error', reject)
+  })
 }
 
 /** Fetches JWKS by URL through a cache; `local` answers URLs the bank serves itself. */
 export class JwksResolver {
   private readonly cache = new Map<string, { until: number; set: Promise<KeySet> }>()
+  private readonly ca: readonly (string | Buffer)[] | undefined
 
   constructor(
     private readonly ttlSeconds: number,
     /** The JWKS for a URL the bank serves itself, null when that URL names nothing, undefined otherwise. */
     private readonly local: (url: string) => unknown,
     private readonly policy: JwksFetchPolicy,
-  ) {}
+  ) {
+    this.ca = policy.trustedCas?.length ? [...defaultRoots(), ...policy.trustedCas] : undefined
+  }
 
   /** The key set at `url`; throws an Error whose message says why it could not be had. */
   get(url: string): Promise<KeySet> {
@@ -108,22 +136,23 @@ export class JwksResolver {
       )
     }
     const signal = AbortSignal.timeout(timeoutMs)
-    let res: Response
+    let res: IncomingMessage
     try {
-      res = await fetch(url, { signal, redirect: 'manual', headers: { accept: 'application/json' } })
+      res = await get(parsed, signal, this.ca)
     } catch (e) {
       throw new Error(`"${url}" could not be fetched: ${fetchFailure(e, timeoutMs)}`)
     }
-    if ((res.status >= 300 && res.status < 400) || res.redirected) {
-      discard(res.body)
-      const to = res.headers.get('location')
+    const status = res.statusCode ?? 0
+    if (status >= 300 && status < 400) {
+      res.destroy()
+      const to = res.headers.location
       throw new Error(
-        `"${url}" answered HTTP ${res.status}${to ? ` (a redirect to ${to})` : ''}: redirects are not followed`,
+        `"${url}" answered HTTP ${status}${to ? ` (a redirect to ${to})` : ''}: redirects are not followed`,
       )
     }
-    if (!res.ok) {
-      discard(res.body)
-      throw new Error(`"${url}" answered HTTP ${res.status}`)
+    if (status < 200 || status >= 300) {
+      res.destroy()
+      throw new Error(`"${url}" answered HTTP ${status}`)
     }
     let text: string
     try {

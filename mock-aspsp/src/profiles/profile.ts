@@ -9,7 +9,7 @@ import type Router from '@koa/router'
 import type { Pki } from '../../../keys/pki.ts'
 import type { Bank } from '../helpers/bank.ts'
 import type { MockOptions } from '../helpers/defaults.ts'
-import type { DeviationName } from '../helpers/deviations.ts'
+import type { Deviation, DeviationName } from '../helpers/deviations.ts'
 import type { CdrDeviationName } from './au_cdr/deviations.ts'
 
 export const PROFILE_NAMES = ['uk-ob', 'au-cdr'] as const
@@ -18,14 +18,12 @@ export type ProfileName = (typeof PROFILE_NAMES)[number]
 /** Every deviation name of every profile: what `bank.deviations.has()` may be asked. */
 export type KnownDeviationName = DeviationName | CdrDeviationName
 
-/** A named deviation as a profile lists it (see `helpers/deviations.ts`). */
-export interface ProfileDeviation {
-  area: string
-  breaks: string
-  clause: string
-  /** Ids of the tests that must catch it (the profile's own test ids). */
-  caughtBy: readonly string[]
-}
+/**
+ * A named deviation as a profile lists it: the fields of `helpers/deviations.ts`'s `Deviation`
+ * (the rule it breaks, its clause, the tests that must catch it and the references of the checks
+ * they must fail at; an anti-bank's `passesNone`), the area being the profile's own.
+ */
+export type ProfileDeviation = Omit<Deviation, 'area'> & { area: string }
 
 /** A server certificate, its key and the file it came from. */
 export interface ServerIdentity {

@@ -89,7 +89,8 @@ export async function readBody(ctx: Context, limit: number): Promise<string> {
  */
 export async function readForm(ctx: Context, limit: number, endpoint: string): Promise<Record<string, string>> {
   const type = mediaType(ctx)
-  if (type !== 'application/x-www-form-urlencoded') {
+  const anyType = endpoint === 'token' && ctx.bank.deviations.has('token-ignores-content-type')
+  if (type !== 'application/x-www-form-urlencoded' && !anyType) {
     throw new InvalidRequest(
       `the ${endpoint} request must be application/x-www-form-urlencoded, got "${type || 'no Content-Type'}"`,
     )

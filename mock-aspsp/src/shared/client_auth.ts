@@ -13,7 +13,7 @@ import type { Context } from 'koa'
 import type { Bank } from '../helpers/bank.ts'
 import { jwksUriOf } from '../helpers/client_info.ts'
 import { parseDn, sameDn } from '../helpers/dn.ts'
-import { InvalidClient } from '../helpers/errors.ts'
+import { InvalidClient, type OAuthError, ServerError, UnauthorizedClient } from '../helpers/errors.ts'
 import {
   type DecodedJws,
   decodeJws,
@@ -54,7 +54,7 @@ interface AssertedClient {
 
 async function privateKeyJwt(bank: Bank, params: Record<string, string>, endpoint: string): Promise<AssertedClient> {
   const { deviations } = bank
-  if (params.client_assertion_type !== JWT_BEARER_ASSERTION) {
+  if (params.client_assertion_type !== JWT_BEARER_ASSERTION && !deviations.has('ignore-client-assertion-type')) {
     throw new InvalidClient(
       `client_assertion_type must be ${JWT_BEARER_ASSERTION}, got ${JSON.stringify(params.client_assertion_type ?? null)}`,
     )
@@ -63,7 +63,8 @@ async function privateKeyJwt(bank: Bank, params: Record<string, string>, endpoin
   try {
     assertion = decodeJws(params.client_assertion, 'client_assertion')
   } catch (e) {
-    if (e instanceof JwsFormatError) throw new InvalidClient(e.message)
+    if (e instanceof JwsFormatError)
+      throw deviations.has('crash-on-malformed-assertion') ? new ServerError() : new InvalidClient(e.message)
     throw e
   }
   const { header, payload: claims } = assertion
@@ -78,7 +79,8 @@ async function privateKeyJwt(bank: Bank, params: Record<string, string>, endpoin
       `client_assertion alg ${JSON.stringify(alg ?? null)} is not allowed; sign it PS256 or ES256`,
     )
   }
-  const iss = claims.iss
+  // The deviation identifies the client by sub and never looks at iss.
+  const iss = deviations.has('identify-client-by-assertion-sub') ? claims.sub : claims.iss
   const sub = claims.sub
   if (typeof iss !== 'string' || iss === '')
     throw new InvalidClient('client_assertion has no iss; it must be the client_id')
@@ -87,11 +89,11 @@ async function privateKeyJwt(bank: Bank, params: Record<string, string>, endpoin
       throw new InvalidClient('client_assertion has no sub; it must be the client_id')
     if (sub !== iss) throw new InvalidClient(`client_assertion sub "${sub}" must equal iss "${iss}" (the client_id)`)
   }
-  if (params.client_id !== undefined && params.client_id !== iss) {
+  if (params.client_id !== undefined && params.client_id !== iss && !deviations.has('ignore-client-id-param')) {
     throw new InvalidClient(`client_id "${params.client_id}" does not match the client_assertion iss "${iss}"`)
   }
   const client = bank.store.getClient(iss)
-  if (!client) throw new InvalidClient(`client_id "${iss}" is not registered with this bank`)
+  if (!client) throw unknownClient(bank, iss)
   if (registeredMethod(client) !== 'private_key_jwt') {
     throw new InvalidClient(`client "${iss}" is registered for ${registeredMethod(client)}, not private_key_jwt`)
   }
@@ -113,7 +115,8 @@ async function privateKeyJwt(bank: Bank, params: Record<string, string>, endpoin
     }
   }
   const jti = claims.jti
-  if (typeof jti !== 'string' || jti === '')
+  const noJti = typeof jti !== 'string' || jti === ''
+  if (noJti && !deviations.has('accept-assertion-without-jti'))
     throw new InvalidClient('client_assertion has no jti; it is required and single use')
 
   const kid = header.kid
@@ -127,7 +130,7 @@ async function privateKeyJwt(bank: Bank, params: Record<string, string>, endpoin
   }
   if (kid === undefined) verifyWithoutKid(bank, keys, assertion.raw, alg, iss)
   else {
-    const outcome = keys.verify(assertion.raw, kid, alg)
+    const outcome = deviations.has('skip-assertion-signature') ? 'valid' : keys.verify(assertion.raw, kid, alg)
     if (outcome === 'no-such-key' || outcome === 'unusable-key') {
       throw new InvalidClient(
         `client_assertion is signed with key kid "${kid}", which is not a ${alg} key in the software JWKS of client "${iss}"`,
@@ -144,7 +147,7 @@ async function privateKeyJwt(bank: Bank, params: Record<string, string>, endpoin
   // forged or misdirected assertion cannot burn a jti), and committed with the other writes of
   // this turn (group commit) before the client counts as authenticated.
   const consume = async () => {
-    if (deviations.has('accept-replayed-assertion')) return
+    if (deviations.has('accept-replayed-assertion') || noJti) return
     const until = (typeof claims.exp === 'number' ? claims.exp : epoch()) + bank.options.clockSkew
     await bank.store.batch(() => {
       if (!bank.store.useOnce(`client-assertion:${iss}`, jti, until)) {
@@ -195,7 +198,7 @@ function checkAssertionTimes(bank: Bank, claims: Json): void {
     const t = claims[name]
     if (t === undefined) continue
     if (typeof t !== 'number') throw new InvalidClient(`client_assertion ${name} must be a NumericDate`)
-    if (t > now + skew)
+    if (t > now + skew && !bank.deviations.has('accept-future-assertion-iat'))
       throw new InvalidClient(
         `client_assertion ${name} ${t} is in the future (now ${now}, allowed skew ${skew}s: --clock-skew)`,
       )
@@ -204,17 +207,26 @@ function checkAssertionTimes(bank: Bank, claims: Json): void {
 
 function tlsClientAuth(bank: Bank, ctx: Context, params: Record<string, string>): ClientRecord {
   const clientId = params.client_id
+  if (!clientId && bank.deviations.has('crash-on-missing-client-id')) throw new ServerError()
   if (!clientId)
     throw new InvalidClient(
       'client_id is required: no client_assertion was sent, so tls_client_auth applies (RFC 8705 §2)',
     )
   const client = bank.store.getClient(clientId)
-  if (!client) throw new InvalidClient(`client_id "${clientId}" is not registered with this bank`)
+  if (!client) throw unknownClient(bank, clientId)
   const method = registeredMethod(client)
+  // The deviation lets a private_key_jwt client in on its certificate alone.
+  if (
+    method === 'private_key_jwt' &&
+    bank.deviations.has('accept-cert-for-private-key-jwt') &&
+    requestCert(ctx)?.trusted
+  )
+    return client
   if (method !== 'tls_client_auth') {
     throw new InvalidClient(`client "${clientId}" is registered for ${method}; send a client_assertion`)
   }
   const cert = requestCert(ctx)
+  if (!cert && bank.deviations.has('tls-auth-without-cert')) return client
   if (!cert) throw new InvalidClient('tls_client_auth needs a client certificate and none was presented')
   if (!cert.trusted) throw new InvalidClient(`tls_client_auth: ${cert.problem}`)
   if (!bank.deviations.has('skip-dn-match')) {
@@ -237,6 +249,14 @@ function tlsClientAuth(bank: Bank, ctx: Context, params: Record<string, string>)
     }
   }
   return client
+}
+
+/** RFC 6749 §5.2: an unknown client is `invalid_client` (the deviation answers `unauthorized_client`). */
+function unknownClient(bank: Bank, clientId: string): OAuthError {
+  const description = `client_id "${clientId}" is not registered with this bank`
+  return bank.deviations.has('unknown-client-unauthorized')
+    ? new UnauthorizedClient(description)
+    : new InvalidClient(description)
 }
 
 /** The endpoint's name in messages: `/token`, `/par`, ... */
@@ -302,7 +322,12 @@ export async function authenticateClient(
   if (params.client_secret !== undefined) {
     throw new InvalidClient('client_secret_post is not supported: authenticate with private_key_jwt or tls_client_auth')
   }
-  const usesAssertion = params.client_assertion !== undefined || params.client_assertion_type !== undefined
+  // The deviation: a tls_client_auth client's assertion parameters are ignored, its certificate used.
+  const tlsClient =
+    bank.deviations.has('accept-assertion-with-tls-auth') && bank.store.getClient(params.client_id ?? '')
+  const usesAssertion =
+    (params.client_assertion !== undefined || params.client_assertion_type !== undefined) &&
+    !(tlsClient && registeredMethod(tlsClient) === 'tls_client_auth')
   const method = usesAssertion ? 'private_key_jwt' : 'tls_client_auth'
   if (params.client_id) ctx.state.claimedClientId = params.client_id
   const asserted = usesAssertion ? await privateKeyJwt(bank, params, endpoint) : undefined

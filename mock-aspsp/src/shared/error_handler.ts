@@ -57,12 +57,13 @@ export async function errorHandler(ctx: Context, next: Next): Promise<void> {
     ctx.status = e.status
     for (const [k, v] of Object.entries(e.headers)) ctx.set(k, v)
     if (deviations.has('missing-www-authenticate') && registration) ctx.remove('WWW-Authenticate')
+    if (deviations.has('token-401-without-challenge') && ctx.path === '/token') ctx.remove('WWW-Authenticate')
     if (!deviations.has('missing-no-store')) {
       ctx.set('Cache-Control', 'no-store')
       ctx.set('Pragma', 'no-cache')
     }
     const code = deviations.has('wrong-error-code') && REGISTRATION_CODES.has(e.error) ? 'invalid_request' : e.error
-    const description = sanitizeDescription(e.description)
+    const description = deviations.has('raw-error-descriptions') ? e.description : sanitizeDescription(e.description)
     ctx.state.errorCode = code
     if (ctx.path.startsWith('/open-banking/') && e.status !== 401 && e.status !== 403) {
       ctx.body = obErrorResponse(ctx, e, description)
@@ -71,7 +72,8 @@ export async function errorHandler(ctx: Context, next: Next): Promise<void> {
       ctx.type = 'text/plain'
       ctx.body = `${code}: ${description}`
     } else {
-      ctx.body = { error: code, error_description: description }
+      const uri = deviations.has('relative-error-uri') ? { error_uri: `/docs/errors#${code}` } : {}
+      ctx.body = { error: code, error_description: description, ...uri }
     }
   }
 }

@@ -58,8 +58,9 @@ export function checkRedirectUris(bank: Bank, claims: Json, ssa: Json): string[]
     if (softwareUris.length === 0) {
       throw new InvalidRedirectUri('redirect_uris is omitted and the software statement has no software_redirect_uris')
     }
-    return [...softwareUris]
+    return bank.deviations.has('omitted-redirect-uris-registered-empty') ? [] : [...softwareUris]
   }
+  if (typeof value === 'string' && bank.deviations.has('accept-redirect-uris-string')) return value.split(',')
   if (!isStringArray(value) || value.length === 0) {
     throw new InvalidRedirectUri(
       `redirect_uris must be a non-empty JSON array of strings, got ${JSON.stringify(value)}`,
@@ -67,12 +68,14 @@ export function checkRedirectUris(bank: Bank, claims: Json, ssa: Json): string[]
   }
   value.forEach((uri, i) => {
     const at = `redirect_uris[${i}] "${uri.slice(0, 300)}"`
-    if (uri.length > 256) throw new InvalidRedirectUri(`${at} is longer than 256 characters`)
+    if (uri.length > 256 && !bank.deviations.has('allow-long-redirect-uri'))
+      throw new InvalidRedirectUri(`${at} is longer than 256 characters`)
     let url: URL
     try {
       url = new URL(uri)
     } catch {
-      throw new InvalidRedirectUri(`${at} is not an absolute URL`)
+      if (bank.deviations.has('accept-relative-redirect-uri')) url = new URL(uri, 'https://relative.invalid/')
+      else throw new InvalidRedirectUri(`${at} is not an absolute URL`)
     }
     if (url.protocol !== 'https:' && !bank.deviations.has('allow-http-redirect')) {
       throw new InvalidRedirectUri(`${at} must use the https scheme`)
@@ -84,18 +87,20 @@ export function checkRedirectUris(bank: Bank, claims: Json, ssa: Json): string[]
     if (uri.includes('#') && !bank.deviations.has('allow-redirect-fragment')) {
       throw new InvalidRedirectUri(`${at} must not contain a fragment (RFC 6749 §3.1.2)`)
     }
-    if (!softwareUris.includes(uri) && !bank.deviations.has('skip-redirect-subset-check')) {
+    const anyUri = softwareUris.length === 0 && bank.deviations.has('accept-ssa-without-redirect-uris')
+    if (!softwareUris.includes(uri) && !anyUri && !bank.deviations.has('skip-redirect-subset-check')) {
       throw new InvalidRedirectUri(
         `${at} is not one of the software statement's software_redirect_uris; redirect_uris must be a subset of them`,
       )
     }
   })
-  return [...new Set(value)]
+  return bank.deviations.has('register-first-redirect-uri-only') ? value.slice(0, 1) : [...new Set(value)]
 }
 
 /** FAPI: private_key_jwt or tls_client_auth, as this bank offers; the signing alg or DN each needs. */
 function checkAuthMethod(bank: Bank, claims: Json, out: Json, cert: ClientCert | null): void {
-  const method = claims.token_endpoint_auth_method
+  const method =
+    claims.token_endpoint_auth_method ?? (bank.deviations.has('default-auth-method') ? 'private_key_jwt' : undefined)
   if (method === undefined) throw new InvalidClientMetadata('token_endpoint_auth_method is required')
   const offered: readonly string[] = bank.options.authMethods
   if (typeof method !== 'string' || (!offered.includes(method) && !bank.deviations.has('accept-unknown-auth-method'))) {
@@ -133,7 +138,7 @@ function checkAuthMethod(bank: Bank, claims: Json, out: Json, cert: ClientCert |
     )
   }
   for (const san of SAN_METADATA) {
-    if (claims[san] !== undefined) {
+    if (claims[san] !== undefined && !bank.deviations.has('accept-tls-san-metadata')) {
       throw new InvalidClientMetadata(`${san} is not supported: this bank matches tls_client_auth on ${dnClaim} only`)
     }
   }
@@ -143,25 +148,33 @@ function checkAuthMethod(bank: Bank, claims: Json, out: Json, cert: ClientCert |
       if (bank.deviations.has('skip-tls-dn-required')) return
       throw new InvalidClientMetadata(`${dnClaim} is required when token_endpoint_auth_method is tls_client_auth`)
     }
-    if (typeof dn !== 'string' || dn.length === 0 || dn.length > bank.profile.dnMaxLength) {
-      throw new InvalidClientMetadata(`${dnClaim} must be a string of 1 to ${bank.profile.dnMaxLength} characters`)
-    }
-    if (bank.profile.dnPattern && !bank.profile.dnPattern.test(dn)) {
-      throw new InvalidClientMetadata(
-        `${dnClaim} "${dn}" does not match the spec ${bank.profile.version} pattern (RFC 4514, starting with CN=)`,
-      )
-    }
-    let parsed: ReturnType<typeof parseDn>
-    try {
-      parsed = parseDn(dn)
-    } catch (e) {
-      if (e instanceof DnSyntaxError) throw new InvalidClientMetadata(`${dnClaim} is not an RFC 4514 DN: ${e.message}`)
-      throw e
-    }
-    checkDnIdentifiesCert(bank, dnClaim, dn, parsed, cert)
+    if (typeof dn !== 'string') throw new InvalidClientMetadata(`${dnClaim} must be a string`)
+    if (!bank.deviations.has('skip-subject-dn-syntax')) checkDnSyntax(bank, dn)
+    checkDnIdentifiesCert(bank, dnClaim, dn, cert)
     out[dnClaim] = dn
   } else if (dn !== undefined) {
-    throw new InvalidClientMetadata(`${dnClaim} must be set only when token_endpoint_auth_method is tls_client_auth`)
+    if (bank.deviations.has('register-dn-with-private-key-jwt')) out[dnClaim] = dn
+    else
+      throw new InvalidClientMetadata(`${dnClaim} must be set only when token_endpoint_auth_method is tls_client_auth`)
+  }
+}
+
+/** RFC 4514 syntax, the version's length limit and pattern of a registered subject DN. */
+function checkDnSyntax(bank: Bank, dn: string): void {
+  const { dnClaim } = bank.profile
+  if (dn.length === 0 || dn.length > bank.profile.dnMaxLength) {
+    throw new InvalidClientMetadata(`${dnClaim} must be a string of 1 to ${bank.profile.dnMaxLength} characters`)
+  }
+  if (bank.profile.dnPattern && !bank.profile.dnPattern.test(dn)) {
+    throw new InvalidClientMetadata(
+      `${dnClaim} "${dn}" does not match the spec ${bank.profile.version} pattern (RFC 4514, starting with CN=)`,
+    )
+  }
+  try {
+    parseDn(dn)
+  } catch (e) {
+    if (e instanceof DnSyntaxError) throw new InvalidClientMetadata(`${dnClaim} is not an RFC 4514 DN: ${e.message}`)
+    throw e
   }
 }
 
@@ -172,16 +185,16 @@ function checkAuthMethod(bank: Bank, claims: Json, out: Json, cert: ClientCert |
  * organisation's DN, and that organisation's certificate would then authenticate as its client
  * (catalogue NEG-META-38).
  */
-function checkDnIdentifiesCert(
-  bank: Bank,
-  dnClaim: string,
-  dn: string,
-  parsed: ReturnType<typeof parseDn>,
-  cert: ClientCert | null,
-): void {
+function checkDnIdentifiesCert(bank: Bank, dnClaim: string, dn: string, cert: ClientCert | null): void {
   const { deviations } = bank
   if (!cert || deviations.has('register-any-subject-dn') || deviations.has('skip-dn-match')) return
-  if (!sameDn(parsed, cert.subject)) {
+  let parsed: ReturnType<typeof parseDn> | undefined
+  try {
+    parsed = parseDn(dn)
+  } catch {
+    // Not a DN at all (syntax is checkDnSyntax's business): it names no certificate.
+  }
+  if (!parsed || !sameDn(parsed, cert.subject)) {
     throw new InvalidClientMetadata(
       `${dnClaim} "${dn}" does not identify the transport certificate presented with this request (subject "${cert.subjectText}"): register the subject DN of the certificate the client will present (RFC 8705 section 2.1.2)`,
     )
@@ -190,7 +203,10 @@ function checkDnIdentifiesCert(
 
 /** OB DCR grant_types (1..*, the version's enum) and response_types (code, code id_token). */
 function checkGrantAndResponseTypes(bank: Bank, claims: Json, out: Json): void {
-  const grants = claims.grant_types
+  const given = claims.grant_types
+  // The deviation takes a missing or empty grant_types as RFC 7591's default instead of refusing it.
+  const empty = given === undefined || (Array.isArray(given) && given.length === 0)
+  const grants = empty && bank.deviations.has('default-empty-grant-types') ? ['authorization_code'] : given
   if (grants === undefined) throw new InvalidClientMetadata('grant_types is required')
   if (!isStringArray(grants) || grants.length === 0) {
     throw new InvalidClientMetadata(`grant_types must be a non-empty array of strings, got ${JSON.stringify(grants)}`)
@@ -218,7 +234,8 @@ function checkGrantAndResponseTypes(bank: Bank, claims: Json, out: Json): void {
       throw new InvalidClientMetadata(`response_types value "${rt}" is not supported (allowed: code, code id_token)`)
     }
   }
-  if (responseTypes.length > 0 && !grants.includes('authorization_code')) {
+  const consistent = grants.includes('authorization_code') || bank.deviations.has('skip-grant-response-consistency')
+  if (responseTypes.length > 0 && !consistent) {
     throw new InvalidClientMetadata(
       'response_types needs the authorization_code grant type in grant_types (RFC 7591 §2.1)',
     )
@@ -251,6 +268,10 @@ function checkScope(bank: Bank, claims: Json, ssa: Json, out: Json): void {
     }
     scopes = value.trim().split(/ +/)
   }
+  // The deviation reads scope as an ordered list (RFC 6749 §3.3: "The strings are order-independent").
+  if (bank.deviations.has('scope-must-start-with-openid') && scopes[0] !== 'openid')
+    throw new InvalidClientMetadata('scope must start with openid')
+  if (bank.deviations.has('drop-unknown-scope')) scopes = scopes.filter(s => SUPPORTED_SCOPES.some(k => k === s))
   for (const s of scopes) {
     if (!(SUPPORTED_SCOPES as readonly string[]).includes(s)) {
       throw new InvalidClientMetadata(`scope "${s}" is not supported (scopes_supported: ${SUPPORTED_SCOPES.join(' ')})`)
@@ -279,7 +300,7 @@ function checkEnum(claims: Json, name: string, allowed: readonly string[], out: 
 
 /** OB DCR 3.3+ CIBA rows: the backchannel_* metadata exist iff grant_types has the CIBA grant. */
 function checkCiba(bank: Bank, claims: Json, out: Json): void {
-  if (!bank.profile.ciba) return
+  if (!bank.profile.ciba || bank.deviations.has('accept-incomplete-ciba')) return
   const names = [
     'backchannel_token_delivery_mode',
     'backchannel_client_notification_endpoint',
@@ -328,7 +349,7 @@ function checkKeys(bank: Bank, claims: Json, ssa: Json): void {
     )
   }
   const uri = claims.jwks_uri
-  if (uri !== undefined && uri !== ssa.software_jwks_endpoint) {
+  if (uri !== undefined && uri !== ssa.software_jwks_endpoint && !bank.deviations.has('accept-foreign-jwks-uri')) {
     throw new InvalidClientMetadata(
       `jwks_uri ${JSON.stringify(uri)} must be the software statement's software_jwks_endpoint "${String(ssa.software_jwks_endpoint)}"`,
     )
@@ -336,9 +357,10 @@ function checkKeys(bank: Bank, claims: Json, ssa: Json): void {
 }
 
 /** Features this bank does not offer are refused rather than silently dropped. */
-function checkUnsupportedFeatures(claims: Json): void {
+function checkUnsupportedFeatures(bank: Bank, claims: Json): void {
+  const { deviations } = bank
   for (const name of ENCRYPTION_METADATA) {
-    if (claims[name] !== undefined) {
+    if (claims[name] !== undefined && !deviations.has('accept-encryption-metadata')) {
       const alg = name.replace(/_enc$/, '_alg')
       if (name.endsWith('_enc') && claims[alg] === undefined) {
         throw new InvalidClientMetadata(`${name} requires ${alg} (OIDC Registration §2)`)
@@ -346,10 +368,8 @@ function checkUnsupportedFeatures(claims: Json): void {
       throw new InvalidClientMetadata(`${name} is not supported: this bank does not encrypt or decrypt JWTs`)
     }
   }
-  if (
-    claims.sector_identifier_uri !== undefined ||
-    (claims.subject_type !== undefined && claims.subject_type !== 'public')
-  ) {
+  const sector = claims.sector_identifier_uri !== undefined && !deviations.has('accept-sector-identifier-uri')
+  if (sector || (claims.subject_type !== undefined && claims.subject_type !== 'public')) {
     throw new InvalidClientMetadata(
       'sector_identifier_uri and pairwise subject_type are not supported (subject_types_supported: public)',
     )
@@ -357,6 +377,10 @@ function checkUnsupportedFeatures(claims: Json): void {
   for (const name of URI_METADATA) {
     const v = claims[name]
     if (v === undefined) continue
+    if (
+      deviations.has(name === 'initiate_login_uri' ? 'accept-http-initiate-login-uri' : 'accept-malformed-client-uris')
+    )
+      continue
     let ok = false
     try {
       ok = typeof v === 'string' && new URL(v).protocol === 'https:'
@@ -369,15 +393,16 @@ function checkUnsupportedFeatures(claims: Json): void {
     throw new InvalidClientMetadata('client_name must be a string of at most 256 characters')
   }
   const maxAge = claims.default_max_age
-  if (maxAge !== undefined && (typeof maxAge !== 'number' || !Number.isInteger(maxAge) || maxAge < 0)) {
+  const typed = !deviations.has('coerce-metadata-types')
+  if (typed && maxAge !== undefined && (typeof maxAge !== 'number' || !Number.isInteger(maxAge) || maxAge < 0)) {
     throw new InvalidClientMetadata(`default_max_age must be a non-negative integer, got ${JSON.stringify(maxAge)}`)
   }
-  if (claims.require_auth_time !== undefined && typeof claims.require_auth_time !== 'boolean') {
+  if (typed && claims.require_auth_time !== undefined && typeof claims.require_auth_time !== 'boolean') {
     throw new InvalidClientMetadata('require_auth_time must be a boolean')
   }
   // RFC 8705 §3.4 and FAPI: tokens are always certificate-bound; a client may not opt out.
   const bound = claims.tls_client_certificate_bound_access_tokens
-  if (bound !== undefined && bound !== true) {
+  if (bound !== undefined && bound !== true && !deviations.has('register-unbound-token-flag')) {
     throw new InvalidClientMetadata(
       'tls_client_certificate_bound_access_tokens must be true: this bank issues only certificate-bound tokens',
     )
@@ -424,20 +449,34 @@ export function registeredMetadata(bank: Bank, claims: Json, ssa: Json, cert: Cl
   out.software_id = ssa.software_id
   checkSoftwareId(bank, claims, ssa)
   checkScope(bank, claims, ssa, out)
-  checkEnum(claims, 'application_type', bank.profile.applicationTypes, out)
-  checkEnum(claims, 'id_token_signed_response_alg', ALLOWED_JWS_ALGS, out)
-  checkEnum(claims, 'request_object_signing_alg', ALLOWED_JWS_ALGS, out)
+  const { deviations } = bank
+  if (!deviations.has('accept-any-application-type'))
+    checkEnum(claims, 'application_type', bank.profile.applicationTypes, out)
+  if (!deviations.has('accept-any-id-token-alg'))
+    checkEnum(claims, 'id_token_signed_response_alg', ALLOWED_JWS_ALGS, out)
+  if (!deviations.has('accept-any-request-object-alg'))
+    checkEnum(claims, 'request_object_signing_alg', ALLOWED_JWS_ALGS, out)
   if (bank.deviations.has('request-object-alg-as-array'))
     out.request_object_signing_alg = [out.request_object_signing_alg]
   checkCiba(bank, claims, out)
   checkKeys(bank, claims, ssa)
-  checkUnsupportedFeatures(claims)
-  out.tls_client_certificate_bound_access_tokens = true
+  checkUnsupportedFeatures(bank, claims)
+  // The deviation registers a client's `false` as sent.
+  const optedOut = claims.tls_client_certificate_bound_access_tokens === false
+  out.tls_client_certificate_bound_access_tokens = !(optedOut && deviations.has('register-unbound-token-flag'))
   // RFC 7591 §3.1.1: the software statement's values take precedence. The SSA carries them
   // (software_client_name, software_logo_uri, ...) and they are returned flattened; the body's
   // own client_name and URIs are validated above but not registered.
   if (bank.deviations.has('body-metadata-overrides-ssa')) {
     for (const name of SSA_OWNED_METADATA) if (claims[name] !== undefined) out[name] = claims[name]
   }
+  // RFC 7591 §2: unknown members are ignored; the deviation stores whatever else was sent.
+  if (deviations.has('register-unknown-metadata'))
+    for (const [k, v] of Object.entries(claims)) if (out[k] === undefined && !isRequestOnly(k)) out[k] = v
+  // RFC 7591 §3.2.1: the defaults applied are returned; the deviation leaves them out.
+  if (deviations.has('omit-defaulted-metadata'))
+    for (const k of ['response_types', 'scope'] as const) if (claims[k] === undefined) delete out[k]
   return out
 }
+
+const isRequestOnly = (k: string) => (REQUEST_ONLY_CLAIMS as readonly string[]).includes(k)

@@ -109,7 +109,9 @@ function requireString(claims: Json, name: string): string {
  */
 export function checkSsaClaims(bank: Bank, ssa: Json, now: number): void {
   const skew = bank.options.clockSkew
-  const iss = ssa.iss
+  // The deviation takes an SSA without iss as issued by the (first) trusted directory.
+  const iss =
+    ssa.iss ?? (bank.deviations.has('accept-ssa-without-iss') ? [...bank.directory.trustedIssuers][0] : undefined)
   if (typeof iss !== 'string' || iss === '') throw new InvalidSoftwareStatement('software_statement has no iss')
   if (!bank.directory.trustedIssuers.has(iss) && !bank.deviations.has('trust-any-ssa-issuer')) {
     throw new UnapprovedSoftwareStatement(
@@ -152,7 +154,8 @@ export function checkSsaClaims(bank: Bank, ssa: Json, now: number): void {
     throw new InvalidSoftwareStatement(`software_statement software_jwks_endpoint "${jwksUrl}" is not an https URL`)
   }
   const redirects = ssa.software_redirect_uris
-  if (!Array.isArray(redirects) || redirects.length === 0 || !redirects.every(u => typeof u === 'string')) {
+  const none = redirects === undefined && bank.deviations.has('accept-ssa-without-redirect-uris')
+  if (!none && (!Array.isArray(redirects) || redirects.length === 0 || !redirects.every(u => typeof u === 'string'))) {
     throw new InvalidSoftwareStatement('software_statement software_redirect_uris must be a non-empty array of URLs')
   }
   const roles = ssa.software_roles
@@ -182,7 +185,7 @@ export function checkSsaClaims(bank: Bank, ssa: Json, now: number): void {
  * use the SSA up. RFC 7519 §4.1.7.
  */
 export function checkSsaUnused(bank: Bank, ssa: DecodedJws, now: number): void {
-  if (!bank.options.ssaSingleUse) return
+  if (!bank.options.ssaSingleUse && !bank.deviations.has('refuse-ssa-reuse')) return
   const jti = ssa.payload.jti
   const id =
     typeof jti === 'string' && jti !== ''

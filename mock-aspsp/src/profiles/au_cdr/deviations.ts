@@ -9,11 +9,6 @@
 import type { ProfileDeviation } from '../profile.ts'
 
 export interface CdrDeviation extends ProfileDeviation {
-  /**
-   * The references of the broken rule as the AU checks name them in their titles (`[CDS-REG-REQ]`):
-   * a guarding test catches the deviation only by failing at such a check (scripts/sensitivity.ts).
-   */
-  refs: readonly string[]
   area:
     | 'transport'
     | 'request-jwt'
@@ -24,6 +19,7 @@ export interface CdrDeviation extends ProfileDeviation {
     | 'auth-code'
     | 'error-format'
     | 'register'
+    | 'anti-bank'
 }
 
 export const CDR_DEVIATIONS = {
@@ -646,6 +642,16 @@ export const CDR_DEVIATIONS = {
     clause: 'CDS Register: client certificate CN = software product name (CDS Certificate Management)',
     caughtBy: ['AU-DCR-009'],
     refs: ['CDS-CERTS'],
+  },
+  // --- anti-banks (the self-test requires that they pass no refusal test) ---
+  dead: {
+    area: 'anti-bank',
+    breaks: 'the listener accepts each TCP connection and closes it at once: nothing is ever answered',
+    clause: 'none: a Data Holder that is down; no AU test may pass against it',
+    caughtBy: [],
+    refs: [],
+    passesNone: ['@negative'],
+    refuses: [],
   },
 } as const satisfies Record<string, CdrDeviation>
 
