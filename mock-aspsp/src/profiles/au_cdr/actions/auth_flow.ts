@@ -16,6 +16,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { CompactEncrypt, importJWK, type JWK, SignJWT } from 'jose'
 import type { Context } from 'koa'
+import { PAR_URN } from '../../../actions/authorize.ts'
+import { answerPushedRequest } from '../../../actions/par.ts'
 import type { Bank } from '../../../helpers/bank.ts'
 import { grantTypesOf, jwksUriOf } from '../../../helpers/client_info.ts'
 import {
@@ -38,7 +40,6 @@ import { type CdrAuthorizationRequest, validateCdrRequestObject } from '../rules
 import { cdr } from '../state.ts'
 import { REGISTRATION_SCOPE } from './client_management.ts'
 
-export const PAR_URN = 'urn:ietf:params:oauth:request_uri:'
 const PAR_GRANT = 'cdr-pushed-request'
 const CODE_GRANT = 'cdr-authorization-code'
 const ARRANGEMENT_GRANT = 'cdr-arrangement'
@@ -244,16 +245,7 @@ export async function cdrPar(ctx: Context): Promise<void> {
     throw new InvalidRequest('request is required: a signed request object (CDS Request Object)')
   }
   const request = await validateCdrRequestObject(bank, client, params.request, params)
-  const id = randomBytes(24).toString('base64url')
-  bank.store.putGrant({
-    type: PAR_GRANT,
-    id,
-    clientId: client.clientId,
-    expiresAt: epoch() + bank.options.parTtl,
-    data: { request: { ...request } },
-  })
-  ctx.status = 201
-  ctx.body = { request_uri: `${PAR_URN}${id}`, expires_in: bank.options.parTtl }
+  answerPushedRequest(ctx, bank, PAR_GRANT, client.clientId, request)
 }
 
 /** The JARM response (JARM §2.1): signed with the registered alg, then encrypted when the client asked for it. */
