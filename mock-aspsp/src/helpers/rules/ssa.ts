@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { deepFreeze } from '../../models/store.ts'
-import type { Bank } from '../bank.ts'
+import type { Bank, BoundedMap } from '../bank.ts'
 import { InvalidSoftwareStatement, ServerError, UnapprovedSoftwareStatement } from '../errors.ts'
 import { type DecodedJws, decodeJws, type Json, JwsFormatError, joseHeaderProblem, KeySet } from '../jose.ts'
 import { ALLOWED_JWS_ALGS } from './request.ts'
@@ -25,8 +25,20 @@ export function parseSoftwareStatement(bank: Bank, claims: Json): DecodedJws | u
   if (typeof ssa !== 'string') {
     throw new InvalidSoftwareStatement(`software_statement must be a string (a signed JWT), got ${typeof ssa}`)
   }
-  const verified = bank.verifiedSsas.get(ssa)
-  if (verified) return verified
+  return decodeSoftwareStatement(bank, ssa)
+}
+
+/**
+ * A `software_statement` as a compact JWS: the one verified before (`verified`, the profile's
+ * cache), or decoded now; a malformed one is `invalid_software_statement` (both profiles).
+ */
+export function decodeSoftwareStatement(
+  bank: Bank,
+  ssa: string,
+  verified: BoundedMap<DecodedJws> = bank.verifiedSsas,
+): DecodedJws {
+  const known = verified.get(ssa)
+  if (known) return known
   try {
     return decodeJws(ssa, 'software_statement')
   } catch (e) {

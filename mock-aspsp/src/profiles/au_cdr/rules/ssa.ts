@@ -7,8 +7,9 @@
 
 import { SOFTWARE_ROLE } from '../../../../../fixtures/builders/cdr_ssa.ts'
 import type { Bank } from '../../../helpers/bank.ts'
-import { InvalidClientMetadata, InvalidSoftwareStatement, OAuthError, ServerError } from '../../../helpers/errors.ts'
-import { type DecodedJws, decodeJws, type Json, JwsFormatError } from '../../../helpers/jose.ts'
+import { InvalidClientMetadata, InvalidSoftwareStatement, OAuthError } from '../../../helpers/errors.ts'
+import type { DecodedJws, Json } from '../../../helpers/jose.ts'
+import { decodeSoftwareStatement } from '../../../helpers/rules/ssa.ts'
 import { deepFreeze } from '../../../models/store.ts'
 import { registerUrls } from '../register/routes.ts'
 import { cdr } from '../state.ts'
@@ -43,16 +44,7 @@ export function parseSoftwareStatement(bank: Bank, claims: Json): DecodedJws | u
   if (typeof ssa !== 'string') {
     throw new InvalidSoftwareStatement(`software_statement must be a signed JWT (a string), got ${typeof ssa}`)
   }
-  const verified = cdr(bank).verifiedSsas.get(ssa)
-  if (verified) return verified
-  try {
-    return decodeJws(ssa, 'software_statement')
-  } catch (e) {
-    if (e instanceof JwsFormatError) {
-      throw bank.deviations.has('crash-on-malformed-jws') ? new ServerError() : new InvalidSoftwareStatement(e.message)
-    }
-    throw e
-  }
+  return decodeSoftwareStatement(bank, ssa, cdr(bank).verifiedSsas)
 }
 
 /** The error of an SSA signed by a key the Register does not publish (the `unknownSignerError` option). */
