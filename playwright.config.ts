@@ -9,14 +9,14 @@ import { defineConfig } from '@playwright/test'
 import { BROWSER_SPECS, browserProject, requireChromiumIfAsked } from './fixtures/browser.ts'
 import { allureEnvironment, conformanceReporters } from './fixtures/reporters/reporters.ts'
 import type { ProjectInfo } from './fixtures/reporters/summary.ts'
-import { runPlanOrExit } from './fixtures/targets/projects.ts'
+import { AU_TESTS_DIR, runPlanOrExit } from './fixtures/targets/projects.ts'
 import type { TargetRef } from './fixtures/targets/types.ts'
 
 const plan = runPlanOrExit()
 // The customer's part in a real Chromium: only the mock bank's pages can be played (and the
 // sensitivity self-test's banks are judged on the API tests).
 const browserProjects = plan.projects
-  .filter(p => p.ref.kind === 'mock' && !p.selfTest && !p.apiOnly)
+  .filter(p => p.ref.kind === 'mock' && p.ref.profile !== 'au-cdr' && !p.selfTest && !p.apiOnly)
   .map(browserProject)
 if (browserProjects.length) requireChromiumIfAsked()
 const reports = process.env.OB_REPORTS_DIR ?? 'reports'
@@ -27,7 +27,10 @@ const projects = [
     name: p.name,
     ...(p.grep ? { grep: new RegExp(p.grep) } : {}),
     ...(p.grepInvert ? { grepInvert: new RegExp(p.grepInvert) } : {}),
-    testIgnore: BROWSER_SPECS,
+    // Tests declare their profile by where they live (tests/au, tagged @au-cdr): each project runs its own.
+    ...(p.ref.profile === 'au-cdr'
+      ? { testDir: AU_TESTS_DIR }
+      : { testIgnore: [BROWSER_SPECS, `**/${AU_TESTS_DIR}/**`] }),
     use: { targetRef: p.ref },
     metadata: { target: p.summary },
   })),

@@ -20,7 +20,7 @@ if (argv.includes('--help') || argv.includes('-h')) {
       'ob-dcr-conformance merge [--out <dir>] <report folder>…',
       '    one report from the blob reports of several shards',
       '',
-      'Environment: OB_TARGET, OB_MOCK_SPECS (3.1,…|all), OB_REPORTS_DIR, OB_KEYS_DIR, OB_CHROMIUM, OB_WORKERS',
+      'Environment: OB_TARGET, OB_MOCK_SPECS (3.1,…|all), OB_MOCK_PROFILES (uk-ob,au-cdr), OB_REPORTS_DIR, OB_KEYS_DIR, OB_CHROMIUM, OB_WORKERS',
     ].join('\n'),
   )
   process.exit(0)

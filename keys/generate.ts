@@ -20,3 +20,12 @@ for (const t of Object.values(pki.tpps)) {
     `  tpp ${t.name.padEnd(8)} ${t.kind.padEnd(11)} org ${t.orgId} software ${t.softwareId} roles ${t.roles.join(',')} cert ${t.certificateProfile}`,
   )
 }
+const { cdr } = pki
+console.log(`  CDR CA      ${cdr.ca.subjectDn}`)
+console.log(`  CDR server  ${cdr.server.subjectDn} (valid until ${cdr.server.notAfter})`)
+console.log(`  CDR register iss "${cdr.register.issuer}", SSA signing kid ${cdr.register.ssaSigning.kid}`)
+for (const r of Object.values(cdr.recipients)) {
+  console.log(
+    `  recipient ${r.name.padEnd(11)} ${r.kind.padEnd(12)} brand ${r.brandId} product ${r.softwareProductId} "${r.softwareProductName}"`,
+  )
+}

@@ -8,13 +8,14 @@ import { isIP } from 'node:net'
 import path from 'node:path'
 import 'reflect-metadata'
 import * as x509 from '@peculiar/x509'
+import { generateCdrPki } from './cdr_generator.ts'
 import type { CertificateProfile, KeyCert, Pki, Role, SigningKey, TppIdentity } from './pki.ts'
 import { DEFAULT_SERVER_NAMES, MANIFEST_VERSION } from './pki.ts'
 
 const crypto = webcrypto as unknown as Crypto
 x509.cryptoProvider.set(crypto)
 
-const RSA: RsaHashedKeyGenParams = {
+export const RSA: RsaHashedKeyGenParams = {
   name: 'RSASSA-PKCS1-v1_5',
   hash: 'SHA-256',
   publicExponent: new Uint8Array([1, 0, 1]),
@@ -40,9 +41,9 @@ const pem = (label: string, der: ArrayBuffer) =>
     .replace(/(.{64})/g, '$1\n')
     .trimEnd()}\n-----END ${label}-----\n`
 
-const DAY = 24 * 3600 * 1000
+export const DAY = 24 * 3600 * 1000
 
-class Writer {
+export class Writer {
   constructor(readonly root: string) {}
   write(rel: string, content: string, mode = 0o644): string {
     const file = path.join(this.root, rel)
@@ -52,7 +53,7 @@ class Writer {
   }
 }
 
-async function privatePem(key: CryptoKey): Promise<string> {
+export async function privatePem(key: CryptoKey): Promise<string> {
   return pem('PRIVATE KEY', await crypto.subtle.exportKey('pkcs8', key))
 }
 
@@ -60,7 +61,7 @@ async function privatePem(key: CryptoKey): Promise<string> {
 const DN_TYPE_NAMES: Record<string, string> = { '2.5.4.97': 'organizationIdentifier' }
 
 /** RFC 4514 form of a certificate subject, most significant RDN last. */
-function rfc4514(cert: x509.X509Certificate): string {
+export function rfc4514(cert: x509.X509Certificate): string {
   // @peculiar/x509 prints names in the order of the ASN.1 sequence (most significant first).
   const rdns = cert.subjectName.toJSON()
   return rdns
@@ -79,7 +80,7 @@ function escapeDnValue(v: string): string {
     .replace(/ $/, '\\ ')
 }
 
-function keyCert(w: Writer, base: string, cert: x509.X509Certificate, keyPem: string): KeyCert {
+export function keyCert(w: Writer, base: string, cert: x509.X509Certificate, keyPem: string): KeyCert {
   const der = Buffer.from(cert.rawData)
   return {
     certPath: w.write(`${base}.pem`, cert.toString('pem')),
@@ -91,12 +92,12 @@ function keyCert(w: Writer, base: string, cert: x509.X509Certificate, keyPem: st
   }
 }
 
-interface Ca {
+export interface Ca {
   cert: x509.X509Certificate
   keys: CryptoKeyPair
 }
 
-async function issue(
+export async function issue(
   ca: Ca,
   subject: string,
   keys: CryptoKeyPair,
@@ -127,7 +128,7 @@ async function issue(
 }
 
 /** A PS256 signing key with a certificate; kid = x5t (SHA-1 thumbprint), as the OB directory does. */
-async function rsaSigningKey(w: Writer, base: string, ca: Ca, subject: string): Promise<SigningKey> {
+export async function rsaSigningKey(w: Writer, base: string, ca: Ca, subject: string): Promise<SigningKey> {
   const keys = await crypto.subtle.generateKey(RSA, true, ['sign', 'verify'])
   const cert = await issue(ca, subject, keys, { keyUsage: x509.KeyUsageFlags.digitalSignature })
   const der = Buffer.from(cert.rawData)
@@ -152,7 +153,7 @@ async function rsaSigningKey(w: Writer, base: string, ca: Ca, subject: string): 
 }
 
 /** An ES256 signing key; kid = RFC 7638 JWK thumbprint. */
-async function ecSigningKey(w: Writer, base: string): Promise<SigningKey> {
+export async function ecSigningKey(w: Writer, base: string): Promise<SigningKey> {
   const keys = await crypto.subtle.generateKey(EC, true, ['sign', 'verify'])
   const keyPem = await privatePem(keys.privateKey)
   const jwk = createPublicKey(keyPem).export({ format: 'jwk' }) as { crv: string; kty: string; x: string; y: string }
@@ -168,12 +169,13 @@ async function ecSigningKey(w: Writer, base: string): Promise<SigningKey> {
 }
 
 /** A TLS server certificate (serverAuth) for DNS names and IP addresses, CN = the first name. */
-async function serverCertificate(
+export async function serverCertificate(
   ca: Ca,
   names: readonly string[],
+  organisation = 'C=GB, O=OB DCR Conformance (test only)',
 ): Promise<{ cert: x509.X509Certificate; keyPem: string }> {
   const keys = await crypto.subtle.generateKey(RSA, true, ['sign', 'verify'])
-  const cert = await issue(ca, `C=GB, O=OB DCR Conformance (test only), CN=${names[0]}`, keys, {
+  const cert = await issue(ca, `${organisation}, CN=${names[0]}`, keys, {
     eku: [x509.ExtendedKeyUsage.serverAuth],
     san: names.map(value => ({ type: isIP(value) ? 'ip' : 'dns', value })),
   })
@@ -257,6 +259,40 @@ export function transportSubject(
     : `C=GB, O=OpenBanking, OU=${t.orgId}, CN=${t.softwareId}`
 }
 
+/** A client (mTLS) certificate, clientAuth unless told: CA-issued, or built to be refused (self-signed, expired). */
+export async function clientCert(
+  w: Writer,
+  ca: Ca,
+  base: string,
+  subject: string,
+  kind: string,
+  eku: string = x509.ExtendedKeyUsage.clientAuth,
+): Promise<KeyCert> {
+  const keys = await crypto.subtle.generateKey(RSA, true, ['sign', 'verify'])
+  const keyPem = await privatePem(keys.privateKey)
+  let cert: x509.X509Certificate
+  if (kind === 'self-signed') {
+    cert = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: `01${randomBytes(15).toString('hex')}`,
+      name: subject,
+      keys,
+      signingAlgorithm: RSA,
+      notBefore: new Date(Date.now() - DAY),
+      notAfter: new Date(Date.now() + 825 * DAY),
+      extensions: [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth], false)],
+    })
+  } else if (kind === 'expired') {
+    cert = await issue(ca, subject, keys, {
+      eku: [x509.ExtendedKeyUsage.clientAuth],
+      notBefore: new Date(Date.now() - 400 * DAY),
+      notAfter: new Date(Date.now() - 2 * DAY),
+    })
+  } else {
+    cert = await issue(ca, subject, keys, { eku: [eku] })
+  }
+  return keyCert(w, base, cert, keyPem)
+}
+
 async function tpp(w: Writer, ca: Ca, spec: TppSpec): Promise<TppIdentity> {
   const orgId = `0015800001${base62(8)}`
   const softwareId = base62(22)
@@ -264,31 +300,7 @@ async function tpp(w: Writer, ca: Ca, spec: TppSpec): Promise<TppIdentity> {
   const certificateProfile = spec.certificateProfile ?? 'OBTransport'
   const subject = transportSubject(certificateProfile, { orgId, orgName: spec.orgName, softwareId })
 
-  async function transport(file: string, eku = x509.ExtendedKeyUsage.clientAuth): Promise<KeyCert> {
-    const keys = await crypto.subtle.generateKey(RSA, true, ['sign', 'verify'])
-    const keyPem = await privatePem(keys.privateKey)
-    let cert: x509.X509Certificate
-    if (spec.kind === 'self-signed') {
-      cert = await x509.X509CertificateGenerator.createSelfSigned({
-        serialNumber: `01${randomBytes(15).toString('hex')}`,
-        name: subject,
-        keys,
-        signingAlgorithm: RSA,
-        notBefore: new Date(Date.now() - DAY),
-        notAfter: new Date(Date.now() + 825 * DAY),
-        extensions: [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth], false)],
-      })
-    } else if (spec.kind === 'expired') {
-      cert = await issue(ca, subject, keys, {
-        eku: [x509.ExtendedKeyUsage.clientAuth],
-        notBefore: new Date(Date.now() - 400 * DAY),
-        notAfter: new Date(Date.now() - 2 * DAY),
-      })
-    } else {
-      cert = await issue(ca, subject, keys, { eku: [eku] })
-    }
-    return keyCert(w, `${base}/${file}`, cert, keyPem)
-  }
+  const transport = (file: string, eku?: string) => clientCert(w, ca, `${base}/${file}`, subject, spec.kind, eku)
 
   const [signing, signingEs256, revokedSigning, t1, t2, serverEku] = await Promise.all([
     rsaSigningKey(w, `${base}/signing`, ca, `C=GB, O=OpenBanking, OU=${orgId}, CN=${softwareId} signing`),
@@ -322,29 +334,51 @@ async function tpp(w: Writer, ca: Ca, spec: TppSpec): Promise<TppIdentity> {
   }
 }
 
-/** Writes a complete PKI to `dir`, replacing whatever is there in one rename. */
-export async function generatePki(dir: string): Promise<void> {
-  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`
-  rmSync(tmp, { recursive: true, force: true })
-  const w = new Writer(tmp)
-
-  const caKeys = await crypto.subtle.generateKey(RSA, true, ['sign', 'verify'])
-  const caCert = await x509.X509CertificateGenerator.createSelfSigned({
+/** A self-signed root CA valid for ten years. */
+export async function newCa(name: string): Promise<Ca> {
+  const keys = await crypto.subtle.generateKey(RSA, true, ['sign', 'verify'])
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: `01${randomBytes(15).toString('hex')}`,
-    name: 'C=GB, O=OB DCR Conformance (test only), CN=OB Test Issuing CA',
-    keys: caKeys,
+    name,
+    keys,
     signingAlgorithm: RSA,
     notBefore: new Date(Date.now() - 2 * DAY),
     notAfter: new Date(Date.now() + 3650 * DAY),
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-      await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   })
-  const ca: Ca = { cert: caCert, keys: caKeys }
-  const caCertPath = w.write('ca/ca.pem', caCert.toString('pem'))
-  const caKeyPath = w.write('ca/ca.key', await privatePem(caKeys.privateKey), 0o600)
+  return { cert, keys }
+}
+
+/** Writes the CA's certificate revocation list (PEM), revoking `revoked`; returns its path. */
+export async function writeCrl(w: Writer, ca: Ca, file: string, revoked: readonly KeyCert[]): Promise<string> {
+  const crl = await x509.X509CrlGenerator.create({
+    issuer: ca.cert.subject,
+    thisUpdate: new Date(Date.now() - DAY),
+    nextUpdate: new Date(Date.now() + 3650 * DAY),
+    signingAlgorithm: RSA,
+    signingKey: ca.keys.privateKey,
+    entries: revoked.map(kc => ({
+      serialNumber: kc.serialNumber,
+      revocationDate: new Date(Date.now() - DAY),
+      reason: x509.X509CrlReason.keyCompromise,
+    })),
+  })
+  return w.write(file, pem('X509 CRL', crl.rawData))
+}
+
+/** Writes a complete PKI to `dir`, replacing whatever is there in one rename. */
+export async function generatePki(dir: string): Promise<void> {
+  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`
+  rmSync(tmp, { recursive: true, force: true })
+  const w = new Writer(tmp)
+
+  const ca = await newCa('C=GB, O=OB DCR Conformance (test only), CN=OB Test Issuing CA')
+  const caCertPath = w.write('ca/ca.pem', ca.cert.toString('pem'))
+  const caKeyPath = w.write('ca/ca.key', await privatePem(ca.keys.privateKey), 0o600)
 
   const made = await serverCertificate(ca, DEFAULT_SERVER_NAMES)
   const server = keyCert(w, 'server/server', made.cert, made.keyPem)
@@ -359,31 +393,20 @@ export async function generatePki(dir: string): Promise<void> {
   for (const t of await Promise.all(TPPS.map(spec => tpp(w, ca, spec)))) tpps[t.name] = t
 
   // The CA's CRL revokes the transport certificates of the 'revoked-cert' identities.
-  const crl = await x509.X509CrlGenerator.create({
-    issuer: caCert.subject,
-    thisUpdate: new Date(Date.now() - DAY),
-    nextUpdate: new Date(Date.now() + 3650 * DAY),
-    signingAlgorithm: RSA,
-    signingKey: caKeys.privateKey,
-    entries: Object.values(tpps)
-      .filter(t => t.kind === 'revoked-cert')
-      .flatMap(t => [t.transport, t.transport2])
-      .map(kc => ({
-        serialNumber: kc.serialNumber,
-        revocationDate: new Date(Date.now() - DAY),
-        reason: x509.X509CrlReason.keyCompromise,
-      })),
-  })
-  const crlPath = w.write('ca/ca.crl.pem', pem('X509 CRL', crl.rawData))
+  const revoked = Object.values(tpps)
+    .filter(t => t.kind === 'revoked-cert')
+    .flatMap(t => [t.transport, t.transport2])
+  const crlPath = await writeCrl(w, ca, 'ca/ca.crl.pem', revoked)
 
   const manifest: Omit<Pki, 'dir' | 'byo' | 'byoCas'> = {
     version: MANIFEST_VERSION,
     createdAt: new Date().toISOString(),
-    ca: { certPath: caCertPath, keyPath: caKeyPath, subjectDn: rfc4514(caCert), crlPath },
+    ca: { certPath: caCertPath, keyPath: caKeyPath, subjectDn: rfc4514(ca.cert), crlPath },
     server,
     directory: { issuer: 'OpenBanking Ltd', signing: dirSigning, untrusted: dirUntrusted },
     aspsp: { orgId: `0015800000${base62(8)}`, orgName: 'OB Mock Bank plc', signing: aspspSigning },
     tpps,
+    cdr: await generateCdrPki(w),
   }
   w.write('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`)
 

@@ -10,7 +10,7 @@ import { isIP } from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export const MANIFEST_VERSION = 6
+export const MANIFEST_VERSION = 8
 
 /** The names the generated server certificate (`server/server.pem`) covers. */
 export const DEFAULT_SERVER_NAMES = ['localhost', '127.0.0.1', '::1']
@@ -108,6 +108,62 @@ export interface TppIdentity extends SoftwareIdentity {
   serverEku?: KeyCert
 }
 
+/**
+ * A data recipient of Australia's Consumer Data Right: a legal entity, one brand, one software
+ * product, its keys and its client certificate (CDS "Certificate Management": CN = software product
+ * name, OU = Consumer Data Right, O = brand name, issued by the CDR CA).
+ */
+export interface CdrRecipient {
+  name: string
+  /** What this identity is for: a normal recipient, or one whose certificate is built to be refused. */
+  kind: 'valid' | 'self-signed' | 'expired' | 'revoked-cert'
+  legalEntityId: string
+  legalEntityName: string
+  /** The brand id: `org_id` of its SSAs. */
+  brandId: string
+  brandName: string
+  /** `software_id` of its SSAs and `client_id` at the Register. */
+  softwareProductId: string
+  /** `client_name` of its SSAs and the CN of its client certificate. */
+  softwareProductName: string
+  redirectUris: string[]
+  /** The recipient's JWKS (`jwks_uri` of its SSAs), answered by the mock Data Holder in-process. */
+  jwksUri: string
+  revocationUri: string
+  recipientBaseUri: string
+  /** `scope` of its SSAs. */
+  scope: string
+  /** PS256 signing key (kid = x5t), listed in its JWKS. */
+  signing: SigningKey
+  /** ES256 signing key, also listed in its JWKS. */
+  signingEs256: SigningKey
+  /** RSA key for JARM response encryption (`use: enc`), listed in its JWKS. */
+  encryption: { kid: string; keyPath: string; publicJwk: Record<string, unknown> }
+  /** Client (mTLS) certificate. */
+  transport: KeyCert
+}
+
+/** The Consumer Data Right part of the test PKI: a CDR CA, the mock Register's keys, recipients. */
+export interface CdrPki {
+  /** The CDR CA: trust anchor of every AU client and server certificate. */
+  ca: { certPath: string; keyPath: string; subjectDn: string; crlPath: string }
+  /** The mock Data Holder's TLS server certificate (localhost), issued by the CDR CA. */
+  server: KeyCert
+  register: {
+    /** `iss` of the SSAs the Register issues (CDS: `cdr-register`). */
+    issuer: string
+    /** SSA signing key (PS256), published at /cdr-register/v1/jwks. */
+    ssaSigning: SigningKey
+    /** Signs the Register's own access tokens. */
+    idpSigning: SigningKey
+    /** A key that signs SSAs with the Register's issuer name but is NOT published. */
+    untrusted: SigningKey
+  }
+  /** The mock Data Holder's signing keys (ID tokens, JARM responses). */
+  dataHolder: { signing: SigningKey; signingEs256: SigningKey }
+  recipients: Record<string, CdrRecipient>
+}
+
 export interface Pki {
   version: number
   createdAt: string
@@ -137,6 +193,8 @@ export interface Pki {
   byo: Record<string, SoftwareIdentity>
   /** Their issuing CAs (PEM files), trusted for mutual TLS besides the test CA. */
   byoCas: string[]
+  /** Australia's Consumer Data Right (the `au-cdr` profile). */
+  cdr: CdrPki
 }
 
 function resolveKeyCert(dir: string, k: KeyCert): KeyCert {
@@ -161,9 +219,40 @@ export function loadPki(dir = keysDir()): Pki {
       ...(t.serverEku ? { serverEku: resolveKeyCert(dir, t.serverEku) } : {}),
     }
   }
+  const recipients: Record<string, CdrRecipient> = {}
+  for (const [name, r] of Object.entries(raw.cdr.recipients)) {
+    recipients[name] = {
+      ...r,
+      signing: resolveSigning(dir, r.signing),
+      signingEs256: resolveSigning(dir, r.signingEs256),
+      encryption: { ...r.encryption, keyPath: path.join(dir, r.encryption.keyPath) },
+      transport: resolveKeyCert(dir, r.transport),
+    }
+  }
+  const cdr: CdrPki = {
+    ca: {
+      ...raw.cdr.ca,
+      certPath: path.join(dir, raw.cdr.ca.certPath),
+      keyPath: path.join(dir, raw.cdr.ca.keyPath),
+      crlPath: path.join(dir, raw.cdr.ca.crlPath),
+    },
+    server: resolveKeyCert(dir, raw.cdr.server),
+    register: {
+      ...raw.cdr.register,
+      ssaSigning: resolveSigning(dir, raw.cdr.register.ssaSigning),
+      idpSigning: resolveSigning(dir, raw.cdr.register.idpSigning),
+      untrusted: resolveSigning(dir, raw.cdr.register.untrusted),
+    },
+    dataHolder: {
+      signing: resolveSigning(dir, raw.cdr.dataHolder.signing),
+      signingEs256: resolveSigning(dir, raw.cdr.dataHolder.signingEs256),
+    },
+    recipients,
+  }
   return {
     ...raw,
     dir,
+    cdr,
     ca: {
       ...raw.ca,
       certPath: path.join(dir, raw.ca.certPath),
@@ -237,7 +326,12 @@ export function staleReason(dir = keysDir()): string | null {
   }
   if (pki.version !== MANIFEST_VERSION) return `manifest version ${pki.version}, expected ${MANIFEST_VERSION}`
   const soon = Date.now() + 7 * 24 * 3600 * 1000
-  const valid = [pki.server, ...Object.values(pki.tpps).flatMap(t => (t.kind === 'expired' ? [] : [t.transport]))]
+  const valid = [
+    pki.server,
+    ...Object.values(pki.tpps).flatMap(t => (t.kind === 'expired' ? [] : [t.transport])),
+    pki.cdr.server,
+    ...Object.values(pki.cdr.recipients).flatMap(r => (r.kind === 'expired' ? [] : [r.transport])),
+  ]
   for (const kc of valid) {
     if (Date.parse(kc.notAfter) < soon) return `certificate ${kc.subjectDn} expires ${kc.notAfter}`
     if (!existsSync(kc.certPath) || !existsSync(kc.keyPath)) return `missing ${kc.certPath}`

@@ -3,8 +3,8 @@
  * then in an empty folder `npm install ./ob-dcr-conformance-<version>.tgz` OFFLINE (`--offline`:
  * every dependency from npm's cache, and inside a network namespace of its own when `unshare` can
  * make one); `npx ob-mock-bank` starts the installed bank, the README's DCR walkthrough runs against
- * it from that folder, and `npx ob-dcr-conformance` runs part of the suite against its embedded
- * mock. Keys, store and reports must land in the folder, never inside node_modules.
+ * it from that folder, the README's AU walk-through runs against `npx ob-mock-bank --profile au-cdr`,
+ * and `npx ob-dcr-conformance` runs part of the suite against its embedded mocks. Keys, store and reports must land in the folder, never inside node_modules.
  *
  * npm needs the metadata of every package the folder's dependency tree resolves to. When its cache
  * lacks some (a machine whose cache only ever saw `npm ci`), the test fills it once from the
@@ -20,7 +20,7 @@ import path from 'node:path'
 import { after, before, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import type { ConformanceSummary } from '../fixtures/reporters/summary.ts'
-import { assertDcrWalkthrough, readmeBlock, runBlock } from './test/readme_block.ts'
+import { assertAuWalkthrough, assertDcrWalkthrough, readmeBlock, runBlock } from './test/readme_block.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ob-package-'))
@@ -48,8 +48,8 @@ const isolated = process.getuid?.() === 0 && spawnSync('unshare', ['-n', 'true']
 
 let tarball: { filename: string; size: number; entryCount: number }
 let installLog = ''
-let bank: ChildProcess | undefined
-let bankLog = ''
+/** The banks started by the tests, stopped at the end. */
+const banks: ChildProcess[] = []
 
 /**
  * `npm install --offline` of the tarball. Without install scripts: better-sqlite3's would compile
@@ -64,11 +64,13 @@ function install(): ReturnType<typeof sh> {
 /** Starts `npx ob-mock-bank ...args` in the folder and resolves with its URL once it listens. */
 function startBank(args: string[]): Promise<string> {
   // The command npx runs, started directly: one process to stop at the end.
-  bank = spawn(path.join(app, 'node_modules/.bin/ob-mock-bank'), args, {
+  const bank = spawn(path.join(app, 'node_modules/.bin/ob-mock-bank'), args, {
     cwd: app,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+  banks.push(bank)
+  let bankLog = ''
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the bank did not start in 60 s:\n${bankLog}`)), 60_000)
     const onData = (d: Buffer) => {
@@ -79,9 +81,9 @@ function startBank(args: string[]): Promise<string> {
         resolve(url)
       }
     }
-    bank?.stdout?.on('data', onData)
-    bank?.stderr?.on('data', onData)
-    bank?.on('exit', code => {
+    bank.stdout?.on('data', onData)
+    bank.stderr?.on('data', onData)
+    bank.on('exit', code => {
       clearTimeout(timer)
       reject(new Error(`the bank exited (${code}):\n${bankLog}`))
     })
@@ -120,8 +122,8 @@ before(() => {
 })
 
 after(async () => {
-  if (bank && bank.exitCode === null) {
-    const exited = new Promise(resolve => bank?.once('exit', resolve))
+  for (const bank of banks.filter(b => b.exitCode === null)) {
+    const exited = new Promise(resolve => bank.once('exit', resolve))
     bank.kill('SIGTERM')
     await exited
   }
@@ -155,6 +157,17 @@ test('npx ob-mock-bank: the bank, keys in the folder; the README walkthrough run
   const walked = Date.now()
   assertDcrWalkthrough(await runBlock(readmeBlock('walkthrough'), url, app))
   t.diagnostic(`README walkthrough passed in ${seconds(walked)} s`)
+})
+
+test("npx ob-mock-bank --profile au-cdr: a CDR Data Holder and Register; the README's AU walk-through runs against it", async t => {
+  const started = Date.now()
+  // The memory store: the SQLite one of the test above is the UK bank's.
+  const url = await startBank(['--profile', 'au-cdr', '--port', '0', '--store', 'memory'])
+  t.diagnostic(`Data Holder listening on ${url} after ${seconds(started)} s`)
+  assert.ok(existsSync(path.join(app, 'keys/generated/cdr')), 'the CDR part of the test PKI is in ./keys/generated')
+  const walked = Date.now()
+  assertAuWalkthrough(await runBlock(readmeBlock('au-walkthrough'), url, app))
+  t.diagnostic(`README AU walk-through passed in ${seconds(walked)} s`)
 })
 
 test('npx ob-dcr-conformance: the suite against its embedded mock, reports in ./reports', t => {

@@ -1,11 +1,14 @@
 /**
  * `npm run test:sensitivity`: testing the tests. Every named deviation of the mock bank breaks one
- * rule (mock-aspsp/src/helpers/deviations.ts); the suite must notice each, for the right reason.
+ * rule (mock-aspsp/src/helpers/deviations.ts; the AU CDR profile's in
+ * mock-aspsp/src/profiles/au_cdr/deviations.ts, named here `au-cdr:<name>`); the suite must notice
+ * each, for the right reason. Both profiles are judged by the same rules; an AU bank runs the AU tests.
  *
  * Each bank runs in its own process (the esbuild bundle `npm start` builds), started here in
  * bounded batches; one Playwright run per batch (one worker each, two batches at a time) has a
  * project per bank:
- * - `reference`: the conformant mock, running every test that guards a deviation of the run;
+ * - `reference`: the conformant mock, running every test that guards a deviation of the run
+ *   (`reference:au-cdr`: the conformant AU Data Holder, for the AU deviations);
  * - `deviation:<name>`: the mock with that deviation, running the tests that carry its guard ids;
  * - `anti-bank:<name>`: the mock refusing every registration, every token request, every
  *   management call, or answering nothing (`dead`), running the whole suite.
@@ -33,16 +36,11 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { stripVTControlCharacters } from 'node:util'
 import { CATALOGUE } from '../fixtures/catalogue/checks.ts'
-import { mockArgs, type SensitivityProject } from '../fixtures/targets/projects.ts'
+import { auMockArgs, mockArgs, type SensitivityProject } from '../fixtures/targets/projects.ts'
 import { ensurePki } from '../keys/pki.ts'
-import {
-  DEVIATIONS,
-  type Deviation,
-  type DeviationName,
-  deviation,
-  isDeviationName,
-  UNBREAKABLE,
-} from '../mock-aspsp/src/helpers/deviations.ts'
+import { DEVIATIONS, type Deviation, UNBREAKABLE } from '../mock-aspsp/src/helpers/deviations.ts'
+import { CDR_DEVIATIONS } from '../mock-aspsp/src/profiles/au_cdr/deviations.ts'
+import type { ProfileDeviation, ProfileName } from '../mock-aspsp/src/profiles/profile.ts'
 import { buildMock } from './start.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -124,7 +122,7 @@ export interface TestRun {
 
 /** The id a test title starts with (`NEG-JWT-07 rejects ...` → `NEG-JWT-07`). */
 export function titleId(title: string): string | undefined {
-  return /^((?:NEG-[A-Z]+|POS-[A-Z]+|FMT|DCR|AUTH-[A-Z]+)-\d+)\b/.exec(title)?.[1]
+  return /^((?:NEG-[A-Z]+|POS-[A-Z]+|FMT|DCR|AUTH-[A-Z]+|AU-DCR)-\d+)\b/.exec(title)?.[1]
 }
 
 /** The area of an id: `NEG-TOK-07` → `NEG-TOK`, `DCR-004` → `DCR`. */
@@ -276,7 +274,7 @@ function whyNotCaught(run: TestRun, reference: TestRun | undefined, refs: readon
 
 export function judgeDeviation(
   name: string,
-  d: Pick<Deviation, 'area' | 'caughtBy' | 'refs'>,
+  d: Pick<SelfTestDeviation, 'area' | 'caughtBy' | 'refs'>,
   runs: readonly TestRun[],
   reference: ReadonlyMap<string, TestRun>,
   bankExit?: string,
@@ -505,8 +503,37 @@ export function markdown(s: Summary): string {
 // ---------------------------------------------------------------------------------------------
 // Running the banks
 
+/** A deviation of either profile, as the self-test reads it (the UK registry's shape). */
+export type SelfTestDeviation = ProfileDeviation
+
+/** One deviation of one profile: `id` is its name, `au-cdr:<name>` for an AU one. */
+export interface SelfTestCase {
+  id: string
+  profile: ProfileName
+  /** The name the bank knows it by (`--deviation <name>`). */
+  name: string
+  deviation: SelfTestDeviation
+}
+
+/** Every deviation of every profile, UK first. */
+export function selfTestCases(): SelfTestCase[] {
+  const uk = Object.entries(DEVIATIONS as Record<string, Deviation>).map(([name, deviation]) => ({
+    id: name,
+    profile: 'uk-ob' as const,
+    name,
+    deviation,
+  }))
+  const au = Object.entries(CDR_DEVIATIONS as Record<string, SelfTestDeviation>).map(([name, deviation]) => ({
+    id: `au-cdr:${name}`,
+    profile: 'au-cdr' as const,
+    name,
+    deviation,
+  }))
+  return [...uk, ...au]
+}
+
 interface Args {
-  only: DeviationName[] | undefined
+  only: SelfTestCase[] | undefined
   port: number
   batch: number
   streams: number
@@ -514,6 +541,10 @@ interface Args {
   /** What stands in for the deviant banks, in turn (the harness's own test). */
   impostor: Impostor[] | undefined
   outDir: string
+}
+
+const fail = (message: string): never => {
+  throw new Error(message)
 }
 
 export function parseArgs(argv: string[]): Args {
@@ -530,9 +561,10 @@ export function parseArgs(argv: string[]): Args {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     if (a === '--only') {
-      const names = list(argv[++i])
-      for (const n of names) if (!isDeviationName(n)) throw new Error(`--only: unknown deviation "${n}"`)
-      args.only = names as DeviationName[]
+      const all = selfTestCases()
+      args.only = list(argv[++i]).map(
+        n => all.find(c => c.id === n) ?? fail(`--only: unknown deviation "${n}" (an AU one is au-cdr:<name>)`),
+      )
     } else if (a === '--port') {
       args.port = Number(argv[++i])
     } else if (a === '--batch') {
@@ -576,7 +608,8 @@ export function grepFor(caughtBy: readonly string[]): string {
 /** One bank of the run: its project, the deviation it runs (none for a reference), its tests. */
 interface Bank {
   project: string
-  deviations: DeviationName[]
+  profile: ProfileName
+  deviations: string[]
   /** The spec version it speaks and the management operations switched off (a deviation's `needs`). */
   specVersion: SpecVersion
   disabled: Operation[]
@@ -593,15 +626,27 @@ type SpecVersion = SensitivityProject['specVersion']
 /** The spec version of the self-test's banks, unless a deviation needs another. */
 const SPEC: SpecVersion = '3.3'
 
-/** The bank configuration a deviation needs (spec version, operations switched off). */
-function configOf(n: DeviationName | undefined): { specVersion: SpecVersion; disabled: Operation[] } {
-  const needs = n ? deviation(n).needs : undefined
-  return { specVersion: needs?.spec ?? SPEC, disabled: [...(needs?.disable ?? [])].sort() }
+/** The bank configuration a deviation needs (profile, spec version, operations switched off). */
+function configOf(c: SelfTestCase | undefined): {
+  profile: ProfileName
+  specVersion: SpecVersion
+  disabled: Operation[]
+} {
+  const needs = c?.deviation.needs
+  return {
+    profile: c?.profile ?? 'uk-ob',
+    specVersion: needs?.spec ?? SPEC,
+    disabled: [...(needs?.disable ?? [])].sort(),
+  }
 }
-/** A configuration as a key: `''` for the default one, `spec=3.4`, `disable=delete`, ... */
-function needsKey(n: DeviationName): string {
-  const { specVersion, disabled } = configOf(n)
-  return [specVersion !== SPEC ? `spec=${specVersion}` : '', disabled.length ? `disable=${disabled.join(',')}` : '']
+/** A configuration as a key: `''` for the default one, `au-cdr`, `spec=3.4`, `disable=delete`, ... */
+function needsKey(c: SelfTestCase): string {
+  const { profile, specVersion, disabled } = configOf(c)
+  return [
+    profile !== 'uk-ob' ? profile : '',
+    specVersion !== SPEC ? `spec=${specVersion}` : '',
+    disabled.length ? `disable=${disabled.join(',')}` : '',
+  ]
     .filter(Boolean)
     .join(';')
 }
@@ -623,8 +668,8 @@ function startBank(bundle: string, bank: Bank): Promise<RunningBank> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OB_MOCK_')))
   const argv = [
     bundle,
-    // As the webServer starts the suite's mock.
-    ...mockArgs(bank.port, bank.specVersion),
+    // As the webServer starts the suite's mocks.
+    ...(bank.profile === 'au-cdr' ? auMockArgs(bank.port) : mockArgs(bank.port, bank.specVersion)),
     ...bank.deviations.flatMap(d => ['--deviation', d]),
     ...(bank.disabled.length ? ['--disable', bank.disabled.join(',')] : []),
   ]
@@ -703,13 +748,11 @@ export function batchesOf<T>(long: readonly T[], short: readonly T[], size: numb
 /** Banks started at the same time. */
 const STARTING_AT_ONCE = 4
 
-const ANTI_BANKS = (Object.keys(DEVIATIONS) as DeviationName[]).filter(n => DEVIATIONS[n].area === 'anti-bank')
-
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2))
-  const names = args.only ?? (Object.keys(DEVIATIONS) as DeviationName[])
-  const deviations = names.filter(n => DEVIATIONS[n].area !== 'anti-bank')
-  const antiBanks = names.filter(n => ANTI_BANKS.includes(n))
+  const cases = args.only ?? selfTestCases()
+  const deviations = cases.filter(c => c.deviation.area !== 'anti-bank')
+  const antiBanks = cases.filter(c => c.deviation.area === 'anti-bank')
   const started = Date.now()
   await ensurePki({ log: line => console.error(line) })
   const bundle = await buildMock()
@@ -722,21 +765,23 @@ async function main(): Promise<number> {
   const banks: Bank[] = [
     // One conformant reference per set of needs, running the tests that guard those deviations.
     ...keys.map(key => {
-      const mine = deviations.filter(n => needsKey(n) === key)
+      const mine = deviations.filter(c => needsKey(c) === key)
       return {
         project: referenceFor(key),
         deviations: [],
         ...configOf(mine[0]),
-        grep: grepFor(mine.flatMap(n => DEVIATIONS[n].caughtBy)),
+        grep: grepFor(mine.flatMap(c => c.deviation.caughtBy)),
       }
     }),
-    ...antiBanks.map(n => ({ project: `anti-bank:${n}`, deviations: [n], ...configOf(undefined) })),
-    ...deviations.map((n, i) => ({
-      project: `deviation:${n}`,
-      deviations: args.impostor ? (['dead'] as DeviationName[]) : [n],
+    // An anti-bank runs its profile's whole suite.
+    ...antiBanks.map(c => ({ project: `anti-bank:${c.id}`, deviations: [c.name], ...configOf(c), disabled: [] })),
+    ...deviations.map((c, i) => ({
+      project: `deviation:${c.id}`,
+      // Both profiles know the dead anti-bank.
+      deviations: args.impostor ? ['dead'] : [c.name],
       absent: impostorOf(i) === 'none',
-      ...configOf(n),
-      grep: grepFor(DEVIATIONS[n].caughtBy),
+      ...configOf(c),
+      grep: grepFor(c.deviation.caughtBy),
     })),
   ].map((b, i) => ({ ...b, port: args.port + i }))
 
@@ -764,6 +809,7 @@ async function main(): Promise<number> {
         if (failed) throw failed.reason
       }
       const plan: SensitivityProject[] = batch.map(b => ({
+        ...(b.profile !== 'uk-ob' ? { profile: b.profile } : {}),
         project: b.project,
         port: b.port,
         specVersion: b.specVersion,
@@ -796,10 +842,10 @@ async function main(): Promise<number> {
   const summary: Summary = {
     seconds: (Date.now() - started) / 1000,
     batches: timings,
-    deviations: deviations.map(n =>
-      judgeDeviation(n, deviation(n), runs, references.get(needsKey(n)) ?? new Map(), exits.get(`deviation:${n}`)),
+    deviations: deviations.map(c =>
+      judgeDeviation(c.id, c.deviation, runs, references.get(needsKey(c)) ?? new Map(), exits.get(`deviation:${c.id}`)),
     ),
-    antiBanks: antiBanks.map(n => judgeAntiBank(n, deviation(n), runs, exits.get(`anti-bank:${n}`))),
+    antiBanks: antiBanks.map(c => judgeAntiBank(c.id, c.deviation, runs, exits.get(`anti-bank:${c.id}`))),
   }
   if (!args.only && !args.without.length && !args.impostor) summary.catalogue = catalogueProofs(summary.deviations)
   writeFileSync(path.join(args.outDir, 'sensitivity.json'), JSON.stringify(summary, null, 2))

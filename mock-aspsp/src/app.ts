@@ -4,18 +4,8 @@
  */
 import Router from '@koa/router'
 import Koa, { type Context, type Next } from 'koa'
-import { deleteClient, getClient, updateClient } from './actions/client_management.ts'
-import { discovery, jwks } from './actions/discovery.ts'
-import { introspect } from './actions/introspect.ts'
-import { register } from './actions/register.ts'
-import { revoke } from './actions/revoke.ts'
-import { signingHelperRoutes } from './actions/signing_helper.ts'
-import { token } from './actions/token.ts'
-import { directoryRoutes } from './directory/routes.ts'
 import type { Bank } from './helpers/bank.ts'
-import { openApi } from './openapi.ts'
 import { errorHandler } from './shared/error_handler.ts'
-import { noStore } from './shared/no_store.ts'
 import { securityHeaders } from './shared/security_headers.ts'
 
 declare module 'koa' {
@@ -55,7 +45,7 @@ export interface LogState {
   claimedClientId?: string
 }
 
-/** Extra routes (the authorization flow, accounts API) plug in here. */
+/** Extra routes of the UK profile (the authorization flow, accounts API) plug in here. */
 export type RouteInstaller = (router: Router, bank: Bank) => void
 export const routeInstallers: RouteInstaller[] = []
 
@@ -67,21 +57,8 @@ export function createApp(bank: Bank): Koa {
   app.silent = true
 
   const router = new Router()
-  router.get('/.well-known/openid-configuration', discovery)
-  // RFC 8414 §3: the same metadata at the OAuth well-known path (openid-client, authlib discover it here).
-  router.get('/.well-known/oauth-authorization-server', discovery)
-  router.get('/jwks', jwks)
-  router.post('/register', noStore, register)
-  router.get('/register/:clientId', noStore, getClient)
-  router.put('/register/:clientId', noStore, updateClient)
-  router.delete('/register/:clientId', noStore, deleteClient)
-  router.post('/token', noStore, token)
-  router.post('/introspect', noStore, introspect)
-  router.post('/revoke', noStore, revoke)
-  directoryRoutes(router)
-  router.get('/openapi.json', openApi)
-  for (const install of routeInstallers) install(router, bank)
-  if (bank.options.signingHelper) signingHelperRoutes(router)
+  // The endpoints are the profile's (profiles/uk_ob, profiles/au_cdr).
+  bank.dcrProfile.routes(router, bank)
 
   if (bank.options.log) app.use(requestLog)
   app.use(securityHeaders)

@@ -4,10 +4,12 @@
  */
 
 import { parseAutoApproval, resolveAutoApproval } from './helpers/customers.ts'
-import { DEFAULTS, type MockOptions, type Operation } from './helpers/defaults.ts'
-import { isDeviationName } from './helpers/deviations.ts'
+import { DEFAULTS, defaultsFor, type MockOptions, type Operation } from './helpers/defaults.ts'
+import { CDR_FLAGS } from './profiles/au_cdr/cli_flags.ts'
+import { profileFor } from './profiles/index.ts'
+import { PROFILE_NAMES, type ProfileName } from './profiles/profile.ts'
 
-interface Flag {
+export interface Flag {
   flag: string
   env: string
   help: string
@@ -19,23 +21,34 @@ interface Flag {
   shows: (o: MockOptions) => string
 }
 
-const list = (v: string) =>
+export const list = (v: string) =>
   v
     .split(',')
     .map(s => s.trim())
     .filter(Boolean)
-const int = (name: string, v: string) => {
+export const int = (name: string, v: string) => {
   const n = Number(v)
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${v}"`)
   return n
 }
-const oneOf = <T extends string>(name: string, v: string, allowed: readonly T[]): T => {
+export const oneOf = <T extends string>(name: string, v: string, allowed: readonly T[]): T => {
   if (!(allowed as readonly string[]).includes(v))
     throw new Error(`${name} must be one of ${allowed.join(', ')}, got "${v}"`)
   return v as T
 }
 
+/** Read before every other option: a profile brings its own defaults (helpers/defaults.ts). */
+const PROFILE_FLAG: Flag = {
+  flag: '--profile',
+  env: 'OB_MOCK_PROFILE',
+  help: 'DCR profile: uk-ob (UK Open Banking) or au-cdr (Australia CDR, with the mock CDR Register)',
+  takesValue: true,
+  apply: (o, v) => (o.profile = oneOf('--profile', v, PROFILE_NAMES)),
+  shows: o => o.profile,
+}
+
 const FLAGS: Flag[] = [
+  PROFILE_FLAG,
   {
     flag: '--port',
     env: 'OB_MOCK_PORT',
@@ -294,12 +307,8 @@ const FLAGS: Flag[] = [
     env: 'OB_MOCK_DEVIATIONS',
     help: 'switch on a named deviation (repeatable; env: comma list; --list-deviations)',
     takesValue: true,
-    apply: (o, v) => {
-      for (const d of list(v)) {
-        if (!isDeviationName(d)) throw new Error(`unknown deviation "${d}" (see --list-deviations)`)
-        o.deviations.push(d)
-      }
-    },
+    // Checked against the profile's deviations once every option is read.
+    apply: (o, v) => o.deviations.push(...list(v)),
     shows: o => o.deviations.join(',') || '(none)',
   },
   {
@@ -402,13 +411,15 @@ const FLAGS: Flag[] = [
     apply: (o, v) => (o.heapCeilingMb = int('--heap-ceiling', v)),
     shows: o => String(o.heapCeilingMb),
   },
+  ...CDR_FLAGS,
 ]
 
 export function usage(): string {
   const lines = [
     'usage: npm start -- [options]',
     '',
-    'The mock UK Open Banking bank (ASPSP): DCR 3.1-3.4, token endpoint, mutual TLS.',
+    'The mock bank: a UK Open Banking ASPSP (DCR 3.1-3.4, the default) or, with --profile au-cdr, an',
+    'Australian CDR Data Holder beside a mock CDR Register. Token endpoint, mutual TLS.',
     'Every option can also be set by its environment variable. Defaults in brackets.',
     '',
   ]
@@ -426,8 +437,19 @@ export function usage(): string {
   return lines.join('\n')
 }
 
+/** The profile named by `--profile` (or OB_MOCK_PROFILE), read before the other options. */
+function profileOf(argv: string[], env: NodeJS.ProcessEnv): ProfileName {
+  const o = structuredClone(DEFAULTS)
+  if (env[PROFILE_FLAG.env]) PROFILE_FLAG.apply(o, env[PROFILE_FLAG.env] as string)
+  argv.forEach((arg, i) => {
+    if (arg === PROFILE_FLAG.flag) PROFILE_FLAG.apply(o, argv[i + 1] ?? '')
+    else if (arg.startsWith(`${PROFILE_FLAG.flag}=`)) PROFILE_FLAG.apply(o, arg.slice(PROFILE_FLAG.flag.length + 1))
+  })
+  return o.profile
+}
+
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv): MockOptions {
-  const o: MockOptions = structuredClone(DEFAULTS)
+  const o: MockOptions = defaultsFor(profileOf(argv, env))
   for (const f of FLAGS) {
     const v = env[f.env]
     if (v !== undefined && v !== '') {
@@ -451,6 +473,14 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): MockOptions {
     }
   }
   if (o.authMethods.length === 0) throw new Error('--auth-methods must name at least one method')
+  const known = profileFor(o.profile).deviations
+  for (const d of o.deviations) {
+    if (!Object.hasOwn(known, d)) {
+      throw new Error(
+        `unknown deviation "${d}" for profile ${o.profile} (see --profile ${o.profile} --list-deviations)`,
+      )
+    }
+  }
   if (o.autoApprove && o.autoDeny) throw new Error('--auto-approve and --auto-deny exclude each other: choose one')
   // An unknown customer or account fails here, at start, not at the first /authorize.
   if (o.autoApprove) resolveAutoApproval(o.customerSeed, o.autoApprove)

@@ -4,8 +4,8 @@
  */
 import { parseCli, usage } from './cli.ts'
 import type { MockOptions } from './helpers/defaults.ts'
-import { DEVIATIONS } from './helpers/deviations.ts'
 import { startHeapGuard } from './helpers/heap_guard.ts'
+import { profileFor } from './profiles/index.ts'
 import { startMock } from './server.ts'
 
 async function main(): Promise<void> {
@@ -14,16 +14,20 @@ async function main(): Promise<void> {
     console.log(usage())
     return
   }
-  if (argv.includes('--list-deviations')) {
-    for (const [name, d] of Object.entries(DEVIATIONS)) console.log(`${name.padEnd(34)} [${d.area}] ${d.breaks}`)
-    return
-  }
   let options: MockOptions
   try {
-    options = parseCli(argv, process.env)
+    options = parseCli(
+      argv.filter(a => a !== '--list-deviations'),
+      process.env,
+    )
   } catch (e) {
     console.error(`mock-aspsp: ${(e as Error).message}`)
     process.exit(2)
+  }
+  if (argv.includes('--list-deviations')) {
+    for (const [name, d] of Object.entries(profileFor(options.profile).deviations))
+      console.log(`${name.padEnd(34)} [${d.area}] ${d.breaks}`)
+    return
   }
   let mock: Awaited<ReturnType<typeof startMock>>
   try {
@@ -52,15 +56,16 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', () => shutdown('SIGINT'))
   process.on('SIGTERM', () => shutdown('SIGTERM'))
-  console.log(`mock-aspsp: UK OB DCR ${options.specVersion} bank listening on ${mock.url}`)
+  console.log(`mock-aspsp: ${bank.dcrProfile.title(options)} bank listening on ${mock.url}`)
   console.log(`  discovery   ${mock.url}/.well-known/openid-configuration`)
   if (new URL(mock.url).hostname !== mock.address) console.log(`  bound to    ${mock.address}:${mock.port}`)
+  const serverCa = bank.dcrProfile.listenerTls(bank.pki, options).serverCaPath
   console.log(
-    `  server cert ${mock.serverCertPath}${options.serverCert ? '' : ` (issued by the test CA: trust ${bank.pki.ca.certPath})`}`,
+    `  server cert ${mock.serverCertPath}${options.serverCert ? '' : ` (issued by the test CA: trust ${serverCa})`}`,
   )
   console.log(`  store       ${options.store === 'memory' ? 'memory (lost on exit)' : options.store}`)
   console.log(`  keys        ${bank.pki.dir}`)
-  console.log(`  aud         ${bank.pki.aspsp.orgId} (directory org id) or ${mock.url}`)
+  for (const line of bank.dcrProfile.banner(bank)) console.log(line)
   if (options.deviations.length) console.log(`  deviations  ${options.deviations.join(', ')}`)
 }
 

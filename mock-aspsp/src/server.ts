@@ -7,15 +7,16 @@ import type { IncomingMessage } from 'node:http'
 import https from 'node:https'
 import { type AddressInfo, isIP } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { certificateCovers, ensurePki, type Pki, serverCertificateFor } from '../../keys/pki.ts'
+import { certificateCovers, ensurePki, type Pki } from '../../keys/pki.ts'
 import { createApp } from './app.ts'
 // Registers the authorization code flow's routes and grants with the app and the token endpoint.
 import './auth_flow.ts'
-import { startKeystoreInterception } from './directory/msw.ts'
 import { type Bank, createBank } from './helpers/bank.ts'
 import { type MockOptions, withDefaults } from './helpers/defaults.ts'
 import { openStore } from './models/open_store.ts'
 import { epoch, type Store } from './models/store.ts'
+import { profileFor } from './profiles/index.ts'
+import type { ListenerTls, ServerIdentity } from './profiles/profile.ts'
 import { drainThen } from './shared/body.ts'
 import { securityHeadersFor } from './shared/security_headers.ts'
 
@@ -131,10 +132,7 @@ export function listenAddress(options: Pick<MockOptions, 'host' | 'listen'>): st
  * The server certificate and key: the operator's own files, or one from the test CA covering the
  * bank's host and the issuer's (the generated localhost certificate when that is enough).
  */
-async function serverIdentity(
-  options: MockOptions,
-  pki: Pki,
-): Promise<{ cert: Buffer; key: Buffer; certPath: string }> {
+async function serverIdentity(options: MockOptions, tls: ListenerTls): Promise<ServerIdentity> {
   const names = [
     options.host,
     ...(options.issuer ? [new URL(options.issuer).hostname.replace(/^\[(.*)\]$/, '$1')] : []),
@@ -152,7 +150,7 @@ async function serverIdentity(
     }
     return own
   }
-  return serverCertificateFor(pki, names)
+  return tls.serverCertificate(names)
 }
 
 export interface RunningMock {
@@ -180,12 +178,12 @@ export async function startMock(input: StartOptions = {}): Promise<RunningMock> 
   const pki = givenPki ?? (await ensurePki({ dir: options.keysDir, log: line => console.error(line) }))
   const store = storeInstance ?? openStore(options.store, options.sqliteSync)
 
-  // The test CA, the operator's extra CAs and the CAs of the TPPs' own identities (keys/byo/).
-  const extraCas = [...options.extraCas, ...pki.byoCas]
-  const ca = [readFileSync(pki.ca.certPath), ...extraCas.map(f => readFileSync(f))]
-  // With a CRL loaded OpenSSL demands one for every issuing CA, so extra CAs come without it.
-  const crl = extraCas.length === 0 ? readFileSync(pki.ca.crlPath) : undefined
-  const identity = await serverIdentity(options, pki)
+  // The profile names the server certificate and the trusted CAs (with a CRL loaded OpenSSL
+  // demands one for every issuing CA, so extra CAs come without it).
+  const tls = profileFor(options.profile).listenerTls(pki, options)
+  const ca = tls.caPaths.map(f => readFileSync(f))
+  const crl = tls.crlPath ? readFileSync(tls.crlPath) : undefined
+  const identity = await serverIdentity(options, tls)
   const server = https.createServer({
     key: identity.key,
     cert: identity.cert,
@@ -256,7 +254,7 @@ export async function startMock(input: StartOptions = {}): Promise<RunningMock> 
   const port = (server.address() as AddressInfo).port
   const bank = createBank({ ...options, port }, pki, store)
   server.on('request', createApp(bank).callback())
-  const stopMsw = options.msw ? startKeystoreInterception(bank.directory) : () => {}
+  const stopProfile = bank.dcrProfile.start(bank)
   const sweeper = setInterval(() => store.sweep(epoch()), 60_000)
   sweeper.unref()
 
@@ -269,7 +267,7 @@ export async function startMock(input: StartOptions = {}): Promise<RunningMock> 
     server,
     close: async () => {
       clearInterval(sweeper)
-      stopMsw()
+      stopProfile()
       await new Promise<void>(resolve => {
         server.close(() => resolve())
         server.closeAllConnections()

@@ -47,3 +47,13 @@ export function assertDcrWalkthrough(out: string): void {
   assert.match(out, /DELETE 204/)
   assert.match(out, /"error":"invalid_token".* GET 401/)
 }
+
+/** What the README's AU walk-through (the `au-walkthrough` block) prints when every step worked. */
+export function assertAuWalkthrough(out: string): void {
+  assert.match(out, /"client_id":"[0-9a-f-]{36}"/)
+  assert.match(out, /"software_roles":"data-recipient-software-product"/)
+  assert.match(out, /"token_type":"Bearer","expires_in":300,"scope":"cdr:registration"/)
+  assert.match(out, /"redirect_uris":\["https:\/\/mercury\.adr\.example\/callback2"\]/)
+  assert.match(out, /DELETE 204/)
+  assert.match(out, /"error":"invalid_token".* GET 401/)
+}

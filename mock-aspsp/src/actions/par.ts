@@ -38,11 +38,19 @@ export async function par(ctx: Context): Promise<void> {
     // RFC 9126 §2.3: the PAR endpoint answers errors itself; nothing is redirected.
     throw e instanceof RedirectableError ? e.error : e
   }
+  answerPushedRequest(ctx, bank, PAR_GRANT, client.clientId, request)
+}
+
+/**
+ * Keeps a validated pushed request as a single-use grant of `type` (each profile's /authorize takes
+ * its own) living `parTtl` seconds, and answers 201 with its `request_uri` (RFC 9126 §2.2).
+ */
+export function answerPushedRequest(ctx: Context, bank: Bank, type: string, clientId: string, request: object): void {
   const id = randomBytes(24).toString('base64url')
   bank.store.putGrant({
-    type: PAR_GRANT,
+    type,
     id,
-    clientId: client.clientId,
+    clientId,
     expiresAt: epoch() + bank.options.parTtl,
     data: { request: { ...request } },
   })

@@ -196,7 +196,7 @@ export async function validateRegistration(
 }
 
 /** Same claims, different bytes: what a bank that re-serialises the SSA sends back. */
-function reencode(jws: string): string {
+export function reencode(jws: string): string {
   const [h, p, s] = jws.split('.')
   const payload = JSON.parse(Buffer.from(p ?? '', 'base64url').toString('utf8'))
   return `${h}.${Buffer.from(JSON.stringify(payload, null, 1)).toString('base64url')}.${s}`

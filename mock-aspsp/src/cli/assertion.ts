@@ -4,7 +4,11 @@
  */
 import { clientAssertion } from '../../../fixtures/builders/client_assertion.ts'
 import { signerFromFile } from '../../../fixtures/builders/jose.ts'
+import { auCli } from '../profiles/au_cdr/cli/commands.ts'
 import { fail, parseArgs, tppFromArgs } from './args.ts'
+
+// `--profile au-cdr`: the same command for a CDR data recipient.
+await auCli('assertion')
 
 const USAGE = `usage: npm run assertion -- --client-id <client_id> [--tpp alpha] [--aud <url>] [--claim k=v] [--drop k]
   --client-id  the client_id the bank returned at registration (iss and sub of the assertion)

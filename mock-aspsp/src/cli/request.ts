@@ -12,7 +12,11 @@ import {
 } from '../../../fixtures/builders/registration.ts'
 import { mintSsa } from '../../../fixtures/builders/ssa.ts'
 import type { TppIdentity } from '../../../keys/pki.ts'
+import { auCli } from '../profiles/au_cdr/cli/commands.ts'
 import { fail, parseArgs, tppFromArgs } from './args.ts'
+
+// `--profile au-cdr`: the same command for a CDR data recipient.
+await auCli('request')
 
 const USAGE = `usage: npm run request -- [--tpp alpha] [--auth private_key_jwt|tls_client_auth] [--spec 3.3]
                           [--aud <org id or issuer>] [--redirect-uri <uri> ...] [--ssa <file>]

@@ -5,7 +5,11 @@
  */
 import { signerFromFile } from '../../../fixtures/builders/jose.ts'
 import { mintSsa } from '../../../fixtures/builders/ssa.ts'
+import { auCli } from '../profiles/au_cdr/cli/commands.ts'
 import { parseArgs, tppFromArgs } from './args.ts'
+
+// `--profile au-cdr`: the same command for a CDR data recipient.
+await auCli('ssa')
 
 const USAGE = `usage: npm run ssa -- [--tpp alpha] [--claim key=value ...] [--drop key] [--untrusted yes]
   --tpp        a TPP of keys/generated (alpha, beta, gamma, revoked, rogue, expired)

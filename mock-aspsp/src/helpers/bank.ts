@@ -5,8 +5,10 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { Pki } from '../../../keys/pki.ts'
-import { Directory, KEYSTORE_HOST } from '../directory/directory.ts'
+import { Directory } from '../directory/directory.ts'
 import type { Store } from '../models/store.ts'
+import { profileFor } from '../profiles/index.ts'
+import type { BankProfile, KnownDeviationName } from '../profiles/profile.ts'
 import type { MockOptions } from './defaults.ts'
 import { Deviations } from './deviations.ts'
 import { type DecodedJws, KeySet } from './jose.ts'
@@ -28,8 +30,10 @@ export interface Endpoints {
 
 export interface Bank {
   options: MockOptions
+  /** The DCR profile the bank runs (profiles/): its routes, rules, discovery and directory. */
+  dcrProfile: BankProfile
   profile: SpecProfile
-  deviations: Deviations
+  deviations: Deviations<KnownDeviationName>
   endpoints: Endpoints
   pki: Pki
   store: Store
@@ -87,25 +91,32 @@ export function createBank(options: MockOptions, pki: Pki, store: Store): Bank {
     options.issuer ?? `https://${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`
   const directory = new Directory(pki)
   const endpoints = endpointsFor(issuer)
+  const dcrProfile = profileFor(options.profile)
   return {
     options,
+    dcrProfile,
     profile: SPEC_PROFILES[options.specVersion],
-    deviations: new Deviations(options.deviations),
+    deviations: new Deviations<KnownDeviationName>(options.deviations, dcrProfile.deviations),
     endpoints,
     pki,
     store,
     directory,
-    // The bank's own keystore URLs are answered in-process; keystore.openbankingtest.org.uk goes
-    // through fetch, where msw answers it (or, with --no-msw, the network does).
-    jwks: new JwksResolver(options.jwksCacheTtl, url => directory.localJwks(url, issuer), {
-      allowedHosts: new Set([KEYSTORE_HOST, ...options.jwksAllowedHosts.map(h => h.toLowerCase())]),
-      timeoutMs: options.jwksFetchTimeoutMs,
-      // The CAs the bank trusts for mutual TLS, trusted for the keystores it reads too.
-      trustedCas: [pki.ca.certPath, ...options.extraCas, ...pki.byoCas].map(f => readFileSync(f)),
-    }),
+    // URLs the profile serves itself are answered in-process (UK: the bank's own keystore;
+    // keystore.openbankingtest.org.uk goes through fetch, where msw answers it, or with --no-msw
+    // the network does). Other hosts only when the profile or the options allow them.
+    jwks: new JwksResolver(
+      options.jwksCacheTtl,
+      url => dcrProfile.localJwks({ pki, directory, endpoints, options }, url),
+      {
+        allowedHosts: new Set([...dcrProfile.jwksHosts, ...options.jwksAllowedHosts.map(h => h.toLowerCase())]),
+        timeoutMs: options.jwksFetchTimeoutMs,
+        // The CAs the bank trusts for mutual TLS (the profile's), trusted for the keystores it reads too.
+        trustedCas: dcrProfile.listenerTls(pki, options).caPaths.map(f => readFileSync(f)),
+      },
+    ),
     signing: { key: createPrivateKey(readFileSync(pki.aspsp.signing.keyPath)), kid: pki.aspsp.signing.kid },
     ssaKeys: new KeySet(directory.ssaJwks),
-    revocations: new RevocationLists([pki.ca.crlPath]),
+    revocations: new RevocationLists(dcrProfile.crlPaths(pki)),
     verifiedSsas: new BoundedMap(1_000),
   }
 }

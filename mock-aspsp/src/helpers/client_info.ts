@@ -17,6 +17,15 @@ export const responseTypesOf = (client: ClientRecord) =>
 /** The registered `request_object_signing_alg` (a string; some banks answer an array), or none. */
 export const requestObjectAlgsOf = (client: ClientRecord) => list(client.registration.request_object_signing_alg)
 
+/**
+ * Where a client's keys are: the SSA's `software_jwks_endpoint` flattened into a UK registration,
+ * the `jwks_uri` (RFC 7591 §2) of an AU one.
+ */
+export function jwksUriOf(client: ClientRecord): string {
+  const r = client.registration
+  return String(r.software_jwks_endpoint ?? r.jwks_uri)
+}
+
 /** "id_token code" and "code id_token" are the same response type (OAuth 2.0 Multiple Response Types §3). */
 export function normaliseResponseType(value: string): string {
   return value.split(' ').filter(Boolean).sort().join(' ')

@@ -4,7 +4,8 @@
  *
  * Each option says what it does, why, the spec clause it follows and an example.
  */
-import type { DeviationName } from './deviations.ts'
+import { CDR_DEFAULTS, CDR_PROFILE_DEFAULTS, type CdrOptions } from '../profiles/au_cdr/defaults.ts'
+import type { ProfileName } from '../profiles/profile.ts'
 
 export type SpecVersion = '3.1' | '3.2' | '3.3' | '3.4'
 export type AuthMethod = 'private_key_jwt' | 'tls_client_auth'
@@ -17,6 +18,15 @@ export interface AutoApproval {
 }
 
 export interface MockOptions {
+  /**
+   * The DCR profile the bank speaks: `uk-ob` (UK Open Banking DCR 3.1–3.4, the mock OB Directory)
+   * or `au-cdr` (Australia's Consumer Data Right, CDS 1.36: a Data Holder with the mock CDR
+   * Register). A profile sets some of the options below otherwise (profiles/au_cdr/defaults.ts
+   * lists which and why); options given explicitly still win. Example: `--profile au-cdr`.
+   */
+  profile: ProfileName
+  /** Options of the `au-cdr` profile only, documented in profiles/au_cdr/defaults.ts. */
+  cdr: CdrOptions
   /**
    * TCP port of the HTTPS listener.
    * Example: `--port 8443` / `OB_MOCK_PORT=8443`.
@@ -205,9 +215,10 @@ export interface MockOptions {
   jwksFetchTimeoutMs: number
   /**
    * Named deviations: each breaks exactly one rule the way real banks have been seen to
-   * (see `deviations.ts`). Strict when empty. Example: `--deviation accept-expired-request`.
+   * (see `deviations.ts`; the AU profile's in profiles/au_cdr/deviations.ts). Strict when empty.
+   * Example: `--deviation accept-expired-request`.
    */
-  deviations: DeviationName[]
+  deviations: string[]
   /**
    * Decide consents without the consent page, for headless runs (curl, CI, request collections):
    * `true` approves as the first customer with all their accounts; `{ customer, accounts }` as
@@ -285,6 +296,8 @@ export interface MockOptions {
 }
 
 export const DEFAULTS: MockOptions = {
+  profile: 'uk-ob',
+  cdr: CDR_DEFAULTS,
   port: 8443,
   host: 'localhost',
   specVersion: '3.3',
@@ -325,13 +338,23 @@ export const DEFAULTS: MockOptions = {
   heapCeilingMb: 64,
 }
 
+/** The option values each profile sets otherwise (each profile's module lists and explains them). */
+const PROFILE_DEFAULTS: Record<ProfileName, Partial<MockOptions>> = { 'uk-ob': {}, 'au-cdr': CDR_PROFILE_DEFAULTS }
+
+/** The defaults of a profile: `DEFAULTS` with the profile's own values. */
+export function defaultsFor(profile: ProfileName): MockOptions {
+  return structuredClone({ ...DEFAULTS, ...PROFILE_DEFAULTS[profile], profile })
+}
+
 /** Options with every default applied. */
 export function withDefaults(partial: Partial<MockOptions> = {}): MockOptions {
+  const base = defaultsFor(partial.profile ?? DEFAULTS.profile)
   return {
-    ...DEFAULTS,
+    ...base,
     ...partial,
-    operations: { ...DEFAULTS.operations, ...partial.operations },
-    jwksAllowedHosts: [...(partial.jwksAllowedHosts ?? DEFAULTS.jwksAllowedHosts)],
-    tokenTtlBySoftware: { ...DEFAULTS.tokenTtlBySoftware, ...partial.tokenTtlBySoftware },
+    operations: { ...base.operations, ...partial.operations },
+    jwksAllowedHosts: [...(partial.jwksAllowedHosts ?? base.jwksAllowedHosts)],
+    tokenTtlBySoftware: { ...base.tokenTtlBySoftware, ...partial.tokenTtlBySoftware },
+    cdr: { ...base.cdr, ...partial.cdr },
   }
 }

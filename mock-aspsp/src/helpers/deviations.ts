@@ -1234,25 +1234,31 @@ export function isDeviationName(name: string): name is DeviationName {
   return Object.hasOwn(DEVIATIONS, name)
 }
 
-/** The deviations a bank instance runs with; `has()` is the only question rules ask. */
-export class Deviations {
-  private readonly on: ReadonlySet<DeviationName>
-  constructor(names: readonly string[]) {
+/**
+ * The deviations a bank instance runs with; `has()` is the only question rules ask. A profile
+ * other than UK OB passes its own registry (`profiles/au_cdr/deviations.ts`) and name type.
+ */
+export class Deviations<N extends string = DeviationName> {
+  private readonly on: ReadonlySet<N>
+  constructor(
+    names: readonly string[],
+    private readonly known: Readonly<Record<string, unknown>> = DEVIATIONS,
+  ) {
     for (const n of names) {
-      if (!isDeviationName(n)) {
-        throw new Error(`unknown deviation "${n}"; known: ${Object.keys(DEVIATIONS).join(', ')}`)
+      if (!Object.hasOwn(known, n)) {
+        throw new Error(`unknown deviation "${n}"; known: ${Object.keys(known).join(', ')}`)
       }
     }
-    this.on = new Set(names as DeviationName[])
+    this.on = new Set(names as N[])
   }
-  has(name: DeviationName): boolean {
+  has(name: N): boolean {
     return this.on.has(name)
   }
-  get list(): DeviationName[] {
+  get list(): N[] {
     return [...this.on]
   }
   /** The same deviations plus one (a deviation that implies another, e.g. PUT skipping a POST rule). */
-  with(name: DeviationName): Deviations {
-    return new Deviations([...this.on, name])
+  with(name: N): Deviations<N> {
+    return new Deviations<N>([...this.on, name], this.known)
   }
 }

@@ -150,6 +150,11 @@ export class KeySet {
     return this.byKid.get(kid)?.[0]?.jwk
   }
 
+  /** Every JWK of the set (e.g. to find a key for encryption, `use: enc`). */
+  jwks(): JWK[] {
+    return this.entries.map(e => e.jwk)
+  }
+
   /**
    * The kids of the keys that could verify `alg`, for a JWS without kid: those whose JWK names
    * that alg, or names none and has the key type it needs; never a key not for signatures, nor a

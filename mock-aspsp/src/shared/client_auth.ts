@@ -11,6 +11,7 @@
  */
 import type { Context } from 'koa'
 import type { Bank } from '../helpers/bank.ts'
+import { jwksUriOf } from '../helpers/client_info.ts'
 import { dnKeyOfString } from '../helpers/dn.ts'
 import { InvalidClient, type OAuthError, ServerError, UnauthorizedClient } from '../helpers/errors.ts'
 import {
@@ -121,10 +122,9 @@ async function privateKeyJwt(bank: Bank, params: Record<string, string>, endpoin
   const kid = header.kid
   if (kid !== undefined && typeof kid !== 'string')
     throw new InvalidClient('client_assertion header kid must be a string')
-  const jwksUrl = client.registration.software_jwks_endpoint
   let keys: KeySet
   try {
-    keys = await bank.jwks.get(String(jwksUrl))
+    keys = await bank.jwks.get(jwksUriOf(client))
   } catch (e) {
     throw new InvalidClient(`the software JWKS of client "${iss}" could not be read: ${(e as Error).message}`)
   }

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { deepFreeze } from '../../models/store.ts'
-import type { Bank } from '../bank.ts'
+import type { Bank, BoundedMap } from '../bank.ts'
 import { InvalidSoftwareStatement, ServerError, UnapprovedSoftwareStatement } from '../errors.ts'
 import { type DecodedJws, decodeJws, type Json, JwsFormatError, joseHeaderProblem, KeySet } from '../jose.ts'
 import { ALLOWED_JWS_ALGS } from './request.ts'
@@ -16,14 +16,17 @@ const ROLES = new Set(['AISP', 'PISP', 'CBPII', 'ASPSP'])
 const BASE62_22 = /^[0-9a-zA-Z]{1,22}$/
 
 /**
- * A software statement whose signature has verified, if `raw` is one: looked up by its signature
- * (hashing 342 characters, not the whole ~3 KB statement, on every registration), and a hit only
- * when it is the very same string.
+ * A software statement from a profile's cache of verified ones, if `raw` is one: looked up by its
+ * signature (hashing 342 characters, not the whole ~3 KB statement, on every registration), and a
+ * hit only when it is the very same string.
  */
-function verifiedSsa(bank: Bank, raw: string): DecodedJws | undefined {
-  const hit = bank.verifiedSsas.get(raw.slice(raw.lastIndexOf('.') + 1))
+export function verifiedSsa(verified: BoundedMap<DecodedJws>, raw: string): DecodedJws | undefined {
+  const hit = verified.get(ssaCacheKey(raw))
   return hit?.raw === raw ? hit : undefined
 }
+
+/** The key of a verified software statement in a profile's cache: its signature. */
+export const ssaCacheKey = (raw: string) => raw.slice(raw.lastIndexOf('.') + 1)
 
 /** The request must carry `software_statement` (OB DCR 1..1) as a compact JWS. */
 export function parseSoftwareStatement(bank: Bank, claims: Json): DecodedJws | undefined {
@@ -35,8 +38,20 @@ export function parseSoftwareStatement(bank: Bank, claims: Json): DecodedJws | u
   if (typeof ssa !== 'string') {
     throw new InvalidSoftwareStatement(`software_statement must be a string (a signed JWT), got ${typeof ssa}`)
   }
-  const verified = verifiedSsa(bank, ssa)
-  if (verified) return verified
+  return decodeSoftwareStatement(bank, ssa)
+}
+
+/**
+ * A `software_statement` as a compact JWS: the one verified before (`verified`, the profile's
+ * cache), or decoded now; a malformed one is `invalid_software_statement` (both profiles).
+ */
+export function decodeSoftwareStatement(
+  bank: Bank,
+  ssa: string,
+  verified: BoundedMap<DecodedJws> = bank.verifiedSsas,
+): DecodedJws {
+  const known = verifiedSsa(verified, ssa)
+  if (known) return known
   try {
     return decodeJws(ssa, 'software_statement')
   } catch (e) {
@@ -64,7 +79,7 @@ export async function checkSsaSignature(bank: Bank, ssa: DecodedJws): Promise<vo
   const headerProblem = joseHeaderProblem(header)
   if (headerProblem) throw new InvalidSoftwareStatement(`software_statement ${headerProblem}`)
   if (bank.deviations.has('skip-ssa-signature')) return
-  if (verifiedSsa(bank, ssa.raw)) return
+  if (verifiedSsa(bank.verifiedSsas, ssa.raw)) return
   const kid = header.kid
   let keys = bank.ssaKeys
   if (typeof kid !== 'string' || !keys.has(kid)) {
@@ -82,7 +97,7 @@ export async function checkSsaSignature(bank: Bank, ssa: DecodedJws): Promise<vo
       `software_statement signature does not verify with the directory key kid "${kid}"`,
     )
   }
-  bank.verifiedSsas.set(ssa.raw.slice(ssa.raw.lastIndexOf('.') + 1), deepFreeze(ssa))
+  bank.verifiedSsas.set(ssaCacheKey(ssa.raw), deepFreeze(ssa))
 }
 
 /**

@@ -1,0 +1,68 @@
+/**
+ * `GET | PUT | DELETE /register/{ClientId}` of a Data Holder (CDS 1.36 "Registration Management"):
+ * a client credentials access token with the `cdr:registration` scope, bound to the client
+ * certificate (MTLS holder of key). A token that is not the client's, or an unknown client, is
+ * 401 with a `WWW-Authenticate: Bearer` challenge; a token without the scope is 403; DELETE is
+ * optional (405 when switched off).
+ */
+import type { Context } from 'koa'
+import type { Bank } from '../../../helpers/bank.ts'
+import type { Operation } from '../../../helpers/defaults.ts'
+import { InsufficientScope, InvalidToken, MethodNotAllowed, NotFound } from '../../../helpers/errors.ts'
+import { type ClientRecord, epoch } from '../../../models/store.ts'
+import { bearerToken } from '../../../shared/bearer.ts'
+import { cdrRegistrationResponse, validateCdrRegistration } from './register.ts'
+
+export const REGISTRATION_SCOPE = 'cdr:registration'
+const METHODS: Record<Operation, string> = { get: 'GET', put: 'PUT', delete: 'DELETE' }
+
+/** The client the request's token may manage, or the 401 / 403 / 405 that says why not. */
+function managedClient(ctx: Context, op: Operation): ClientRecord {
+  const bank: Bank = ctx.bank
+  const token = bearerToken(ctx)
+  if (!token.scope.split(' ').includes(REGISTRATION_SCOPE) && !bank.deviations.has('skip-registration-scope-check')) {
+    throw new InsufficientScope(
+      `the access token's scope "${token.scope}" lacks ${REGISTRATION_SCOPE} (CDS Registration Management)`,
+    )
+  }
+  const clientId = String(ctx.params.clientId)
+  const client = bank.store.getClient(clientId)
+  if (!client || token.clientId !== clientId) {
+    if (client && bank.deviations.has('accept-foreign-token')) return client
+    if (!client && bank.deviations.has('unknown-client-404')) throw new NotFound(`client ${clientId} does not exist`)
+    throw new InvalidToken('the client is unknown, or the access token was not issued to it')
+  }
+  if (!bank.options.operations[op]) {
+    const allowed = (Object.keys(METHODS) as Operation[]).filter(o => bank.options.operations[o]).map(o => METHODS[o])
+    throw new MethodNotAllowed(`${METHODS[op]} /register/{ClientId} is not offered by this Data Holder`, allowed)
+  }
+  return client
+}
+
+export async function getCdrClient(ctx: Context): Promise<void> {
+  ctx.body = cdrRegistrationResponse(managedClient(ctx, 'get'))
+}
+
+export async function updateCdrClient(ctx: Context): Promise<void> {
+  const bank: Bank = ctx.bank
+  const client = managedClient(ctx, 'put')
+  const { registration, useJti } = await validateCdrRegistration(ctx, client)
+  const updated: ClientRecord = { ...client, registration, updatedAt: epoch() }
+  await bank.store.batch(() => {
+    useJti()
+    bank.store.updateClient(updated)
+  })
+  ctx.body = cdrRegistrationResponse(updated)
+}
+
+export async function deleteCdrClient(ctx: Context): Promise<void> {
+  const bank: Bank = ctx.bank
+  const client = managedClient(ctx, 'delete')
+  bank.store.deleteClient(client.clientId)
+  if (bank.deviations.has('delete-returns-200')) {
+    ctx.status = 200
+    ctx.body = { client_id: client.clientId, deleted: true }
+    return
+  }
+  ctx.status = 204
+}

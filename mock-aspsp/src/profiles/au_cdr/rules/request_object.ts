@@ -1,0 +1,140 @@
+/**
+ * The authorisation request of a Data Holder (CDS 1.36 "Request Object", "Pushed Authorisation",
+ * "Authentication Flows"): a request object signed with the client's registered
+ * `request_object_signing_alg` by a key of its `jwks_uri`, for the client and this issuer, with
+ * `nbf` and an `exp` at most 60 minutes later, response type `code` answered with JARM, a
+ * registered redirect URI, PKCE S256 and the `openid` scope.
+ */
+import type { Bank } from '../../../helpers/bank.ts'
+import { jwksUriOf, redirectUrisOf } from '../../../helpers/client_info.ts'
+import { InvalidRequest, InvalidRequestObject, InvalidScope, UnsupportedResponseType } from '../../../helpers/errors.ts'
+import { decodeJws, type Json, JwsFormatError, type KeySet } from '../../../helpers/jose.ts'
+import { ALLOWED_JWS_ALGS } from '../../../helpers/rules/request.ts'
+import { type ClientRecord, epoch } from '../../../models/store.ts'
+
+/** CDS Request Object: "exp ... no longer than 60 minutes after the nbf claim". */
+const MAX_LIFETIME = 3600
+const CODE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/
+/** JARM §2.3.1: `jwt` means `query.jwt` for response type `code`. */
+const RESPONSE_MODES = ['jwt', 'query.jwt']
+
+/** A validated authorisation request. */
+export interface CdrAuthorizationRequest {
+  clientId: string
+  redirectUri: string
+  scope: string
+  state?: string
+  nonce?: string
+  codeChallenge: string
+}
+
+async function verifiedClaims(bank: Bank, client: ClientRecord, jws: string): Promise<Json> {
+  let decoded: ReturnType<typeof decodeJws>
+  try {
+    decoded = decodeJws(jws, 'the request object')
+  } catch (e) {
+    if (e instanceof JwsFormatError) throw new InvalidRequestObject(e.message)
+    throw e
+  }
+  const registered = client.registration.request_object_signing_alg
+  const allowed = typeof registered === 'string' ? [registered] : [...ALLOWED_JWS_ALGS]
+  const alg = decoded.header.alg
+  if (typeof alg !== 'string' || !allowed.includes(alg) || !(ALLOWED_JWS_ALGS as readonly string[]).includes(alg)) {
+    throw new InvalidRequestObject(
+      `the request object alg ${JSON.stringify(alg ?? null)} is not the registered request_object_signing_alg (${allowed.join(', ')})`,
+    )
+  }
+  const kid = String(decoded.header.kid ?? '')
+  let keys: KeySet
+  try {
+    keys = await bank.jwks.get(jwksUriOf(client))
+  } catch (e) {
+    throw new InvalidRequestObject(`the client's jwks_uri could not be read: ${(e as Error).message}`)
+  }
+  if (keys.verify(decoded.raw, kid, alg) !== 'valid') {
+    throw new InvalidRequestObject(`the request object does not verify with key kid "${kid}" of the client's jwks_uri`)
+  }
+  return decoded.payload
+}
+
+/** CDS Request Object: who sent it, to whom, and when (nbf required, exp at most 60 minutes after it). */
+function checkRequestObjectClaims(bank: Bank, client: ClientRecord, claims: Json, outer: Record<string, string>) {
+  const clientId = client.clientId
+  if (claims.client_id !== clientId || claims.iss !== clientId) {
+    throw new InvalidRequestObject(`the request object client_id and iss must both be the client_id "${clientId}"`)
+  }
+  if (outer.client_id !== undefined && outer.client_id !== clientId) {
+    throw new InvalidRequest(`client_id "${outer.client_id}" differs from the request object's client_id`)
+  }
+  const issuer = bank.endpoints.issuer
+  const auds = Array.isArray(claims.aud) ? claims.aud : [claims.aud]
+  if (!auds.includes(issuer)) {
+    throw new InvalidRequestObject(
+      `the request object aud ${JSON.stringify(claims.aud ?? null)} must be the issuer "${issuer}"`,
+    )
+  }
+  const now = epoch()
+  const skew = bank.options.clockSkew
+  const { exp, nbf } = claims
+  if (typeof exp !== 'number') throw new InvalidRequestObject('the request object has no exp')
+  if (now > exp + skew && !bank.deviations.has('accept-expired-request-object')) {
+    throw new InvalidRequestObject(`the request object exp ${exp} has passed (now ${now})`)
+  }
+  if (!bank.deviations.has('accept-long-lived-request-object')) {
+    if (typeof nbf !== 'number') throw new InvalidRequestObject('the request object has no nbf; CDS requires it')
+    if (exp - nbf > MAX_LIFETIME) {
+      throw new InvalidRequestObject(
+        `the request object lives ${exp - nbf}s from nbf to exp; CDS allows at most 60 minutes`,
+      )
+    }
+  }
+  if (typeof nbf === 'number' && nbf > now + skew) {
+    throw new InvalidRequestObject(`the request object nbf ${nbf} is in the future (now ${now})`)
+  }
+}
+
+/** Validates a request object (pushed to /par) of `client`; `outer` are the form parameters beside it. */
+export async function validateCdrRequestObject(
+  bank: Bank,
+  client: ClientRecord,
+  jws: string,
+  outer: Record<string, string>,
+): Promise<CdrAuthorizationRequest> {
+  const claims = await verifiedClaims(bank, client, jws)
+  checkRequestObjectClaims(bank, client, claims, outer)
+  if (claims.response_type !== 'code') {
+    throw new UnsupportedResponseType(
+      `response_type ${JSON.stringify(claims.response_type ?? null)} is not supported: only code (CDS Authentication Flows)`,
+    )
+  }
+  if (claims.response_mode !== undefined && !RESPONSE_MODES.includes(String(claims.response_mode))) {
+    throw new InvalidRequest(`response_mode ${JSON.stringify(claims.response_mode)} is not supported: JARM (jwt) only`)
+  }
+  const redirectUri = claims.redirect_uri
+  if (typeof redirectUri !== 'string' || !redirectUrisOf(client).includes(redirectUri)) {
+    throw new InvalidRequest(
+      `redirect_uri ${JSON.stringify(redirectUri ?? null)} is not one of the client's redirect_uris`,
+    )
+  }
+  if (
+    claims.code_challenge_method !== 'S256' ||
+    typeof claims.code_challenge !== 'string' ||
+    !CODE_CHALLENGE.test(claims.code_challenge)
+  ) {
+    throw new InvalidRequest('code_challenge_method must be S256 with a 43-character code_challenge (PKCE, RFC 7636)')
+  }
+  const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : []
+  if (!scopes.includes('openid')) throw new InvalidScope('scope must include openid')
+  const registered = String(client.registration.scope ?? '').split(' ')
+  const unknown = scopes.find(s => !registered.includes(s))
+  if (unknown) throw new InvalidScope(`scope "${unknown}" is not among the client's registered scopes`)
+  const request: CdrAuthorizationRequest = {
+    clientId: client.clientId,
+    redirectUri,
+    scope: [...new Set(scopes)].join(' '),
+    codeChallenge: claims.code_challenge,
+  }
+  if (typeof claims.state === 'string') request.state = claims.state
+  if (typeof claims.nonce === 'string') request.nonce = claims.nonce
+  return request
+}

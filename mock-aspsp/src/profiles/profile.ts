@@ -1,0 +1,83 @@
+/**
+ * A DCR profile of the bank: one module that lists everything the profile decides — its rules,
+ * its option defaults, its discovery document, its error shapes, its directory (the OB Directory
+ * or the CDR Register), its named deviations and the routes it serves. The bank runs one profile
+ * (`--profile uk-ob`, the default, or `--profile au-cdr`); the shared code (listener, error handler,
+ * store, JOSE, token issuing) calls the profile's members and never asks which profile it is in.
+ */
+import type Router from '@koa/router'
+import type { Pki } from '../../../keys/pki.ts'
+import type { Bank } from '../helpers/bank.ts'
+import type { MockOptions } from '../helpers/defaults.ts'
+import type { Deviation, DeviationName } from '../helpers/deviations.ts'
+import type { CdrDeviationName } from './au_cdr/deviations.ts'
+
+export const PROFILE_NAMES = ['uk-ob', 'au-cdr'] as const
+export type ProfileName = (typeof PROFILE_NAMES)[number]
+
+/** Every deviation name of every profile: what `bank.deviations.has()` may be asked. */
+export type KnownDeviationName = DeviationName | CdrDeviationName
+
+/**
+ * A named deviation as a profile lists it: the fields of `helpers/deviations.ts`'s `Deviation`
+ * (the rule it breaks, its clause, the tests that must catch it and the references of the checks
+ * they must fail at; an anti-bank's `passesNone`), the area being the profile's own.
+ */
+export type ProfileDeviation = Omit<Deviation, 'area'> & { area: string }
+
+/** A server certificate, its key and the file it came from. */
+export interface ServerIdentity {
+  cert: Buffer
+  key: Buffer
+  certPath: string
+}
+
+/** The certificate the listener presents and the CAs whose client certificates it trusts. */
+export interface ListenerTls {
+  /** The server certificate and key covering `names` (when the operator gives none with --server-cert). */
+  serverCertificate(names: readonly string[]): Promise<ServerIdentity>
+  caPaths: string[]
+  /** The CA that issued the profile's own server certificate (what a client should trust). */
+  serverCaPath: string
+  /** The CRL of the trust anchors (left out when extra CAs are trusted: OpenSSL would want one for each). */
+  crlPath?: string
+}
+
+/** One error shape of the profile: where it is used and the clause that defines it. */
+export interface ErrorShape {
+  where: string
+  shape: string
+  spec: string
+}
+
+/** What a profile-specific resolver needs of the bank to answer a JWKS URL in-process. */
+export type LocalJwksContext = Pick<Bank, 'pki' | 'directory' | 'endpoints' | 'options'>
+
+export interface BankProfile {
+  readonly name: ProfileName
+  /** One line for banners and reports: `UK Open Banking DCR 3.3`. */
+  title(options: MockOptions): string
+  /** Option values this profile sets differently from `DEFAULTS` (helpers/defaults.ts). */
+  readonly defaults: Partial<MockOptions>
+  /** The profile's named deviations; `--deviation` accepts only these. */
+  readonly deviations: Readonly<Record<string, ProfileDeviation>>
+  /** The profile's rule modules, by area (each exports one named function per rule). */
+  readonly rules: Readonly<Record<string, object>>
+  readonly errorShapes: readonly ErrorShape[]
+  /** The directory the profile trusts for software statements, and where the bank serves its mock. */
+  readonly directory: { name: string; paths: readonly string[] }
+  listenerTls(pki: Pki, options: MockOptions): ListenerTls
+  /** The CRLs the bank checks client certificates against on every request. */
+  crlPaths(pki: Pki): string[]
+  /** Hosts the bank fetches client JWKS from (besides `--jwks-host`); none means in-process answers only. */
+  readonly jwksHosts: readonly string[]
+  /** The JWKS at `url` when the bank answers it in-process, null when it should and cannot, else undefined. */
+  localJwks(bank: LocalJwksContext, url: string): unknown
+  discovery(bank: Bank): Record<string, unknown>
+  /** Installs the profile's endpoints. */
+  routes(router: Router, bank: Bank): void
+  /** Starts what the profile needs beside the listener; returns its stop function. */
+  start(bank: Bank): () => void
+  /** Lines printed by `npm start` after the bank listens. */
+  banner(bank: Bank): string[]
+}
