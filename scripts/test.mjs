@@ -59,8 +59,17 @@ if (existsSync(path.join(root, 'playwright.config.ts'))) {
   steps.push(['sensitivity', ['node', '--import', 'tsx', 'scripts/sensitivity.ts']])
 }
 
+// `node scripts/test.mjs unit lint` runs only the steps named (`npm run test:unit`).
+const only = process.argv.slice(2)
+const unknown = only.filter(n => !steps.some(([name]) => name === n))
+if (unknown.length) {
+  console.error(`unknown step ${unknown.join(', ')}: one of ${steps.map(([name]) => name).join(', ')}`)
+  process.exit(2)
+}
+const chosen = only.length ? steps.filter(([name]) => only.includes(name)) : steps
+
 const results = []
-for (const [name, cmd] of steps) {
+for (const [name, cmd] of chosen) {
   const started = Date.now()
   console.log(`\n▶ ${name}: ${cmd.join(' ')}`)
   const r = spawnSync(cmd[0], cmd.slice(1), {
@@ -75,7 +84,7 @@ for (const [name, cmd] of steps) {
 console.log('\nnpm test summary:')
 for (const r of results) console.log(`  ${r.ok ? 'pass' : 'FAIL'}  ${r.name.padEnd(12)} ${r.seconds}s`)
 const failed = results.filter(r => !r.ok)
-if (failed.length || results.length < steps.length) {
+if (failed.length || results.length < chosen.length) {
   console.log(`npm test: FAILED at ${failed[0]?.name ?? 'an unknown step'}`)
   process.exit(1)
 }
