@@ -219,11 +219,18 @@ export async function register(ctx: Context): Promise<void> {
   const now = epoch()
   const clientId = randomUUID()
   // RFC 7592 §3 (together or not at all) and RFC 7591 §3.2.1 (a secret comes with its expiry), broken.
-  if (bank.deviations.has('management-uri-without-token'))
+  let changed = false
+  if (bank.deviations.has('management-uri-without-token')) {
     registration.registration_client_uri = `${bank.endpoints.registration}/${clientId}`
-  if (bank.deviations.has('client-secret-without-expiry')) registration.client_secret = randomUUID()
-  // Serialised once, for the store and for the answer (a registration is ~5 KB with its SSA).
-  const registrationJson = validated.registrationJson ?? JSON.stringify(registration)
+    changed = true
+  }
+  if (bank.deviations.has('client-secret-without-expiry')) {
+    registration.client_secret = randomUUID()
+    changed = true
+  }
+  // Serialised once, for the store and for the answer (a registration is ~5 KB with its SSA); the
+  // JSON worked out during validation holds only while nothing was added to the registration since.
+  const registrationJson = (!changed && validated.registrationJson) || JSON.stringify(registration)
   const client: ClientRecord = {
     clientId,
     softwareId,
