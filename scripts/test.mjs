@@ -36,6 +36,9 @@ const steps = [
       '--import',
       'tsx',
       '--test',
+      // Two files at a time: most of a file's time is starting Node and tsx, and a bank or a child
+      // process waits on the other core (the default is one less than the cores: one here).
+      '--test-concurrency=2',
       '--test-reporter=spec',
       ...testFiles('keys', 'mock-aspsp', 'fixtures', 'scripts', 'bench'),
     ],
