@@ -14,7 +14,11 @@ import { readForm } from '../shared/body.ts'
 import { authenticateClient } from '../shared/client_auth.ts'
 import { PAR_GRANT, PAR_URN } from './authorize.ts'
 
-export async function par(ctx: Context): Promise<void> {
+/**
+ * The start of every profile's pushed authorization request: the form, the client authenticated as
+ * at the token endpoint, and no `request_uri` among the parameters (RFC 9126 §2.1).
+ */
+export async function readPushedRequest(ctx: Context) {
   const bank: Bank = ctx.bank
   const params = await readForm(ctx, bank.options.maxBodyBytes, 'pushed authorization')
   const { client } = await authenticateClient(ctx, params, bank.endpoints.par)
@@ -23,6 +27,11 @@ export async function par(ctx: Context): Promise<void> {
       'request_uri must not be sent to the pushed authorization request endpoint (RFC 9126 §2.1)',
     )
   }
+  return { bank, params, client }
+}
+
+export async function par(ctx: Context): Promise<void> {
+  const { bank, params, client } = await readPushedRequest(ctx)
   if (!grantTypesOf(client).includes('authorization_code')) {
     throw new UnauthorizedClient(`client "${client.clientId}" is not registered for the authorization_code grant`)
   }

@@ -76,18 +76,22 @@ function intentIdOf(claims: Json): unknown {
   return requested.id_token?.openbanking_intent_id?.value ?? requested.userinfo?.openbanking_intent_id?.value
 }
 
+/** A request object's parts; a malformed one is InvalidRequestObject (every profile's rule). */
+export function decodeRequestObject(jws: string): ReturnType<typeof decodeJws> {
+  try {
+    return decodeJws(jws, 'the request object')
+  } catch (e) {
+    if (e instanceof JwsFormatError) throw new InvalidRequestObject(e.message)
+    throw e
+  }
+}
+
 /**
  * Verifies the request object's signature and returns its claims; throws InvalidRequestObject
  * (never redirectable: an unverified object cannot name a redirect URI).
  */
 async function verifiedClaims(bank: Bank, client: ClientRecord, jws: string): Promise<Json> {
-  let decoded: ReturnType<typeof decodeJws>
-  try {
-    decoded = decodeJws(jws, 'the request object')
-  } catch (e) {
-    if (e instanceof JwsFormatError) throw new InvalidRequestObject(e.message)
-    throw e
-  }
+  const decoded = decodeRequestObject(jws)
   const { header, payload } = decoded
   const headerProblem = joseHeaderProblem(header)
   if (headerProblem) throw new InvalidRequestObject(`the request object ${headerProblem}`)

@@ -17,7 +17,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { CompactEncrypt, importJWK, type JWK, SignJWT } from 'jose'
 import type { Context } from 'koa'
 import { PAR_URN } from '../../../actions/authorize.ts'
-import { answerPushedRequest } from '../../../actions/par.ts'
+import { answerPushedRequest, readPushedRequest } from '../../../actions/par.ts'
 import type { Bank } from '../../../helpers/bank.ts'
 import { grantTypesOf, jwksUriOf } from '../../../helpers/client_info.ts'
 import {
@@ -233,14 +233,7 @@ export async function cdrToken(ctx: Context): Promise<void> {
 
 /** `POST /par` (RFC 9126; CDS "Pushed Authorisation"): a signed request object, validated now. */
 export async function cdrPar(ctx: Context): Promise<void> {
-  const bank: Bank = ctx.bank
-  const params = await readForm(ctx, bank.options.maxBodyBytes, 'pushed authorization')
-  const { client } = await authenticateClient(ctx, params, bank.endpoints.par)
-  if (params.request_uri !== undefined) {
-    throw new InvalidRequest(
-      'request_uri must not be sent to the pushed authorization request endpoint (RFC 9126 §2.1)',
-    )
-  }
+  const { bank, params, client } = await readPushedRequest(ctx)
   if (params.request === undefined) {
     throw new InvalidRequest('request is required: a signed request object (CDS Request Object)')
   }

@@ -8,8 +8,9 @@
 import type { Bank } from '../../../helpers/bank.ts'
 import { jwksUriOf, redirectUrisOf } from '../../../helpers/client_info.ts'
 import { InvalidRequest, InvalidRequestObject, InvalidScope, UnsupportedResponseType } from '../../../helpers/errors.ts'
-import { decodeJws, type Json, JwsFormatError, type KeySet } from '../../../helpers/jose.ts'
+import type { Json, KeySet } from '../../../helpers/jose.ts'
 import { ALLOWED_JWS_ALGS } from '../../../helpers/rules/request.ts'
+import { decodeRequestObject } from '../../../helpers/rules/request_object.ts'
 import { type ClientRecord, epoch } from '../../../models/store.ts'
 
 /** CDS Request Object: "exp ... no longer than 60 minutes after the nbf claim". */
@@ -29,13 +30,7 @@ export interface CdrAuthorizationRequest {
 }
 
 async function verifiedClaims(bank: Bank, client: ClientRecord, jws: string): Promise<Json> {
-  let decoded: ReturnType<typeof decodeJws>
-  try {
-    decoded = decodeJws(jws, 'the request object')
-  } catch (e) {
-    if (e instanceof JwsFormatError) throw new InvalidRequestObject(e.message)
-    throw e
-  }
+  const decoded = decodeRequestObject(jws)
   const registered = client.registration.request_object_signing_alg
   const allowed = typeof registered === 'string' ? [registered] : [...ALLOWED_JWS_ALGS]
   const alg = decoded.header.alg
