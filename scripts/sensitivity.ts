@@ -17,7 +17,8 @@
  * against the reference and fails against the deviant bank at a check whose title names one of the
  * deviation's `refs`: not at a `control:` step, not in a `precondition:`, not by a connection
  * error or a timeout, not inconclusive. An anti-bank holds when no test its `passesNone` names
- * passed against it, but those its `mayPass` excuses that sent none of the requests it refuses. A full run also requires every applicable catalogue id to be proven by a
+ * passed against it, but those its `mayPass` excuses (by id, or by area or tag like a `passesNone` selector)
+ * that sent none of the requests it refuses. A full run also requires every applicable catalogue id to be proven by a
  * deviation its tests catch, or to be declared unbreakable with the reason.
  *
  * Prints the tables and writes reports/sensitivity/sensitivity.{json,md}; exit code 0 only when
@@ -129,6 +130,29 @@ export function titleId(title: string): string | undefined {
 export const areaOf = (id: string | undefined) => (id ? id.replace(/-\d+$/, '') : '-')
 
 /**
+ * The areas of the AU tests, whose ids all read `AU-DCR-n`: named by the first of these tags a test
+ * carries (its describe block's, or its own), after the UK area it is the AU form of.
+ */
+export const AU_AREAS: readonly (readonly [tag: string, area: string])[] = [
+  ['@register', 'AU-REGISTER'], // the mock CDR Register's API (AU-DCR-001…009, 143)
+  ['@discovery', 'AU-DISC'],
+  ['@tls', 'AU-TLS'], // mutual TLS and the TLS policy (150…156)
+  ['@format', 'AU-FMT'], // error and answer formats (140…142)
+  ['@auth-code', 'AU-CODE'], // PAR, authorize, code redemption (120…127)
+  ['@token', 'AU-TOK'], // the Data Holder's token endpoint (100…109)
+  ['@management', 'AU-MGMT'], // GET, PUT, DELETE /register/{ClientId} refused (080…090)
+  ['@positive', 'AU-REG'], // registrations accepted, read, updated, deleted (011…023, 075)
+  ['@negative', 'AU-REG-NEG'], // registrations refused (030…076, 160)
+]
+
+/** The area of a test: its id's (`NEG-TOK`), or for an AU test the one its tags name (`AU-TOK`). */
+export function areaOfTest(id: string | undefined, tags: readonly string[]): string {
+  const area = areaOf(id)
+  if (area !== 'AU-DCR') return area
+  return AU_AREAS.find(([tag]) => tags.includes(tag))?.[1] ?? area
+}
+
+/**
  * The references a step title ends with: `... [RFC7591-3.2.2]` → `['RFC7591-3.2.2']`,
  * `... [RFC6749-5.2, NEG-TOK-27]` → both; none when the title has no such bracket.
  */
@@ -209,13 +233,14 @@ export function readRuns(report: PwReport): TestRun[] {
         const id = titleId(spec.title)
         const covers = annotations.filter(a => a.type === 'covers').flatMap(a => (a.description ?? '').split(/[\s,]+/))
         const error = stripVTControlCharacters(result?.errors?.[0]?.message ?? result?.error?.message ?? '')
+        const tags = (spec.tags ?? []).map(tag => (tag.startsWith('@') ? tag : `@${tag}`))
         out.push({
           key: [file ?? spec.file ?? '', ...path, spec.title].join(' › '),
           title: spec.title,
           project: t.projectName,
           ids: [...new Set([id, ...covers].filter((x): x is string => !!x))],
-          area: areaOf(id),
-          tags: (spec.tags ?? []).map(tag => (tag.startsWith('@') ? tag : `@${tag}`)),
+          area: areaOfTest(id, tags),
+          tags,
           outcome: outcomeOf(result, annotations),
           checks: failedChecks(result?.steps),
           requests: [...new Set((result?.attachments ?? []).map(a => EXCHANGE.exec(a.name)?.[1]).filter(isString))],
@@ -364,9 +389,9 @@ export function judgeAntiBank(
   // A test may pass when its verdict does not rest on the refused operation: it says so in
   // `mayPass` and, in this run, sent none of the requests the bank refuses.
   const why = (r: TestRun) => {
-    const id = r.ids.find(i => rule.mayPass?.[i] !== undefined)
+    const key = Object.keys(rule.mayPass ?? {}).find(k => r.ids.includes(k) || selects(k, r))
     const sent = r.requests.filter(q => rule.refuses?.includes(q))
-    return id && sent.length === 0 ? rule.mayPass?.[id] : undefined
+    return key && sent.length === 0 ? rule.mayPass?.[key] : undefined
   }
   const violations = named.filter(r => why(r) === undefined).map(r => r.key)
   const excused = named.filter(r => why(r) !== undefined).map(r => `${r.key} (${why(r)})`)

@@ -10,7 +10,17 @@ import { fileURLToPath } from 'node:url'
 import { CDR_BEHAVIOURS } from '../../fixtures/catalogue/cdr_behaviours.ts'
 import { CDR_DEVIATIONS } from '../../mock-aspsp/src/profiles/au_cdr/deviations.ts'
 import { AU_DOC, deviationsDoc } from '../deviations_doc.ts'
-import { judgeDeviation, readRuns, selfTestCases, type TestRun } from '../sensitivity.ts'
+import {
+  type AntiBankRule,
+  AU_AREAS,
+  areaOfTest,
+  judgeAntiBank,
+  judgeDeviation,
+  type PwReport,
+  readRuns,
+  selfTestCases,
+  type TestRun,
+} from '../sensitivity.ts'
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../tests/au')
 const sources = readdirSync(dir)
@@ -115,5 +125,94 @@ describe('AU sensitivity verdicts (the same rules as the UK ones)', () => {
       assert.equal(c.id, `au-cdr:${c.name}`)
       if (c.deviation.area !== 'anti-bank') assert.ok(c.deviation.refs.length > 0, c.id)
     }
+  })
+})
+
+describe('AU anti-banks (judged as the UK ones)', () => {
+  it('reads the area of an AU test from its tags, the first of AU_AREAS it carries; a UK id keeps its own', () => {
+    assert.equal(areaOfTest('AU-DCR-101', ['@au-cdr', '@token', '@negative']), 'AU-TOK')
+    assert.equal(areaOfTest('AU-DCR-124', ['@au-cdr', '@auth-code', '@negative', '@token']), 'AU-CODE')
+    assert.equal(areaOfTest('AU-DCR-143', ['@au-cdr', '@format', '@register', '@negative']), 'AU-REGISTER')
+    assert.equal(areaOfTest('AU-DCR-034', ['@au-cdr', '@dcr', '@negative']), 'AU-REG-NEG')
+    assert.equal(areaOfTest('AU-DCR-011', ['@au-cdr', '@dcr', '@positive']), 'AU-REG')
+    assert.equal(areaOfTest('AU-DCR-999', ['@au-cdr']), 'AU-DCR')
+    assert.equal(areaOfTest('NEG-TOK-07', ['@token', '@negative']), 'NEG-TOK')
+  })
+  it('each AU anti-bank names the tests it must pass none of, the requests it refuses, and excuses only AU ids or areas', () => {
+    const areas = new Set(AU_AREAS.map(([, area]) => area))
+    const anti = Object.entries(CDR_DEVIATIONS).filter(([, d]) => d.area === 'anti-bank')
+    assert.deepEqual(anti.map(([n]) => n).sort(), [
+      'dead',
+      'refuse-every-management-call',
+      'refuse-every-registration',
+      'refuse-every-token-request',
+    ])
+    for (const [name, d] of anti) {
+      const rule = d as { passesNone?: readonly string[]; refuses?: readonly string[]; mayPass?: object }
+      assert.ok((rule.passesNone ?? []).length > 0, name)
+      if (name !== 'dead') assert.ok((rule.refuses ?? []).length > 0, `${name} names the requests it refuses`)
+      for (const key of Object.keys(rule.mayPass ?? {}))
+        assert.ok(declared.includes(key) || areas.has(key), `${name}: mayPass "${key}" is no AU id or area`)
+    }
+  })
+
+  /** One AU test's run against `project`: its outcome, tags and the requests it recorded. */
+  const run = (project: string, title: string, tags: string[], requests: string[], status = 'passed') =>
+    ({
+      suites: [
+        {
+          file: 'au/some.spec.ts',
+          specs: [
+            {
+              title,
+              tags,
+              tests: [
+                {
+                  projectName: project,
+                  annotations: [],
+                  results: [{ status, attachments: requests.map((q, i) => ({ name: `0${i + 1} ${q} → 400` })) }],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    }) as PwReport
+  const judgeOne = (name: keyof typeof CDR_DEVIATIONS, report: PwReport) =>
+    judgeAntiBank(`au-cdr:${name}`, CDR_DEVIATIONS[name] as AntiBankRule, readRuns(report))
+
+  it('excuses a test of an area named in mayPass only while it sent none of the refused requests', () => {
+    const project = 'anti-bank:au-cdr:refuse-every-registration'
+    const register = ['au-cdr', 'register', 'negative']
+    const title = 'AU-DCR-004 refuses GetSoftwareStatementAssertion without a token'
+    const registerOnly = judgeOne(
+      'refuse-every-registration',
+      run(project, title, register, ['GET /cdr-register/v1/…']),
+    )
+    assert.equal(registerOnly.holds, true)
+    assert.equal(registerOnly.excused.length, 1)
+    const registered = judgeOne('refuse-every-registration', run(project, title, register, ['POST /register']))
+    assert.equal(registered.holds, false)
+    const refusal = run(project, 'AU-DCR-034 refuses a request whose exp has passed', ['au-cdr', 'dcr', 'negative'], [])
+    assert.equal(judgeOne('refuse-every-registration', refusal).holds, false)
+  })
+  it('the token anti-bank must pass no token refusal, code redemption refusal or management refusal', () => {
+    const project = 'anti-bank:au-cdr:refuse-every-token-request'
+    const violations = [
+      ['AU-DCR-102 refuses a client assertion whose aud is another server', ['au-cdr', 'token', 'negative']],
+      ['AU-DCR-124 refuses a code with the wrong code_verifier (PKCE)', ['au-cdr', 'auth-code', 'negative', 'token']],
+      ['AU-DCR-085 refuses an invalid access token: 401 invalid_token', ['au-cdr', 'dcr', 'management', 'negative']],
+    ] as const
+    for (const [title, tags] of violations) {
+      assert.equal(judgeOne('refuse-every-token-request', run(project, title, [...tags], [])).holds, false, title)
+    }
+    // A PAR refusal rests on /par, which this bank answers for real.
+    const par = run(
+      project,
+      'AU-DCR-127 refuses a pushed request object whose exp has passed',
+      ['au-cdr', 'auth-code', 'negative'],
+      ['POST /par'],
+    )
+    assert.equal(judgeOne('refuse-every-token-request', par).holds, true)
   })
 })

@@ -644,6 +644,45 @@ export const CDR_DEVIATIONS = {
     refs: ['CDS-CERTS'],
   },
   // --- anti-banks (the self-test requires that they pass no refusal test) ---
+  // Each refuses as a real Data Holder would (the CDS error shape, a plausible code and description,
+  // nothing naming the deviation): a test can tell it from a genuine refusal only by its control.
+  // The areas of `passesNone` and `mayPass` are the AU tests' (scripts/sensitivity.ts AU_AREAS, read
+  // from their tags); a `mayPass` key is an AU test id or such an area.
+  'refuse-every-registration': {
+    area: 'anti-bank',
+    breaks: 'every POST /register is refused with 400 invalid_client_metadata (CDS RegistrationError), valid or not',
+    clause:
+      'CDS Registration Validation (a valid request from an active software product is registered); the anti-bank proves AU refusal tests need their control',
+    caughtBy: [],
+    refs: [],
+    passesNone: ['@negative'],
+    refuses: ['POST /register'],
+    mayPass: {
+      'AU-REGISTER':
+        "a refusal of the mock CDR Register's API (SSAs, its tokens, version negotiation, its error list): its verdict rests on the Register, which this bank answers for real, and it registers nothing",
+      'AU-DCR-156':
+        "checks the TLS policy of the Data Holder's hosts by handshakes alone (with a handshake that must complete), and registers nothing",
+    },
+  },
+  'refuse-every-token-request': {
+    area: 'anti-bank',
+    breaks: 'every POST /token of the Data Holder is refused with 400 invalid_client, valid or not',
+    clause: 'CDS Client Authentication, Tokens (a registered recipient with a valid assertion gets a token)',
+    caughtBy: [],
+    refs: [],
+    passesNone: ['@token @negative', '@management @negative'],
+    refuses: ['POST /token'],
+  },
+  'refuse-every-management-call': {
+    area: 'anti-bank',
+    breaks:
+      'every GET, PUT and DELETE /register/{ClientId} is answered 401 invalid_token with a Bearer challenge, whatever the token',
+    clause: 'CDS Registration Management (the client with its cdr:registration token reads, updates, deletes)',
+    caughtBy: [],
+    refs: [],
+    passesNone: ['@management @negative'],
+    refuses: ['GET /register/{ClientId}', 'PUT /register/{ClientId}', 'DELETE /register/{ClientId}'],
+  },
   dead: {
     area: 'anti-bank',
     breaks: 'the listener accepts each TCP connection and closes it at once: nothing is ever answered',

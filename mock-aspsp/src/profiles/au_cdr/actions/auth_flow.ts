@@ -21,6 +21,7 @@ import { answerPushedRequest, readPushedRequest } from '../../../actions/par.ts'
 import type { Bank } from '../../../helpers/bank.ts'
 import { grantTypesOf, jwksUriOf } from '../../../helpers/client_info.ts'
 import {
+  InvalidClient,
   InvalidGrant,
   InvalidRequest,
   InvalidRequestUri,
@@ -215,6 +216,8 @@ const GRANTS: Record<string, GrantHandler> = {
 /** `POST /token`. */
 export async function cdrToken(ctx: Context): Promise<void> {
   const bank: Bank = ctx.bank
+  // The anti-bank answers as a Data Holder that cannot authenticate the client: nothing names the deviation.
+  if (bank.deviations.has('refuse-every-token-request')) throw new InvalidClient('client authentication failed')
   const params = await readForm(ctx, bank.options.maxBodyBytes, 'token')
   if (!params.grant_type) throw new InvalidRequest('grant_type is required')
   const handler = Object.hasOwn(GRANTS, params.grant_type) ? GRANTS[params.grant_type] : undefined

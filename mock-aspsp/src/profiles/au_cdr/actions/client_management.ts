@@ -20,6 +20,9 @@ const METHODS: Record<Operation, string> = { get: 'GET', put: 'PUT', delete: 'DE
 function managedClient(ctx: Context, op: Operation): ClientRecord {
   const bank: Bank = ctx.bank
   const token = bearerToken(ctx)
+  // The anti-bank refuses the token it has just read, as a Data Holder that finds it invalid would.
+  if (bank.deviations.has('refuse-every-management-call'))
+    throw new InvalidToken('the access token is not valid for this client')
   if (!token.scope.split(' ').includes(REGISTRATION_SCOPE) && !bank.deviations.has('skip-registration-scope-check')) {
     throw new InsufficientScope(
       `the access token's scope "${token.scope}" lacks ${REGISTRATION_SCOPE} (CDS Registration Management)`,
