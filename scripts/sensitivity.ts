@@ -18,8 +18,9 @@
  * deviation's `refs`: not at a `control:` step, not in a `precondition:`, not by a connection
  * error or a timeout, not inconclusive. An anti-bank holds when no test its `passesNone` names
  * passed against it, but those its `mayPass` excuses (by id, or by area or tag like a `passesNone` selector)
- * that sent none of the requests it refuses. A full run also requires every applicable catalogue id to be proven by a
- * deviation its tests catch, or to be declared unbreakable with the reason.
+ * that sent none of the requests it refuses. A full run also requires every applicable catalogue id,
+ * and every AU reference behaviour (fixtures/catalogue/cdr_behaviours.ts), to be proven by a
+ * deviation caught at one of its tests, or to be declared unbreakable with the reason.
  *
  * Prints the tables and writes reports/sensitivity/sensitivity.{json,md}; exit code 0 only when
  * everything holds.
@@ -36,11 +37,12 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { stripVTControlCharacters } from 'node:util'
+import { CDR_BEHAVIOURS } from '../fixtures/catalogue/cdr_behaviours.ts'
 import { CATALOGUE } from '../fixtures/catalogue/checks.ts'
 import { auMockArgs, mockArgs, type SensitivityProject } from '../fixtures/targets/projects.ts'
 import { ensurePki } from '../keys/pki.ts'
 import { DEVIATIONS, type Deviation, UNBREAKABLE } from '../mock-aspsp/src/helpers/deviations.ts'
-import { CDR_DEVIATIONS } from '../mock-aspsp/src/profiles/au_cdr/deviations.ts'
+import { CDR_DEVIATIONS, CDR_UNBREAKABLE_BEHAVIOURS } from '../mock-aspsp/src/profiles/au_cdr/deviations.ts'
 import type { ProfileDeviation, ProfileName } from '../mock-aspsp/src/profiles/profile.ts'
 import { buildMock } from './start.mjs'
 
@@ -119,6 +121,8 @@ export interface TestRun {
   error?: string
   /** The requests it sent, as its recorded exchanges name them (`POST /register`). */
   requests: string[]
+  /** The AU reference behaviours it proves (`behaviour` annotations: `CDR-B08`). */
+  behaviours: string[]
 }
 
 /** The id a test title starts with (`NEG-JWT-07 rejects ...` → `NEG-JWT-07`). */
@@ -231,7 +235,9 @@ export function readRuns(report: PwReport): TestRun[] {
         const result = t.results[t.results.length - 1]
         const annotations = [...t.annotations, ...(result?.annotations ?? [])]
         const id = titleId(spec.title)
-        const covers = annotations.filter(a => a.type === 'covers').flatMap(a => (a.description ?? '').split(/[\s,]+/))
+        const listed = (type: string) =>
+          annotations.filter(a => a.type === type).flatMap(a => (a.description ?? '').split(/[\s,]+/).filter(Boolean))
+        const covers = listed('covers')
         const error = stripVTControlCharacters(result?.errors?.[0]?.message ?? result?.error?.message ?? '')
         const tags = (spec.tags ?? []).map(tag => (tag.startsWith('@') ? tag : `@${tag}`))
         out.push({
@@ -244,6 +250,7 @@ export function readRuns(report: PwReport): TestRun[] {
           outcome: outcomeOf(result, annotations),
           checks: failedChecks(result?.steps),
           requests: [...new Set((result?.attachments ?? []).map(a => EXCHANGE.exec(a.name)?.[1]).filter(isString))],
+          behaviours: [...new Set(listed('behaviour'))],
           ...(error ? { error: error.split('\n')[0] } : {}),
         })
       }
@@ -425,6 +432,32 @@ export function catalogueProofs(verdicts: readonly DeviationVerdict[]): Proof[] 
   })
 }
 
+/** An AU reference behaviour and the deviations caught at one of its tests in this run. */
+export interface BehaviourProof {
+  id: string
+  behaviour: string
+  provenBy: string[]
+  /** Why no deviation can prove it (declared in the AU registry). */
+  unbreakable?: string
+}
+
+/**
+ * For each of the AU reference behaviours (fixtures/catalogue/cdr_behaviours.ts), the deviations
+ * caught at a test that maps itself to it (its `behaviour` annotation, as the runs carry it).
+ */
+export function behaviourProofs(verdicts: readonly DeviationVerdict[], runs: readonly TestRun[]): BehaviourProof[] {
+  const testIds = new Map<string, Set<string>>()
+  for (const r of runs) {
+    for (const b of r.behaviours) testIds.set(b, new Set([...(testIds.get(b) ?? []), ...r.ids]))
+  }
+  return CDR_BEHAVIOURS.map(b => {
+    const ids = testIds.get(b.id) ?? new Set<string>()
+    const provenBy = verdicts.filter(v => v.guards.some(g => g.caught && ids.has(g.id))).map(v => v.deviation)
+    const reason = CDR_UNBREAKABLE_BEHAVIOURS[b.id]
+    return { id: b.id, behaviour: b.behaviour, provenBy, ...(reason ? { unbreakable: reason } : {}) }
+  })
+}
+
 // ---------------------------------------------------------------------------------------------
 // The report
 
@@ -437,14 +470,20 @@ export interface Summary {
   antiBanks: AntiBankVerdict[]
   /** Only for a full run (every deviation). */
   catalogue?: Proof[]
+  /** Only for a full run: the AU reference behaviours and the deviations that prove them. */
+  behaviours?: BehaviourProof[]
 }
 
+/** A catalogue id or behaviour is accounted for when a deviation proves it or it is declared unbreakable. */
+const accounted = (p: { provenBy: readonly string[]; unbreakable?: string }) =>
+  p.provenBy.length > 0 || p.unbreakable !== undefined
+
 export function ok(s: Summary): boolean {
-  const proofs = s.catalogue ?? []
   return (
     s.deviations.every(v => v.caught) &&
     s.antiBanks.every(a => a.holds) &&
-    proofs.every(p => p.provenBy.length > 0 || p.unbreakable !== undefined)
+    (s.catalogue ?? []).every(accounted) &&
+    (s.behaviours ?? []).every(accounted)
   )
 }
 
@@ -461,6 +500,13 @@ export function markdown(s: Summary): string {
     const unbreakable = s.catalogue.filter(p => p.provenBy.length === 0 && p.unbreakable).length
     lines.push(
       `**${proven} of ${s.catalogue.length} applicable catalogue ids proven by a deviation**${unbreakable ? ` (${unbreakable} declared unbreakable in the mock)` : ''}.`,
+    )
+  }
+  if (s.behaviours) {
+    const proven = s.behaviours.filter(p => p.provenBy.length > 0).length
+    const unbreakable = s.behaviours.filter(p => p.provenBy.length === 0 && p.unbreakable).length
+    lines.push(
+      `**${proven} of ${s.behaviours.length} AU reference behaviours proven by a deviation**${unbreakable ? ` (${unbreakable} declared unbreakable)` : ''}.`,
     )
   }
   const held = s.antiBanks.filter(a => a.holds).length
@@ -505,6 +551,26 @@ export function markdown(s: Summary): string {
       lines.push(
         `| ${v.deviation} | ${v.area} | ${v.caughtBy.join(', ')} | ${v.refs.join(', ')} | ${verdict} | ${cell(detail)} |`,
       )
+    }
+    lines.push('')
+  }
+
+  if (s.behaviours) {
+    lines.push(
+      '## AU reference behaviours and the deviations that prove them',
+      '',
+      'A behaviour is proven by the deviations caught in this run at a test that maps itself to it.',
+      '',
+      '| Id | Behaviour | Proven by |',
+      '|---|---|---|',
+    )
+    for (const p of s.behaviours) {
+      const by = p.provenBy.length
+        ? p.provenBy.join(', ')
+        : p.unbreakable
+          ? `— cannot be broken in the mock: ${p.unbreakable}`
+          : '**not proven**: no test of it caught a deviation in this run'
+      lines.push(`| ${p.id} | ${cell(p.behaviour)} | ${cell(by)} |`)
     }
     lines.push('')
   }
@@ -872,7 +938,10 @@ async function main(): Promise<number> {
     ),
     antiBanks: antiBanks.map(c => judgeAntiBank(c.id, c.deviation, runs, exits.get(`anti-bank:${c.id}`))),
   }
-  if (!args.only && !args.without.length && !args.impostor) summary.catalogue = catalogueProofs(summary.deviations)
+  if (!args.only && !args.without.length && !args.impostor) {
+    summary.catalogue = catalogueProofs(summary.deviations)
+    summary.behaviours = behaviourProofs(summary.deviations, runs)
+  }
   writeFileSync(path.join(args.outDir, 'sensitivity.json'), JSON.stringify(summary, null, 2))
   const md = markdown(summary)
   writeFileSync(path.join(args.outDir, 'sensitivity.md'), md)

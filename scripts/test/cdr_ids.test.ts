@@ -1,19 +1,21 @@
 /**
  * The AU CDR ids hang together: every AU test id is unique, every AU deviation is guarded by AU
- * tests that exist, and every one of the 57 reference behaviours is claimed by an AU test.
+ * tests that exist, every one of the 57 reference behaviours is claimed by an AU test and proven by
+ * a deviation (or declared unbreakable); the AU anti-banks and behaviour proofs are judged as the UK's.
  */
 import assert from 'node:assert/strict'
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { CDR_BEHAVIOURS } from '../../fixtures/catalogue/cdr_behaviours.ts'
-import { CDR_DEVIATIONS } from '../../mock-aspsp/src/profiles/au_cdr/deviations.ts'
+import { buildBehaviourCoverage, CDR_BEHAVIOURS } from '../../fixtures/catalogue/cdr_behaviours.ts'
+import { CDR_DEVIATIONS, CDR_UNBREAKABLE_BEHAVIOURS } from '../../mock-aspsp/src/profiles/au_cdr/deviations.ts'
 import { AU_DOC, deviationsDoc } from '../deviations_doc.ts'
 import {
   type AntiBankRule,
   AU_AREAS,
   areaOfTest,
+  behaviourProofs,
   judgeAntiBank,
   judgeDeviation,
   type PwReport,
@@ -29,6 +31,20 @@ const sources = readdirSync(dir)
   .join('\n')
 /** Ids as the tests declare them: in a title (`'AU-DCR-011 ...`) or in a case table (`id: 'AU-DCR-030'`). */
 const declared = [...sources.matchAll(/(?:test\(\s*[`'"]|id: ')(AU-DCR-\d{3})\b/g)].map(m => m[1] as string)
+
+/** The behaviours each AU test id claims in the sources (its title's or its case's `behaviour` numbers). */
+function claimsById(): Map<string, string[]> {
+  const at = [...sources.matchAll(/(?:test\(\s*[`'"]|id: ')(AU-DCR-\d{3})\b/g)]
+  const out = new Map<string, string[]>()
+  for (const [i, m] of at.entries()) {
+    const segment = sources.slice(m.index, at[i + 1]?.index ?? sources.length)
+    const claimed = [...segment.matchAll(/behaviour(?:s: \[|\()([\d,\s]+)[\])]/g)].flatMap(b =>
+      (b[1] as string).split(',').map(n => `CDR-B${n.trim().padStart(2, '0')}`),
+    )
+    out.set(m[1] as string, claimed)
+  }
+  return out
+}
 
 describe('AU CDR ids', () => {
   it('every AU test id is declared once', () => {
@@ -59,6 +75,69 @@ describe('AU CDR ids', () => {
     const unclaimed = CDR_BEHAVIOURS.map(b => b.id).filter(id => !claimed.has(id))
     assert.equal(CDR_BEHAVIOURS.length, 57)
     assert.deepEqual(unclaimed, [])
+  })
+  it('each behaviour is proven by an AU deviation one of its tests guards, or declared unbreakable with the reason', () => {
+    const claims = claimsById()
+    const guarded = new Set(Object.values(CDR_DEVIATIONS).flatMap(d => d.caughtBy as readonly string[]))
+    const unproven = CDR_BEHAVIOURS.map(b => b.id).filter(
+      id => ![...claims].some(([test, bs]) => bs.includes(id) && guarded.has(test)),
+    )
+    assert.deepEqual(unproven, Object.keys(CDR_UNBREAKABLE_BEHAVIOURS).sort())
+    for (const why of Object.values(CDR_UNBREAKABLE_BEHAVIOURS)) assert.ok(why.length > 40, why)
+  })
+})
+
+describe('AU behaviours proven by a deviation', () => {
+  const listed = (title: string, behaviours: string) => ({
+    title,
+    file: 'tests/au/x.spec.ts',
+    annotations: [{ type: 'behaviour', description: behaviours }],
+  })
+  it('the coverage table names the deviations guarded by the tests of a behaviour, or why there are none', () => {
+    const c = buildBehaviourCoverage([
+      listed('AU-DCR-034 refuses a request whose exp has passed', 'CDR-B35'),
+      listed('AU-DCR-073 answers an SSA whose redirect URIs are on different hosts', 'CDR-B29'),
+    ])
+    const row = (id: string) => c.rows.find(r => r.behaviour.id === id)
+    assert.deepEqual(row('CDR-B35')?.provenBy, ['au-cdr:accept-expired-request'])
+    assert.equal(row('CDR-B29')?.provenBy.length, 0)
+    assert.equal(row('CDR-B29')?.unproven, CDR_UNBREAKABLE_BEHAVIOURS['CDR-B29'])
+    assert.equal(row('CDR-B01')?.unproven, 'no AU test maps to it')
+    assert.equal(c.proven, 1)
+  })
+  it('the sensitivity report counts a behaviour proven only by a deviation caught at one of its tests', () => {
+    const runs = readRuns({
+      suites: [
+        {
+          file: 'au/registration_refusals.spec.ts',
+          specs: [
+            {
+              title: 'AU-DCR-034 refuses a request whose exp has passed',
+              tests: [
+                {
+                  projectName: 'reference:au-cdr',
+                  annotations: [{ type: 'behaviour', description: 'CDR-B35' }],
+                  results: [{ status: 'passed' }],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    })
+    const verdict = (caught: boolean) => ({
+      deviation: 'au-cdr:accept-expired-request',
+      area: 'request-jwt',
+      caughtBy: ['AU-DCR-034'],
+      refs: ['CDS-REG-VAL'],
+      guards: [{ id: 'AU-DCR-034', caught }],
+      caught,
+    })
+    const proof = (caught: boolean) => behaviourProofs([verdict(caught)], runs).find(p => p.id === 'CDR-B35')
+    assert.deepEqual(proof(true)?.provenBy, ['au-cdr:accept-expired-request'])
+    assert.deepEqual(proof(false)?.provenBy, [])
+    const b29 = behaviourProofs([], runs).find(p => p.id === 'CDR-B29')
+    assert.equal(b29?.unbreakable, CDR_UNBREAKABLE_BEHAVIOURS['CDR-B29'])
   })
 })
 

@@ -383,7 +383,68 @@ export const CDR_DEVIATIONS = {
     caughtBy: ['AU-DCR-011'],
     refs: ['CDS-REG-RESP', 'CDS-DCR-API'],
   },
+  'jarm-alg-always-ps256': {
+    area: 'metadata',
+    breaks: 'authorization_signed_response_alg is registered as PS256 whatever the request asks (ES256 is lost)',
+    clause: 'CDS Registration Request: authorization_signed_response_alg PS256 or ES256, as the recipient asks (JARM)',
+    caughtBy: ['AU-DCR-013'],
+    refs: ['CDS-REG-REQ'],
+  },
+  'jarm-enc-always-a256gcm': {
+    area: 'metadata',
+    breaks:
+      'authorization_encrypted_response_enc is registered as A256GCM whatever the request asks (A128CBC-HS256 is lost)',
+    clause: 'CDS Registration Request: authorization_encrypted_response_enc A256GCM or A128CBC-HS256',
+    caughtBy: ['AU-DCR-014'],
+    refs: ['CDS-REG-REQ'],
+  },
+  'no-jarm-enc-default': {
+    area: 'metadata',
+    breaks: 'authorization_encrypted_response_alg without _enc is registered with no enc instead of A128CBC-HS256',
+    clause:
+      'CDS Registration Request: authorization_encrypted_response_enc "If authorization_encrypted_response_alg is specified, the default for this value is A128CBC-HS256"',
+    caughtBy: ['AU-DCR-015'],
+    refs: ['CDS-REG-REQ'],
+  },
+  'default-id-token-encryption': {
+    area: 'metadata',
+    breaks:
+      'a registration that asks no ID token encryption is answered with id_token_encrypted_response_alg RSA-OAEP and _enc A256GCM (the retired Hybrid Flow defaults)',
+    clause:
+      'CDS Registration Request: id_token_encrypted_response_alg / _enc only for the Hybrid Flow; "SHALL NOT" with response type code',
+    caughtBy: ['AU-DCR-016'],
+    refs: ['CDS-REG-REQ'],
+  },
+  'refuse-localhost-redirect': {
+    area: 'metadata',
+    breaks: 'a localhost redirect URI the SSA holds is refused (400 invalid_redirect_uri), on POST and on PUT',
+    clause:
+      'CDS Registration Request: redirect_uris "MUST match or be a subset of" the SSA\'s (the Register vets them; no rule against localhost)',
+    caughtBy: ['AU-DCR-017', 'AU-DCR-022'],
+    refs: ['CDS-REG-RESP', 'CDS-REG-MGMT'],
+  },
   // --- registration management (CDS "Registration Management") ---
+  'get-omits-software-statement': {
+    area: 'management',
+    breaks: 'GET /register/{ClientId} answers the registration without its software_statement',
+    clause: 'CDS DCR API GET: RegistrationProperties (software_statement required, returned unmodified)',
+    caughtBy: ['AU-DCR-019'],
+    refs: ['CDS-REG-RESP', 'CDS-DCR-API'],
+  },
+  'put-ignores-update': {
+    area: 'management',
+    breaks: 'PUT answers 200 with the registration as it was: the update is not applied',
+    clause: 'CDS Registration Management: PUT updates the registration; RFC 7592 §2.2',
+    caughtBy: ['AU-DCR-020'],
+    refs: ['CDS-REG-MGMT'],
+  },
+  'unknown-token-400': {
+    area: 'management',
+    breaks: 'an access token the Data Holder never issued is answered 400 invalid_request instead of 401 invalid_token',
+    clause: 'CDS DCR API GET, PUT, DELETE: 401 "invalid access token"; RFC 6750 §3.1 (invalid_token)',
+    caughtBy: ['AU-DCR-085'],
+    refs: ['CDS-DCR-API', 'RFC6750-3.1'],
+  },
   'unknown-client-404': {
     area: 'management',
     breaks: 'an unknown client id answers 404 instead of 401',
@@ -695,3 +756,14 @@ export const CDR_DEVIATIONS = {
 } as const satisfies Record<string, CdrDeviation>
 
 export type CdrDeviationName = keyof typeof CDR_DEVIATIONS
+
+/**
+ * The reference behaviours (fixtures/catalogue/cdr_behaviours.ts) that no AU deviation can prove,
+ * with the reason: the coverage report and the sensitivity report show it in place of the
+ * deviations caught at a test of the behaviour, and a full self-test requires every other
+ * behaviour to be proven.
+ */
+export const CDR_UNBREAKABLE_BEHAVIOURS: Readonly<Record<string, string>> = {
+  'CDR-B29':
+    "a Data Holder's choice, not a rule: CDS sets none on the hosts of the SSA's redirect URIs (WSO2 refuses them on several hosts, the ACCC accepts); AU-DCR-073 checks the answer the target declares (policies.ssaRedirectsSameHost)",
+}
