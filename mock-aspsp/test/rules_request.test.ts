@@ -8,7 +8,7 @@ import {
   signJws,
   unsecuredJwt,
 } from '../../fixtures/builders/jose.ts'
-import { decodeJws } from '../src/helpers/jose.ts'
+import { decodeJws } from '../src/crypto/jose.ts'
 import {
   checkIssIsSoftwareId,
   checkRequestClaims,

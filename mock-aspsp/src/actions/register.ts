@@ -4,9 +4,9 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Context } from 'koa'
+import type { DecodedJws, Json } from '../crypto/jose.ts'
 import type { Bank } from '../helpers/bank.ts'
 import { InvalidClientMetadata, InvalidRequest } from '../helpers/errors.ts'
-import type { DecodedJws, Json } from '../helpers/jose.ts'
 import {
   checkTransportCertMatchesSoftware,
   REQUEST_ONLY_CLAIMS,

@@ -140,7 +140,7 @@ export interface MockOptions {
    * introspection, revocation, bearer calls (the client's software; `shared/cert_owner.ts`). An
    * OBTransport certificate names the software (CN = `software_id`, OU = org id), an OBWAC/eIDAS
    * certificate its organisation (CN = org id, organizationIdentifier = `PSDGB-OB-<org id>`); see
-   * helpers/cert_profiles.ts. Switched off, any trusted certificate may act for a client.
+   * pki/cert_profiles.ts. Switched off, any trusted certificate may act for a client.
    * Example: `--no-transport-cert-check`.
    */
   transportCertMustMatchSoftware: boolean

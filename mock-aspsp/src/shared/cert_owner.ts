@@ -12,7 +12,7 @@
  * NEG-TOK-32, NEG-BIND-08).
  */
 import type { Bank } from '../helpers/bank.ts'
-import { certificateOwnership, type SoftwareOwner } from '../helpers/cert_profiles.ts'
+import { certificateOwnership, type SoftwareOwner } from '../pki/cert_profiles.ts'
 import type { ClientCert } from './mtls.ts'
 
 /** Whose a certificate must be: a client's (or a software statement's) software and organisation. */
@@ -25,7 +25,7 @@ const OPTION = 'transportCertMustMatchSoftware (--no-transport-cert-check)'
  * Why `cert` does not belong to `owner`, in words for an error description; undefined when it
  * does (or when the bank is told not to check: `transportCertMustMatchSoftware` false). Both
  * certificate profiles count: OBTransport for the software, OBWAC for its organisation
- * (`helpers/cert_profiles.ts`).
+ * (`pki/cert_profiles.ts`).
  */
 export function certOwnershipProblem(bank: Bank, cert: ClientCert, owner: CertOwner): string | undefined {
   if (!bank.options.transportCertMustMatchSoftware) return undefined

@@ -10,10 +10,6 @@
  * a client"; FAPI 1 Advanced §5.2.2; catalogue NEG-TOK-32, NEG-TOK-34, NEG-BIND-08).
  */
 import type { Context } from 'koa'
-import type { Bank } from '../helpers/bank.ts'
-import { jwksUriOf } from '../helpers/client_info.ts'
-import { dnKeyOfString } from '../helpers/dn.ts'
-import { InvalidClient, type OAuthError, ServerError, UnauthorizedClient } from '../helpers/errors.ts'
 import {
   type DecodedJws,
   decodeJws,
@@ -22,9 +18,13 @@ import {
   joseHeaderProblem,
   type KeySet,
   keyOutcomeText,
-} from '../helpers/jose.ts'
+} from '../crypto/jose.ts'
+import type { Bank } from '../helpers/bank.ts'
+import { jwksUriOf } from '../helpers/client_info.ts'
+import { InvalidClient, type OAuthError, ServerError, UnauthorizedClient } from '../helpers/errors.ts'
 import { ALLOWED_JWS_ALGS } from '../helpers/rules/request.ts'
 import { type ClientRecord, epoch } from '../models/store.ts'
+import { dnKeyOfString } from '../pki/dn.ts'
 import { certOwnershipProblem } from './cert_owner.ts'
 import { type ClientCert, requestCert } from './mtls.ts'
 

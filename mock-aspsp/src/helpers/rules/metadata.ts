@@ -6,12 +6,13 @@
  * Unknown members are ignored (RFC 7591 §2: "MUST ignore any client metadata ... it does not
  * understand"); known members with the wrong type or value are refused.
  */
+
+import type { Json } from '../../crypto/jose.ts'
+import { DnSyntaxError, parseDn, sameDn } from '../../pki/dn.ts'
 import { certOwnershipProblem } from '../../shared/cert_owner.ts'
 import type { ClientCert } from '../../shared/mtls.ts'
 import type { Bank } from '../bank.ts'
-import { DnSyntaxError, parseDn, sameDn } from '../dn.ts'
 import { InvalidClientMetadata, InvalidRedirectUri, UnapprovedSoftwareStatement } from '../errors.ts'
-import type { Json } from '../jose.ts'
 import { CIBA_GRANT } from '../spec.ts'
 import { ALLOWED_JWS_ALGS } from './request.ts'
 

@@ -3,8 +3,7 @@
  * the JWS and its header, the JWT claims iss / iat / exp / aud / jti, and the request signature
  * by the software's key. Each rule is a named function that throws the RFC 7591 error.
  */
-import type { Bank } from '../bank.ts'
-import { InvalidClientMetadata, InvalidSoftwareStatement, ServerError } from '../errors.ts'
+
 import {
   type DecodedJws,
   decodeJws,
@@ -13,7 +12,9 @@ import {
   joseHeaderProblem,
   type KeySet,
   keyOutcomeText,
-} from '../jose.ts'
+} from '../../crypto/jose.ts'
+import type { Bank } from '../bank.ts'
+import { InvalidClientMetadata, InvalidSoftwareStatement, ServerError } from '../errors.ts'
 
 export const ALLOWED_JWS_ALGS = ['PS256', 'ES256'] as const
 const EMBEDDED_KEY_HEADERS = ['x5c', 'x5u', 'jwk', 'jku'] as const

@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto'
 import type Router from '@koa/router'
 import type { Context } from 'koa'
 import { cdrSsaClaims } from '../../../../../fixtures/builders/cdr_ssa.ts'
+import { decodeJws, type Json, JwsFormatError, signPs256 } from '../../../crypto/jose.ts'
 import type { Bank } from '../../../helpers/bank.ts'
 import {
   InvalidClient,
@@ -25,7 +26,6 @@ import {
   InvalidToken,
   UnsupportedGrantType,
 } from '../../../helpers/errors.ts'
-import { decodeJws, type Json, JwsFormatError, signPs256 } from '../../../helpers/jose.ts'
 import { ALLOWED_JWS_ALGS } from '../../../helpers/rules/request.ts'
 import { epoch } from '../../../models/store.ts'
 import { readBody, readForm } from '../../../shared/body.ts'

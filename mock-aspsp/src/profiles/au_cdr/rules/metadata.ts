@@ -5,9 +5,10 @@
  * metadata with the Data Holder's defaults, and the SSA's metadata flattened (CDS "Registration
  * Response"). Claims the Data Holder does not support are ignored and not returned.
  */
+
+import type { Json } from '../../../crypto/jose.ts'
 import type { Bank } from '../../../helpers/bank.ts'
 import { InvalidClientMetadata, InvalidRedirectUri } from '../../../helpers/errors.ts'
-import type { Json } from '../../../helpers/jose.ts'
 import { ALLOWED_JWS_ALGS } from '../../../helpers/rules/request.ts'
 import { REQUEST_ONLY_CLAIMS } from './request.ts'
 

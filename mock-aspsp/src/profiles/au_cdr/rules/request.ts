@@ -5,9 +5,10 @@
  * function that throws the RFC 7591 error (or 415 for the media type) and can be switched to its
  * deviation (`../deviations.ts`).
  */
+
+import { type DecodedJws, type Json, KeySet } from '../../../crypto/jose.ts'
 import type { Bank } from '../../../helpers/bank.ts'
 import { InvalidClientMetadata, UnsupportedMediaType } from '../../../helpers/errors.ts'
-import { type DecodedJws, type Json, KeySet } from '../../../helpers/jose.ts'
 import { ALLOWED_JWS_ALGS, parseRequestJws } from '../../../helpers/rules/request.ts'
 
 export const REQUEST_MEDIA_TYPE = 'application/jwt'

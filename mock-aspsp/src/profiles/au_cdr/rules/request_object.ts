@@ -5,10 +5,11 @@
  * `nbf` and an `exp` at most 60 minutes later, response type `code` answered with JARM, a
  * registered redirect URI, PKCE S256 and the `openid` scope.
  */
+
+import type { Json, KeySet } from '../../../crypto/jose.ts'
 import type { Bank } from '../../../helpers/bank.ts'
 import { jwksUriOf, redirectUrisOf } from '../../../helpers/client_info.ts'
 import { InvalidRequest, InvalidRequestObject, InvalidScope, UnsupportedResponseType } from '../../../helpers/errors.ts'
-import type { Json, KeySet } from '../../../helpers/jose.ts'
 import { ALLOWED_JWS_ALGS } from '../../../helpers/rules/request.ts'
 import { decodeRequestObject } from '../../../helpers/rules/request_object.ts'
 import { type ClientRecord, epoch } from '../../../models/store.ts'

@@ -6,9 +6,9 @@
  */
 
 import { SOFTWARE_ROLE } from '../../../../../fixtures/builders/cdr_ssa.ts'
+import type { DecodedJws, Json } from '../../../crypto/jose.ts'
 import type { Bank } from '../../../helpers/bank.ts'
 import { InvalidClientMetadata, InvalidSoftwareStatement, OAuthError } from '../../../helpers/errors.ts'
-import type { DecodedJws, Json } from '../../../helpers/jose.ts'
 import { decodeSoftwareStatement, ssaCacheKey, verifiedSsa } from '../../../helpers/rules/ssa.ts'
 import { deepFreeze } from '../../../models/store.ts'
 import { registerUrls } from '../register/routes.ts'
