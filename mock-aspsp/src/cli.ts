@@ -3,7 +3,7 @@
  * lists them with their defaults (which live in helpers/defaults.ts).
  */
 
-import { parseAutoApproval, resolveAutoApproval } from './helpers/customers.ts'
+import { parseAutoApproval, resolveAutoApproval } from './banking/customers.ts'
 import { DEFAULTS, defaultsFor, type MockOptions, type Operation } from './helpers/defaults.ts'
 import { CDR_FLAGS } from './profiles/au_cdr/cli_flags.ts'
 import { profileFor } from './profiles/index.ts'

@@ -8,7 +8,7 @@ import { clientAssertion } from '../../fixtures/builders/client_assertion.ts'
 import { parseCli } from '../src/cli.ts'
 import { withDefaults } from '../src/helpers/defaults.ts'
 import type { DeviationName } from '../src/helpers/deviations.ts'
-import { accessTokenTtl } from '../src/helpers/tokens.ts'
+import { accessTokenTtl } from '../src/oauth/tokens.ts'
 import { type RunningMock, startMock } from '../src/server.ts'
 import {
   alpha,

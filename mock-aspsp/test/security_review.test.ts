@@ -15,7 +15,7 @@ import { issueClientCertificate, revocationList } from '../../fixtures/builders/
 import { clientAssertionClaims } from '../../fixtures/builders/client_assertion.ts'
 import { signerFromFile, signWithHeader } from '../../fixtures/builders/jose.ts'
 import type { KeyCert, Pki, TppIdentity } from '../../keys/pki.ts'
-import { CUSTOMER_PASSWORD, customersFor } from '../src/helpers/customers.ts'
+import { CUSTOMER_PASSWORD, customersFor } from '../src/banking/customers.ts'
 import { DEFAULTS, type MockOptions } from '../src/helpers/defaults.ts'
 import { dnKey, parseDn } from '../src/pki/dn.ts'
 import { RevocationLists } from '../src/pki/revocation.ts'

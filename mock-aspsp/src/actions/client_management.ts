@@ -7,9 +7,9 @@
 import type { Context } from 'koa'
 import type { Bank } from '../helpers/bank.ts'
 import type { Operation } from '../helpers/defaults.ts'
-import { InvalidToken, MethodNotAllowed, NotFound } from '../helpers/errors.ts'
 import { type ClientRecord, epoch } from '../models/store.ts'
 import { bearerToken } from '../shared/bearer.ts'
+import { InvalidToken, MethodNotAllowed, NotFound } from '../shared/errors.ts'
 import { requestCert } from '../shared/mtls.ts'
 import { registrationResponse, validateRegistration } from './register.ts'
 

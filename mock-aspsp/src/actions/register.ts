@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto'
 import type { Context } from 'koa'
 import type { DecodedJws, Json } from '../crypto/jose.ts'
 import type { Bank } from '../helpers/bank.ts'
-import { InvalidClientMetadata, InvalidRequest } from '../helpers/errors.ts'
 import {
   checkTransportCertMatchesSoftware,
   REQUEST_ONLY_CLAIMS,
@@ -24,6 +23,7 @@ import {
 import { checkSsaClaims, checkSsaSignature, checkSsaUnused, parseSoftwareStatement } from '../helpers/rules/ssa.ts'
 import { type ClientRecord, epoch } from '../models/store.ts'
 import { readBody } from '../shared/body.ts'
+import { InvalidClientMetadata, InvalidRequest } from '../shared/errors.ts'
 import { type ClientCert, requestCert, requireClientCert } from '../shared/mtls.ts'
 
 /** RFC 7592 §2.2: a client may not send server-managed values in an update. */

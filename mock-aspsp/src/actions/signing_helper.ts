@@ -15,9 +15,9 @@ import { type AuthMethod, registrationClaims, signRegistration } from '../../../
 import { mintSsa } from '../../../fixtures/builders/ssa.ts'
 import { findTpp, type SoftwareIdentity } from '../../../keys/pki.ts'
 import type { Bank } from '../helpers/bank.ts'
-import { InvalidRequest, NotFound } from '../helpers/errors.ts'
 import { certificateOwnership } from '../pki/cert_profiles.ts'
 import { mediaType, readBody } from '../shared/body.ts'
+import { InvalidRequest, NotFound } from '../shared/errors.ts'
 import { requireClientCert } from '../shared/mtls.ts'
 import { noStore } from '../shared/no_store.ts'
 

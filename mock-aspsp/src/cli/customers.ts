@@ -3,7 +3,7 @@
  * accounts for a customer seed (the bank's `--customer-seed`), and how to approve a consent as one
  * of them without the consent page (`npm start -- --auto-approve=<customer>:<AccountId>,...`).
  */
-import { CUSTOMER_PASSWORD, customersFor, maskedAccount } from '../helpers/customers.ts'
+import { CUSTOMER_PASSWORD, customersFor, maskedAccount } from '../banking/customers.ts'
 import { DEFAULTS } from '../helpers/defaults.ts'
 import { fail, parseArgs } from './args.ts'
 

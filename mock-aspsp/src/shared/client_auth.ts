@@ -20,12 +20,12 @@ import {
   keyOutcomeText,
 } from '../crypto/jose.ts'
 import type { Bank } from '../helpers/bank.ts'
-import { jwksUriOf } from '../helpers/client_info.ts'
-import { InvalidClient, type OAuthError, ServerError, UnauthorizedClient } from '../helpers/errors.ts'
 import { ALLOWED_JWS_ALGS } from '../helpers/rules/request.ts'
 import { type ClientRecord, epoch } from '../models/store.ts'
+import { jwksUriOf } from '../oauth/client_info.ts'
 import { dnKeyOfString } from '../pki/dn.ts'
 import { certOwnershipProblem } from './cert_owner.ts'
+import { InvalidClient, type OAuthError, ServerError, UnauthorizedClient } from './errors.ts'
 import { type ClientCert, requestCert } from './mtls.ts'
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'

@@ -17,9 +17,9 @@ import type { TLSSocket } from 'node:tls'
 import * as x509 from '@peculiar/x509'
 import type { Context } from 'koa'
 import type { DeviationName } from '../helpers/deviations.ts'
-import type { OAuthError } from '../helpers/errors.ts'
 import { dnAttribute, dnKey, type Rdn, rdnsFromCertificateName } from '../pki/dn.ts'
 import type { RevocationLists } from '../pki/revocation.ts'
+import type { OAuthError } from './errors.ts'
 
 const CLIENT_AUTH_EKU = '1.3.6.1.5.5.7.3.2'
 

@@ -10,9 +10,9 @@
 import type { Json } from '../../crypto/jose.ts'
 import { DnSyntaxError, parseDn, sameDn } from '../../pki/dn.ts'
 import { certOwnershipProblem } from '../../shared/cert_owner.ts'
+import { InvalidClientMetadata, InvalidRedirectUri, UnapprovedSoftwareStatement } from '../../shared/errors.ts'
 import type { ClientCert } from '../../shared/mtls.ts'
 import type { Bank } from '../bank.ts'
-import { InvalidClientMetadata, InvalidRedirectUri, UnapprovedSoftwareStatement } from '../errors.ts'
 import { CIBA_GRANT } from '../spec.ts'
 import { ALLOWED_JWS_ALGS } from './request.ts'
 

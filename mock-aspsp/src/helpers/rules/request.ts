@@ -13,8 +13,8 @@ import {
   type KeySet,
   keyOutcomeText,
 } from '../../crypto/jose.ts'
+import { InvalidClientMetadata, InvalidSoftwareStatement, ServerError } from '../../shared/errors.ts'
 import type { Bank } from '../bank.ts'
-import { InvalidClientMetadata, InvalidSoftwareStatement, ServerError } from '../errors.ts'
 
 export const ALLOWED_JWS_ALGS = ['PS256', 'ES256'] as const
 const EMBEDDED_KEY_HEADERS = ['x5c', 'x5u', 'jwk', 'jku'] as const

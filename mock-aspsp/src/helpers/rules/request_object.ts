@@ -13,14 +13,13 @@ import { createHash } from 'node:crypto'
 import { decodeJws, type Json, JwsFormatError, joseHeaderProblem, keyOutcomeText } from '../../crypto/jose.ts'
 import { type Consent, consentExpired, getConsent, isoNow, saveConsent } from '../../models/consent.ts'
 import { type ClientRecord, epoch } from '../../models/store.ts'
-import type { Bank } from '../bank.ts'
 import {
   normaliseResponseType,
   redirectUrisOf,
   requestObjectAlgsOf,
   responseTypesOf,
   scopesOf,
-} from '../client_info.ts'
+} from '../../oauth/client_info.ts'
 import {
   InvalidRequest,
   InvalidRequestObject,
@@ -28,7 +27,8 @@ import {
   OAuthError,
   UnauthorizedClient,
   UnsupportedResponseType,
-} from '../errors.ts'
+} from '../../shared/errors.ts'
+import type { Bank } from '../bank.ts'
 import { ALLOWED_JWS_ALGS } from './request.ts'
 
 export type ResponseType = 'code' | 'code id_token'

@@ -19,7 +19,13 @@ import type { Context } from 'koa'
 import { PAR_URN } from '../../../actions/authorize.ts'
 import { answerPushedRequest, readPushedRequest } from '../../../actions/par.ts'
 import type { Bank } from '../../../helpers/bank.ts'
-import { grantTypesOf, jwksUriOf } from '../../../helpers/client_info.ts'
+import { type ClientRecord, epoch, type TokenRecord } from '../../../models/store.ts'
+import { grantTypesOf, jwksUriOf } from '../../../oauth/client_info.ts'
+import { s256 } from '../../../oauth/id_token.ts'
+import { findToken, issueToken, tokenProblem } from '../../../oauth/tokens.ts'
+import { bearerToken } from '../../../shared/bearer.ts'
+import { readForm } from '../../../shared/body.ts'
+import { type AuthenticatedClient, authenticateClient } from '../../../shared/client_auth.ts'
 import {
   InvalidGrant,
   InvalidRequest,
@@ -28,13 +34,7 @@ import {
   InvalidToken,
   UnauthorizedClient,
   UnsupportedGrantType,
-} from '../../../helpers/errors.ts'
-import { s256 } from '../../../helpers/id_token.ts'
-import { findToken, issueToken, tokenProblem } from '../../../helpers/tokens.ts'
-import { type ClientRecord, epoch, type TokenRecord } from '../../../models/store.ts'
-import { bearerToken } from '../../../shared/bearer.ts'
-import { readForm } from '../../../shared/body.ts'
-import { type AuthenticatedClient, authenticateClient } from '../../../shared/client_auth.ts'
+} from '../../../shared/errors.ts'
 import { CDS_ERRORS, CdsError } from '../errors.ts'
 import { type CdrAuthorizationRequest, validateCdrRequestObject } from '../rules/request_object.ts'
 import { cdr } from '../state.ts'

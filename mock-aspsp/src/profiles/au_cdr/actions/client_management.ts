@@ -8,9 +8,9 @@
 import type { Context } from 'koa'
 import type { Bank } from '../../../helpers/bank.ts'
 import type { Operation } from '../../../helpers/defaults.ts'
-import { InsufficientScope, InvalidToken, MethodNotAllowed, NotFound } from '../../../helpers/errors.ts'
 import { type ClientRecord, epoch } from '../../../models/store.ts'
 import { bearerToken } from '../../../shared/bearer.ts'
+import { InsufficientScope, InvalidToken, MethodNotAllowed, NotFound } from '../../../shared/errors.ts'
 import { cdrRegistrationResponse, validateCdrRegistration } from './register.ts'
 
 export const REGISTRATION_SCOPE = 'cdr:registration'

@@ -19,16 +19,16 @@ import type { Context } from 'koa'
 import { cdrSsaClaims } from '../../../../../fixtures/builders/cdr_ssa.ts'
 import { decodeJws, type Json, JwsFormatError, signPs256 } from '../../../crypto/jose.ts'
 import type { Bank } from '../../../helpers/bank.ts'
+import { ALLOWED_JWS_ALGS } from '../../../helpers/rules/request.ts'
+import { epoch } from '../../../models/store.ts'
+import { readBody, readForm } from '../../../shared/body.ts'
 import {
   InvalidClient,
   InvalidRequest,
   InvalidScope,
   InvalidToken,
   UnsupportedGrantType,
-} from '../../../helpers/errors.ts'
-import { ALLOWED_JWS_ALGS } from '../../../helpers/rules/request.ts'
-import { epoch } from '../../../models/store.ts'
-import { readBody, readForm } from '../../../shared/body.ts'
+} from '../../../shared/errors.ts'
 import { type ClientCert, requireClientCert } from '../../../shared/mtls.ts'
 import { noStore } from '../../../shared/no_store.ts'
 import { CDS_ERRORS, CdsError, cdsErrors } from '../errors.ts'

@@ -8,8 +8,8 @@
 
 import type { Json } from '../../../crypto/jose.ts'
 import type { Bank } from '../../../helpers/bank.ts'
-import { InvalidClientMetadata, InvalidRedirectUri } from '../../../helpers/errors.ts'
 import { ALLOWED_JWS_ALGS } from '../../../helpers/rules/request.ts'
+import { InvalidClientMetadata, InvalidRedirectUri } from '../../../shared/errors.ts'
 import { REQUEST_ONLY_CLAIMS } from './request.ts'
 
 export const AUTH_METHOD = 'private_key_jwt'

@@ -8,8 +8,8 @@
 
 import { type DecodedJws, type Json, KeySet } from '../../../crypto/jose.ts'
 import type { Bank } from '../../../helpers/bank.ts'
-import { InvalidClientMetadata, UnsupportedMediaType } from '../../../helpers/errors.ts'
 import { ALLOWED_JWS_ALGS, parseRequestJws } from '../../../helpers/rules/request.ts'
+import { InvalidClientMetadata, UnsupportedMediaType } from '../../../shared/errors.ts'
 
 export const REQUEST_MEDIA_TYPE = 'application/jwt'
 /** Claims of the request JWT itself: never client metadata, never returned (RFC 7591 §3.2.1). */

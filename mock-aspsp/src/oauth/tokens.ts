@@ -5,8 +5,8 @@
  */
 import { hash } from 'node:crypto'
 import { RandomPool, signPs256 } from '../crypto/jose.ts'
+import type { Bank } from '../helpers/bank.ts'
 import { epoch, type GrantKind, type TokenKind, type TokenRecord } from '../models/store.ts'
-import type { Bank } from './bank.ts'
 
 const random = new RandomPool()
 
