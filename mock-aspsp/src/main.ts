@@ -3,7 +3,7 @@
  * `npm start -- --help` lists the options.
  */
 import { parseCli, usage } from './cli.ts'
-import type { MockOptions } from './helpers/defaults.ts'
+import type { MockOptions } from './config/defaults.ts'
 import { profileFor } from './profiles/index.ts'
 import { startMock } from './server.ts'
 import { startHeapGuard } from './shared/heap_guard.ts'

@@ -1,7 +1,7 @@
 /** The client metadata rules, per spec version: each accepts valid metadata and rejects its violation. */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { SpecVersion } from '../src/helpers/defaults.ts'
+import type { SpecVersion } from '../src/config/defaults.ts'
 import type { DeviationName } from '../src/helpers/deviations.ts'
 import { checkTransportCertMatchesSoftware, registeredMetadata } from '../src/helpers/rules/metadata.ts'
 import { parseDn } from '../src/pki/dn.ts'

@@ -16,7 +16,7 @@ import { clientAssertionClaims } from '../../fixtures/builders/client_assertion.
 import { signerFromFile, signWithHeader } from '../../fixtures/builders/jose.ts'
 import type { KeyCert, Pki, TppIdentity } from '../../keys/pki.ts'
 import { CUSTOMER_PASSWORD, customersFor } from '../src/banking/customers.ts'
-import { DEFAULTS, type MockOptions } from '../src/helpers/defaults.ts'
+import { DEFAULTS, type MockOptions } from '../src/config/defaults.ts'
 import { dnKey, parseDn } from '../src/pki/dn.ts'
 import { RevocationLists } from '../src/pki/revocation.ts'
 import { type RunningMock, startMock } from '../src/server.ts'

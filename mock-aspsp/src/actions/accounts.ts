@@ -6,7 +6,7 @@
  */
 import type { Context } from 'koa'
 import { type Account, findCustomer } from '../banking/customers.ts'
-import type { Bank } from '../helpers/bank.ts'
+import type { Bank } from '../config/bank.ts'
 import { type Consent, consentExpired, getConsent } from '../models/consent.ts'
 import { bearerToken } from '../shared/bearer.ts'
 import { Forbidden, InsufficientScope } from '../shared/errors.ts'

@@ -17,7 +17,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Context } from 'koa'
 import { CUSTOMER_PASSWORD, customersFor, findCustomer, resolveAutoApproval, signIn } from '../banking/customers.ts'
-import type { Bank } from '../helpers/bank.ts'
+import type { Bank } from '../config/bank.ts'
 import {
   type AuthorizationRequest,
   RedirectableError,

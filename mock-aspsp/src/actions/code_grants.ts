@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { Context } from 'koa'
-import type { Bank } from '../helpers/bank.ts'
+import type { Bank } from '../config/bank.ts'
 import { type Consent, consentExpired, consentExpiry, getConsent } from '../models/consent.ts'
 import { epoch, type TokenRecord } from '../models/store.ts'
 import { CODE_GRANT, type CodeData, codeKey, codeRecord } from '../oauth/authorization.ts'

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Context } from 'koa'
 import { checkPermissions } from '../banking/permissions.ts'
-import type { Bank } from '../helpers/bank.ts'
+import type { Bank } from '../config/bank.ts'
 import { type Consent, getConsent, isoNow, saveConsent, withStatus } from '../models/consent.ts'
 import type { TokenRecord } from '../models/store.ts'
 import { bearerToken } from '../shared/bearer.ts'

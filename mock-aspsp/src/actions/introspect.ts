@@ -4,7 +4,7 @@
  * `{"active": false}` (RFC 7662 §4: the server decides who may introspect what).
  */
 import type { Context } from 'koa'
-import type { Bank } from '../helpers/bank.ts'
+import type { Bank } from '../config/bank.ts'
 import { findToken, tokenProblem } from '../oauth/tokens.ts'
 import { readForm } from '../shared/body.ts'
 import { authenticateClient } from '../shared/client_auth.ts'

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { Context } from 'koa'
-import type { Bank } from '../helpers/bank.ts'
+import type { Bank } from '../config/bank.ts'
 import { RedirectableError, validateRequestObject } from '../helpers/rules/request_object.ts'
 import { epoch } from '../models/store.ts'
 import { grantTypesOf } from '../oauth/client_info.ts'

@@ -4,8 +4,8 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Context } from 'koa'
+import type { Bank } from '../config/bank.ts'
 import type { DecodedJws, Json } from '../crypto/jose.ts'
-import type { Bank } from '../helpers/bank.ts'
 import {
   checkTransportCertMatchesSoftware,
   REQUEST_ONLY_CLAIMS,

@@ -5,7 +5,7 @@
  * authorization flow).
  */
 import type { Context } from 'koa'
-import type { Bank } from '../helpers/bank.ts'
+import type { Bank } from '../config/bank.ts'
 import { accessTokenTtl, issueToken } from '../oauth/tokens.ts'
 import { readForm } from '../shared/body.ts'
 import { type AuthenticatedClient, authenticateClient } from '../shared/client_auth.ts'

@@ -5,7 +5,7 @@
  */
 // The en_GB instance only: the package root would load every locale (~30 MB of resident memory).
 import { faker } from '@faker-js/faker/locale/en_GB'
-import type { AutoApproval } from '../helpers/defaults.ts'
+import type { AutoApproval } from '../config/defaults.ts'
 
 /** Every fake customer's password: this is a test bank. */
 export const CUSTOMER_PASSWORD = 'open-banking'

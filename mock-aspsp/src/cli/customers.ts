@@ -4,7 +4,7 @@
  * of them without the consent page (`npm start -- --auto-approve=<customer>:<AccountId>,...`).
  */
 import { CUSTOMER_PASSWORD, customersFor, maskedAccount } from '../banking/customers.ts'
-import { DEFAULTS } from '../helpers/defaults.ts'
+import { DEFAULTS } from '../config/defaults.ts'
 import { fail, parseArgs } from './args.ts'
 
 const USAGE = `usage: npm run -s customers -- [--seed <n>] [--json]

@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import type { Customer } from '../banking/customers.ts'
-import type { Bank } from '../helpers/bank.ts'
+import type { Bank } from '../config/bank.ts'
 import {
   type AuthorizationRequest,
   RedirectableError,

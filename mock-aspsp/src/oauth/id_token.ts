@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto'
 import { SignJWT } from 'jose'
-import type { Bank } from '../helpers/bank.ts'
+import type { Bank } from '../config/bank.ts'
 import { epoch } from '../models/store.ts'
 
 /** RFC 7636 §4.2: BASE64URL(SHA256(ASCII(code_verifier))). */

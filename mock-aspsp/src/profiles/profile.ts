@@ -7,8 +7,8 @@
  */
 import type Router from '@koa/router'
 import type { Pki } from '../../../keys/pki.ts'
-import type { Bank } from '../helpers/bank.ts'
-import type { MockOptions } from '../helpers/defaults.ts'
+import type { Bank } from '../config/bank.ts'
+import type { MockOptions } from '../config/defaults.ts'
 import type { Deviation, DeviationName } from '../helpers/deviations.ts'
 import type { CdrDeviationName } from './au_cdr/deviations.ts'
 
@@ -57,7 +57,7 @@ export interface BankProfile {
   readonly name: ProfileName
   /** One line for banners and reports: `UK Open Banking DCR 3.3`. */
   title(options: MockOptions): string
-  /** Option values this profile sets differently from `DEFAULTS` (helpers/defaults.ts). */
+  /** Option values this profile sets differently from `DEFAULTS` (config/defaults.ts). */
   readonly defaults: Partial<MockOptions>
   /** The profile's named deviations; `--deviation` accepts only these. */
   readonly deviations: Readonly<Record<string, ProfileDeviation>>

@@ -11,7 +11,7 @@
  * organisation's — could register for, take tokens for and manage a client (catalogue NEG-META-38,
  * NEG-TOK-32, NEG-BIND-08).
  */
-import type { Bank } from '../helpers/bank.ts'
+import type { Bank } from '../config/bank.ts'
 import { certificateOwnership, type SoftwareOwner } from '../pki/cert_profiles.ts'
 import type { ClientCert } from './mtls.ts'
 

@@ -10,6 +10,7 @@
  * a client"; FAPI 1 Advanced §5.2.2; catalogue NEG-TOK-32, NEG-TOK-34, NEG-BIND-08).
  */
 import type { Context } from 'koa'
+import type { Bank } from '../config/bank.ts'
 import {
   type DecodedJws,
   decodeJws,
@@ -19,7 +20,6 @@ import {
   type KeySet,
   keyOutcomeText,
 } from '../crypto/jose.ts'
-import type { Bank } from '../helpers/bank.ts'
 import { ALLOWED_JWS_ALGS } from '../helpers/rules/request.ts'
 import { type ClientRecord, epoch } from '../models/store.ts'
 import { jwksUriOf } from '../oauth/client_info.ts'

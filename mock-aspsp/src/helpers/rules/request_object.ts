@@ -10,6 +10,7 @@
  * that, errors are sent to the client's redirect URI (`RedirectableError`).
  */
 import { createHash } from 'node:crypto'
+import type { Bank } from '../../config/bank.ts'
 import { decodeJws, type Json, JwsFormatError, joseHeaderProblem, keyOutcomeText } from '../../crypto/jose.ts'
 import { type Consent, consentExpired, getConsent, isoNow, saveConsent } from '../../models/consent.ts'
 import { type ClientRecord, epoch } from '../../models/store.ts'
@@ -28,7 +29,6 @@ import {
   UnauthorizedClient,
   UnsupportedResponseType,
 } from '../../shared/errors.ts'
-import type { Bank } from '../bank.ts'
 import { ALLOWED_JWS_ALGS } from './request.ts'
 
 export type ResponseType = 'code' | 'code id_token'

@@ -5,9 +5,9 @@
  * either; the README's "AU CDR: choices" table lists them.
  *
  * Shared options the profile sets differently (`CDR_PROFILE_DEFAULTS`) are documented in
- * `helpers/defaults.ts`; here only why the profile changes them.
+ * `config/defaults.ts`; here only why the profile changes them.
  */
-import type { MockOptions } from '../../helpers/defaults.ts'
+import type { MockOptions } from '../../config/defaults.ts'
 
 export type RegistrationErrorCode =
   | 'invalid_client_metadata'
@@ -84,7 +84,7 @@ export const CDR_DEFAULTS: CdrOptions = {
   registerTokenTtl: 300,
 }
 
-/** Shared options the AU profile sets otherwise (documented in helpers/defaults.ts). */
+/** Shared options the AU profile sets otherwise (documented in config/defaults.ts). */
 export const CDR_PROFILE_DEFAULTS: Partial<MockOptions> = {
   // CDS "Client Authentication": private_key_jwt only; tls_client_auth SHALL NOT be supported.
   authMethods: ['private_key_jwt'],

@@ -6,8 +6,8 @@
  * optional (405 when switched off).
  */
 import type { Context } from 'koa'
-import type { Bank } from '../../../helpers/bank.ts'
-import type { Operation } from '../../../helpers/defaults.ts'
+import type { Bank } from '../../../config/bank.ts'
+import type { Operation } from '../../../config/defaults.ts'
 import { type ClientRecord, epoch } from '../../../models/store.ts'
 import { bearerToken } from '../../../shared/bearer.ts'
 import { InsufficientScope, InvalidToken, MethodNotAllowed, NotFound } from '../../../shared/errors.ts'

@@ -6,8 +6,8 @@
  * Response"). Claims the Data Holder does not support are ignored and not returned.
  */
 
+import type { Bank } from '../../../config/bank.ts'
 import type { Json } from '../../../crypto/jose.ts'
-import type { Bank } from '../../../helpers/bank.ts'
 import { ALLOWED_JWS_ALGS } from '../../../helpers/rules/request.ts'
 import { InvalidClientMetadata, InvalidRedirectUri } from '../../../shared/errors.ts'
 import { REQUEST_ONLY_CLAIMS } from './request.ts'

@@ -6,8 +6,8 @@
  * deviation (`../deviations.ts`).
  */
 
+import type { Bank } from '../../../config/bank.ts'
 import { type DecodedJws, type Json, KeySet } from '../../../crypto/jose.ts'
-import type { Bank } from '../../../helpers/bank.ts'
 import { ALLOWED_JWS_ALGS, parseRequestJws } from '../../../helpers/rules/request.ts'
 import { InvalidClientMetadata, UnsupportedMediaType } from '../../../shared/errors.ts'
 

@@ -6,8 +6,8 @@
  * registered redirect URI, PKCE S256 and the `openid` scope.
  */
 
+import type { Bank } from '../../../config/bank.ts'
 import type { Json, KeySet } from '../../../crypto/jose.ts'
-import type { Bank } from '../../../helpers/bank.ts'
 import { ALLOWED_JWS_ALGS } from '../../../helpers/rules/request.ts'
 import { decodeRequestObject } from '../../../helpers/rules/request_object.ts'
 import { type ClientRecord, epoch } from '../../../models/store.ts'

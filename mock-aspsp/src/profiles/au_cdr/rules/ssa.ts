@@ -6,8 +6,8 @@
  */
 
 import { SOFTWARE_ROLE } from '../../../../../fixtures/builders/cdr_ssa.ts'
+import type { Bank } from '../../../config/bank.ts'
 import type { DecodedJws, Json } from '../../../crypto/jose.ts'
-import type { Bank } from '../../../helpers/bank.ts'
 import { decodeSoftwareStatement, ssaCacheKey, verifiedSsa } from '../../../helpers/rules/ssa.ts'
 import { deepFreeze } from '../../../models/store.ts'
 import { InvalidClientMetadata, InvalidSoftwareStatement, OAuthError } from '../../../shared/errors.ts'

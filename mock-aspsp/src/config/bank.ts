@@ -8,12 +8,12 @@ import type { Pki } from '../../../keys/pki.ts'
 import { type DecodedJws, KeySet } from '../crypto/jose.ts'
 import { JwksResolver } from '../crypto/jwks_resolver.ts'
 import { Directory } from '../directory/directory.ts'
+import { Deviations } from '../helpers/deviations.ts'
 import type { Store } from '../models/store.ts'
 import { RevocationLists } from '../pki/revocation.ts'
 import { profileFor } from '../profiles/index.ts'
 import type { BankProfile, KnownDeviationName } from '../profiles/profile.ts'
 import type { MockOptions } from './defaults.ts'
-import { Deviations } from './deviations.ts'
 import { SPEC_PROFILES, type SpecProfile } from './spec.ts'
 
 export interface Endpoints {
