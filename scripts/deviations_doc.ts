@@ -9,9 +9,14 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ProofData } from '../fixtures/catalogue/proofs.ts'
-import { DEVIATIONS, type DeviationName, deviation, UNBREAKABLE } from '../mock-aspsp/src/helpers/deviations.ts'
 import { CDR_DEVIATIONS } from '../mock-aspsp/src/profiles/au_cdr/deviations.ts'
 import type { ProfileName } from '../mock-aspsp/src/profiles/profile.ts'
+import {
+  DEVIATIONS,
+  type DeviationName,
+  deviation,
+  UNBREAKABLE,
+} from '../mock-aspsp/src/profiles/uk_ob/deviations/index.ts'
 import type { SelfTestDeviation } from './sensitivity.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')

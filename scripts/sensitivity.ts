@@ -1,6 +1,6 @@
 /**
  * `npm run test:sensitivity`: testing the tests. Every named deviation of the mock bank breaks one
- * rule (mock-aspsp/src/helpers/deviations.ts; the AU CDR profile's in
+ * rule (mock-aspsp/src/profiles/uk_ob/deviations/; the AU CDR profile's in
  * mock-aspsp/src/profiles/au_cdr/deviations.ts, named here `au-cdr:<name>`); the suite must notice
  * each, for the right reason. Both profiles are judged by the same rules; an AU bank runs the AU tests.
  *
@@ -38,9 +38,9 @@ import { stripVTControlCharacters } from 'node:util'
 import { CATALOGUE } from '../fixtures/catalogue/checks.ts'
 import { auMockArgs, mockArgs, type SensitivityProject } from '../fixtures/targets/projects.ts'
 import { ensurePki } from '../keys/pki.ts'
-import { DEVIATIONS, type Deviation, UNBREAKABLE } from '../mock-aspsp/src/helpers/deviations.ts'
 import { CDR_DEVIATIONS } from '../mock-aspsp/src/profiles/au_cdr/deviations.ts'
 import type { ProfileDeviation, ProfileName } from '../mock-aspsp/src/profiles/profile.ts'
+import { DEVIATIONS, type Deviation, UNBREAKABLE } from '../mock-aspsp/src/profiles/uk_ob/deviations/index.ts'
 import { buildMock } from './start.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { SpecVersion } from '../src/config/defaults.ts'
-import type { DeviationName } from '../src/helpers/deviations.ts'
-import { checkTransportCertMatchesSoftware, registeredMetadata } from '../src/helpers/rules/metadata.ts'
 import { parseDn } from '../src/pki/dn.ts'
+import type { DeviationName } from '../src/profiles/uk_ob/deviations/index.ts'
+import { checkTransportCertMatchesSoftware, registeredMetadata } from '../src/profiles/uk_ob/rules/metadata.ts'
 import type { ClientCert } from '../src/shared/mtls.ts'
 import { alpha, beta, gamma, rejectsWith, requestClaims, testBank, validSsaClaims } from './support.ts'
 

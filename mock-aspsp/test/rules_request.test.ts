@@ -17,7 +17,7 @@ import {
   checkRequestMediaType,
   checkRequestSignature,
   parseRequestJws,
-} from '../src/helpers/rules/request.ts'
+} from '../src/profiles/uk_ob/rules/request.ts'
 import {
   alpha,
   beta,

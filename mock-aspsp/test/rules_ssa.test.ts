@@ -5,7 +5,12 @@ import path from 'node:path'
 import { describe, it } from 'node:test'
 import { signerFromFile, signJws, signWithHeader, tamperSignature, unsecuredJwt } from '../../fixtures/builders/jose.ts'
 import { decodeJws } from '../src/crypto/jose.ts'
-import { checkSsaClaims, checkSsaSignature, checkSsaUnused, parseSoftwareStatement } from '../src/helpers/rules/ssa.ts'
+import {
+  checkSsaClaims,
+  checkSsaSignature,
+  checkSsaUnused,
+  parseSoftwareStatement,
+} from '../src/profiles/uk_ob/rules/ssa.ts'
 import { alpha, pki, rejectsWith, ssaFor, testBank, validSsaClaims } from './support.ts'
 
 const now = () => Math.floor(Date.now() / 1000)

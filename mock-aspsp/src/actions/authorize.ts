@@ -18,16 +18,16 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Context } from 'koa'
 import { CUSTOMER_PASSWORD, customersFor, findCustomer, resolveAutoApproval, signIn } from '../banking/customers.ts'
 import type { Bank } from '../config/bank.ts'
+import { getConsent } from '../models/consent.ts'
+import { epoch, type GrantRecord } from '../models/store.ts'
+import { approve, deny, errorRedirect } from '../oauth/authorization.ts'
+import { displayNameOf, grantTypesOf } from '../oauth/client_info.ts'
 import {
   type AuthorizationRequest,
   RedirectableError,
   usableConsent,
   validateRequestObject,
-} from '../helpers/rules/request_object.ts'
-import { getConsent } from '../models/consent.ts'
-import { epoch, type GrantRecord } from '../models/store.ts'
-import { approve, deny, errorRedirect } from '../oauth/authorization.ts'
-import { displayNameOf, grantTypesOf } from '../oauth/client_info.ts'
+} from '../profiles/uk_ob/rules/request_object.ts'
 import { mediaType, readBody } from '../shared/body.ts'
 import { InvalidRequest, InvalidRequestUri, OAuthError, UnauthorizedClient } from '../shared/errors.ts'
 import { consentPage, errorPage, PAGE_CSP, signInPage, type TppView } from '../views/pages.ts'

@@ -2,8 +2,8 @@
 import { createPublicKey } from 'node:crypto'
 import type { Context } from 'koa'
 import type { Bank } from '../config/bank.ts'
-import { SUPPORTED_SCOPES } from '../helpers/rules/metadata.ts'
-import { ALLOWED_JWS_ALGS } from '../helpers/rules/request.ts'
+import { SUPPORTED_SCOPES } from '../profiles/uk_ob/rules/metadata.ts'
+import { ALLOWED_JWS_ALGS } from '../profiles/uk_ob/rules/request.ts'
 
 export function discoveryDocument(bank: Bank): Record<string, unknown> {
   const e = bank.endpoints

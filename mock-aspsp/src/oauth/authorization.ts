@@ -6,14 +6,14 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { Customer } from '../banking/customers.ts'
 import type { Bank } from '../config/bank.ts'
+import { getConsent, saveConsent, withStatus } from '../models/consent.ts'
+import { epoch, type GrantRecord } from '../models/store.ts'
 import {
   type AuthorizationRequest,
   RedirectableError,
   type RedirectTarget,
   usableConsent,
-} from '../helpers/rules/request_object.ts'
-import { getConsent, saveConsent, withStatus } from '../models/consent.ts'
-import { epoch, type GrantRecord } from '../models/store.ts'
+} from '../profiles/uk_ob/rules/request_object.ts'
 import { AccessDenied, InvalidRequest, type OAuthError } from '../shared/errors.ts'
 import { signIdToken } from './id_token.ts'
 

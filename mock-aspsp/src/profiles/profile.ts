@@ -9,8 +9,8 @@ import type Router from '@koa/router'
 import type { Pki } from '../../../keys/pki.ts'
 import type { Bank } from '../config/bank.ts'
 import type { MockOptions } from '../config/defaults.ts'
-import type { Deviation, DeviationName } from '../helpers/deviations.ts'
 import type { CdrDeviationName } from './au_cdr/deviations.ts'
+import type { Deviation, DeviationName } from './uk_ob/deviations/index.ts'
 
 export const PROFILE_NAMES = ['uk-ob', 'au-cdr'] as const
 export type ProfileName = (typeof PROFILE_NAMES)[number]
@@ -19,7 +19,7 @@ export type ProfileName = (typeof PROFILE_NAMES)[number]
 export type KnownDeviationName = DeviationName | CdrDeviationName
 
 /**
- * A named deviation as a profile lists it: the fields of `helpers/deviations.ts`'s `Deviation`
+ * A named deviation as a profile lists it: the fields of `uk_ob/deviations/index.ts`'s `Deviation`
  * (the rule it breaks, its clause, the tests that must catch it and the references of the checks
  * they must fail at; an anti-bank's `passesNone`), the area being the profile's own.
  */

@@ -20,10 +20,10 @@ import {
   type KeySet,
   keyOutcomeText,
 } from '../crypto/jose.ts'
-import { ALLOWED_JWS_ALGS } from '../helpers/rules/request.ts'
 import { type ClientRecord, epoch } from '../models/store.ts'
 import { jwksUriOf } from '../oauth/client_info.ts'
 import { dnKeyOfString } from '../pki/dn.ts'
+import { ALLOWED_JWS_ALGS } from '../profiles/uk_ob/rules/request.ts'
 import { certOwnershipProblem } from './cert_owner.ts'
 import { InvalidClient, type OAuthError, ServerError, UnauthorizedClient } from './errors.ts'
 import { type ClientCert, requestCert } from './mtls.ts'

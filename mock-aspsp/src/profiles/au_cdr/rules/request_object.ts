@@ -8,11 +8,11 @@
 
 import type { Bank } from '../../../config/bank.ts'
 import type { Json, KeySet } from '../../../crypto/jose.ts'
-import { ALLOWED_JWS_ALGS } from '../../../helpers/rules/request.ts'
-import { decodeRequestObject } from '../../../helpers/rules/request_object.ts'
 import { type ClientRecord, epoch } from '../../../models/store.ts'
 import { jwksUriOf, redirectUrisOf } from '../../../oauth/client_info.ts'
 import { InvalidRequest, InvalidRequestObject, InvalidScope, UnsupportedResponseType } from '../../../shared/errors.ts'
+import { ALLOWED_JWS_ALGS } from '../../uk_ob/rules/request.ts'
+import { decodeRequestObject } from '../../uk_ob/rules/request_object.ts'
 
 /** CDS Request Object: "exp ... no longer than 60 minutes after the nbf claim". */
 const MAX_LIFETIME = 3600

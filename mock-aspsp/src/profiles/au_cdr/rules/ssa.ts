@@ -8,9 +8,9 @@
 import { SOFTWARE_ROLE } from '../../../../../fixtures/builders/cdr_ssa.ts'
 import type { Bank } from '../../../config/bank.ts'
 import type { DecodedJws, Json } from '../../../crypto/jose.ts'
-import { decodeSoftwareStatement, ssaCacheKey, verifiedSsa } from '../../../helpers/rules/ssa.ts'
 import { deepFreeze } from '../../../models/store.ts'
 import { InvalidClientMetadata, InvalidSoftwareStatement, OAuthError } from '../../../shared/errors.ts'
+import { decodeSoftwareStatement, ssaCacheKey, verifiedSsa } from '../../uk_ob/rules/ssa.ts'
 import { registerUrls } from '../register/routes.ts'
 import { cdr } from '../state.ts'
 

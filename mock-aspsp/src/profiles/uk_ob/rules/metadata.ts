@@ -7,13 +7,13 @@
  * understand"); known members with the wrong type or value are refused.
  */
 
-import type { Bank } from '../../config/bank.ts'
-import { CIBA_GRANT } from '../../config/spec.ts'
-import type { Json } from '../../crypto/jose.ts'
-import { DnSyntaxError, parseDn, sameDn } from '../../pki/dn.ts'
-import { certOwnershipProblem } from '../../shared/cert_owner.ts'
-import { InvalidClientMetadata, InvalidRedirectUri, UnapprovedSoftwareStatement } from '../../shared/errors.ts'
-import type { ClientCert } from '../../shared/mtls.ts'
+import type { Bank } from '../../../config/bank.ts'
+import { CIBA_GRANT } from '../../../config/spec.ts'
+import type { Json } from '../../../crypto/jose.ts'
+import { DnSyntaxError, parseDn, sameDn } from '../../../pki/dn.ts'
+import { certOwnershipProblem } from '../../../shared/cert_owner.ts'
+import { InvalidClientMetadata, InvalidRedirectUri, UnapprovedSoftwareStatement } from '../../../shared/errors.ts'
+import type { ClientCert } from '../../../shared/mtls.ts'
 import { ALLOWED_JWS_ALGS } from './request.ts'
 
 /** OB DCR §Data Mapping: the scopes each directory role allows, plus `openid`. */

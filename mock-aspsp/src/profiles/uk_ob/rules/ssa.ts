@@ -6,10 +6,17 @@
  */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import type { Bank, BoundedMap } from '../../config/bank.ts'
-import { type DecodedJws, decodeJws, type Json, JwsFormatError, joseHeaderProblem, KeySet } from '../../crypto/jose.ts'
-import { deepFreeze } from '../../models/store.ts'
-import { InvalidSoftwareStatement, ServerError, UnapprovedSoftwareStatement } from '../../shared/errors.ts'
+import type { Bank, BoundedMap } from '../../../config/bank.ts'
+import {
+  type DecodedJws,
+  decodeJws,
+  type Json,
+  JwsFormatError,
+  joseHeaderProblem,
+  KeySet,
+} from '../../../crypto/jose.ts'
+import { deepFreeze } from '../../../models/store.ts'
+import { InvalidSoftwareStatement, ServerError, UnapprovedSoftwareStatement } from '../../../shared/errors.ts'
 import { ALLOWED_JWS_ALGS } from './request.ts'
 
 const ROLES = new Set(['AISP', 'PISP', 'CBPII', 'ASPSP'])

@@ -4,7 +4,7 @@
  * by the software's key. Each rule is a named function that throws the RFC 7591 error.
  */
 
-import type { Bank } from '../../config/bank.ts'
+import type { Bank } from '../../../config/bank.ts'
 import {
   type DecodedJws,
   decodeJws,
@@ -13,8 +13,8 @@ import {
   joseHeaderProblem,
   type KeySet,
   keyOutcomeText,
-} from '../../crypto/jose.ts'
-import { InvalidClientMetadata, InvalidSoftwareStatement, ServerError } from '../../shared/errors.ts'
+} from '../../../crypto/jose.ts'
+import { InvalidClientMetadata, InvalidSoftwareStatement, ServerError } from '../../../shared/errors.ts'
 
 export const ALLOWED_JWS_ALGS = ['PS256', 'ES256'] as const
 const EMBEDDED_KEY_HEADERS = ['x5c', 'x5u', 'jwk', 'jku'] as const

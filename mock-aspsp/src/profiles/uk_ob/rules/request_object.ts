@@ -10,17 +10,17 @@
  * that, errors are sent to the client's redirect URI (`RedirectableError`).
  */
 import { createHash } from 'node:crypto'
-import type { Bank } from '../../config/bank.ts'
-import { decodeJws, type Json, JwsFormatError, joseHeaderProblem, keyOutcomeText } from '../../crypto/jose.ts'
-import { type Consent, consentExpired, getConsent, isoNow, saveConsent } from '../../models/consent.ts'
-import { type ClientRecord, epoch } from '../../models/store.ts'
+import type { Bank } from '../../../config/bank.ts'
+import { decodeJws, type Json, JwsFormatError, joseHeaderProblem, keyOutcomeText } from '../../../crypto/jose.ts'
+import { type Consent, consentExpired, getConsent, isoNow, saveConsent } from '../../../models/consent.ts'
+import { type ClientRecord, epoch } from '../../../models/store.ts'
 import {
   normaliseResponseType,
   redirectUrisOf,
   requestObjectAlgsOf,
   responseTypesOf,
   scopesOf,
-} from '../../oauth/client_info.ts'
+} from '../../../oauth/client_info.ts'
 import {
   InvalidRequest,
   InvalidRequestObject,
@@ -28,7 +28,7 @@ import {
   OAuthError,
   UnauthorizedClient,
   UnsupportedResponseType,
-} from '../../shared/errors.ts'
+} from '../../../shared/errors.ts'
 import { ALLOWED_JWS_ALGS } from './request.ts'
 
 export type ResponseType = 'code' | 'code id_token'
