@@ -2,8 +2,8 @@
  * Writes mock-aspsp/DEVIATIONS.md, mock-aspsp/DEVIATIONS-au-cdr.md and
  * fixtures/catalogue/proven_by.json (the deviations that prove each catalogue id, for the coverage
  * table) from the deviation registries (`--check`: exit 1 when one is stale). The registries
- * (mock-aspsp/src/helpers/deviations.ts, the AU profile's mock-aspsp/src/profiles/au_cdr/deviations.ts)
- * are the single source.
+ * (the UK profile's mock-aspsp/src/profiles/uk_ob/deviations/, one file per area, and the AU profile's
+ * mock-aspsp/src/profiles/au_cdr/deviations.ts) are the single source.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -42,7 +42,7 @@ const PROFILE_DOCS: Record<
 > = {
   'uk-ob': {
     registry: DEVIATIONS,
-    source: 'mock-aspsp/src/helpers/deviations.ts',
+    source: 'mock-aspsp/src/profiles/uk_ob/deviations/',
     title: 'Named deviations of the mock bank',
     intro: [
       'real banks have been seen to, so that the suite can prove it notices: `npm start -- --deviation <name>`',

@@ -12,8 +12,8 @@ import type { Store } from '../models/store.ts'
 import { RevocationLists } from '../pki/revocation.ts'
 import { profileFor } from '../profiles/index.ts'
 import type { BankProfile, KnownDeviationName } from '../profiles/profile.ts'
-import { Deviations } from '../profiles/uk_ob/deviations/index.ts'
 import type { MockOptions } from './defaults.ts'
+import { Deviations } from './deviations.ts'
 import { SPEC_PROFILES, type SpecProfile } from './spec.ts'
 
 export interface Endpoints {

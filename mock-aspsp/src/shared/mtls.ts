@@ -18,7 +18,7 @@ import * as x509 from '@peculiar/x509'
 import type { Context } from 'koa'
 import { dnAttribute, dnKey, type Rdn, rdnsFromCertificateName } from '../pki/dn.ts'
 import type { RevocationLists } from '../pki/revocation.ts'
-import type { DeviationName } from '../profiles/uk_ob/deviations/index.ts'
+import type { KnownDeviationName } from '../profiles/profile.ts'
 import type { OAuthError } from './errors.ts'
 
 const CLIENT_AUTH_EKU = '1.3.6.1.5.5.7.3.2'
@@ -54,7 +54,7 @@ export interface ClientCert {
 export type CertProblem = 'untrusted-issuer' | 'expired' | 'revoked' | 'wrong-eku' | 'other'
 
 /** The deviation that lets a certificate with this problem through, where one exists. */
-const FORGIVEN_BY: Record<CertProblem, DeviationName | undefined> = {
+const FORGIVEN_BY: Record<CertProblem, KnownDeviationName | undefined> = {
   'untrusted-issuer': 'accept-untrusted-client-cert',
   expired: 'accept-expired-client-cert',
   revoked: 'skip-client-cert-revocation',
