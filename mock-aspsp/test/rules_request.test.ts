@@ -16,8 +16,8 @@ import {
   checkRequestJtiUnused,
   checkRequestMediaType,
   checkRequestSignature,
-  parseRequestJws,
 } from '../src/profiles/uk_ob/rules/request.ts'
+import { parseRequestJws } from '../src/shared/signed_inputs.ts'
 import {
   alpha,
   beta,

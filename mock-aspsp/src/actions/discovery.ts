@@ -3,7 +3,7 @@ import { createPublicKey } from 'node:crypto'
 import type { Context } from 'koa'
 import type { Bank } from '../config/bank.ts'
 import { SUPPORTED_SCOPES } from '../profiles/uk_ob/rules/metadata.ts'
-import { ALLOWED_JWS_ALGS } from '../profiles/uk_ob/rules/request.ts'
+import { ALLOWED_JWS_ALGS } from '../shared/signed_inputs.ts'
 
 export function discoveryDocument(bank: Bank): Record<string, unknown> {
   const e = bank.endpoints

@@ -19,7 +19,6 @@ import {
   checkRequestJtiUnused,
   checkRequestMediaType,
   checkRequestSignature,
-  parseRequestJws,
 } from '../profiles/uk_ob/rules/request.ts'
 import {
   checkSsaClaims,
@@ -30,6 +29,7 @@ import {
 import { readBody } from '../shared/body.ts'
 import { InvalidClientMetadata, InvalidRequest } from '../shared/errors.ts'
 import { type ClientCert, requestCert, requireClientCert } from '../shared/mtls.ts'
+import { parseRequestJws } from '../shared/signed_inputs.ts'
 
 /** RFC 7592 §2.2: a client may not send server-managed values in an update. */
 const SERVER_MANAGED = [

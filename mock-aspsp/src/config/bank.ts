@@ -47,8 +47,8 @@ export interface Bank {
   revocations: RevocationLists
   /**
    * SSAs whose signature verified, decoded and frozen, by their signature part (a hit must be the
-   * exact string: `rules/ssa.ts`): the same bytes always verify the same way against the same
-   * keys, and OB SSAs are reused for many registrations.
+   * exact string: `shared/signed_inputs.ts`): the same bytes always verify the same way against the
+   * same keys, and OB SSAs are reused for many registrations.
    */
   verifiedSsas: BoundedMap<DecodedJws>
 }

@@ -23,10 +23,10 @@ import {
 import { type ClientRecord, epoch } from '../models/store.ts'
 import { jwksUriOf } from '../oauth/client_info.ts'
 import { dnKeyOfString } from '../pki/dn.ts'
-import { ALLOWED_JWS_ALGS } from '../profiles/uk_ob/rules/request.ts'
 import { certOwnershipProblem } from './cert_owner.ts'
 import { InvalidClient, type OAuthError, ServerError, UnauthorizedClient } from './errors.ts'
 import { type ClientCert, requestCert } from './mtls.ts'
+import { ALLOWED_JWS_ALGS } from './signed_inputs.ts'
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 

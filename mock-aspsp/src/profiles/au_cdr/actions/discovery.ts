@@ -4,7 +4,7 @@
  */
 import type { Context } from 'koa'
 import type { Bank } from '../../../config/bank.ts'
-import { ALLOWED_JWS_ALGS } from '../../uk_ob/rules/request.ts'
+import { ALLOWED_JWS_ALGS } from '../../../shared/signed_inputs.ts'
 import { JARM_ENCRYPTION_ALGS, JARM_ENCRYPTION_ENCS, SUPPORTED_SCOPES } from '../rules/metadata.ts'
 import { cdr } from '../state.ts'
 

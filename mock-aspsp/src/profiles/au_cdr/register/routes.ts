@@ -30,7 +30,7 @@ import {
 } from '../../../shared/errors.ts'
 import { type ClientCert, requireClientCert } from '../../../shared/mtls.ts'
 import { noStore } from '../../../shared/no_store.ts'
-import { ALLOWED_JWS_ALGS } from '../../uk_ob/rules/request.ts'
+import { ALLOWED_JWS_ALGS } from '../../../shared/signed_inputs.ts'
 import { CDS_ERRORS, CdsError, cdsErrors } from '../errors.ts'
 import { cdr } from '../state.ts'
 import { BRAND_STATUSES, LEGAL_ENTITY_STATUSES, PRODUCT_STATUSES, type Statuses } from './participants.ts'

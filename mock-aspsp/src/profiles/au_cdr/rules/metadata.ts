@@ -9,7 +9,7 @@
 import type { Bank } from '../../../config/bank.ts'
 import type { Json } from '../../../crypto/jose.ts'
 import { InvalidClientMetadata, InvalidRedirectUri } from '../../../shared/errors.ts'
-import { ALLOWED_JWS_ALGS } from '../../uk_ob/rules/request.ts'
+import { ALLOWED_JWS_ALGS } from '../../../shared/signed_inputs.ts'
 import { REQUEST_ONLY_CLAIMS } from './request.ts'
 
 export const AUTH_METHOD = 'private_key_jwt'

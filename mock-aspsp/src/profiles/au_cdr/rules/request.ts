@@ -9,7 +9,7 @@
 import type { Bank } from '../../../config/bank.ts'
 import { type DecodedJws, type Json, KeySet } from '../../../crypto/jose.ts'
 import { InvalidClientMetadata, UnsupportedMediaType } from '../../../shared/errors.ts'
-import { ALLOWED_JWS_ALGS, parseRequestJws } from '../../uk_ob/rules/request.ts'
+import { ALLOWED_JWS_ALGS, parseRequestJws } from '../../../shared/signed_inputs.ts'
 
 export const REQUEST_MEDIA_TYPE = 'application/jwt'
 /** Claims of the request JWT itself: never client metadata, never returned (RFC 7591 §3.2.1). */

@@ -11,8 +11,7 @@ import type { Json, KeySet } from '../../../crypto/jose.ts'
 import { type ClientRecord, epoch } from '../../../models/store.ts'
 import { jwksUriOf, redirectUrisOf } from '../../../oauth/client_info.ts'
 import { InvalidRequest, InvalidRequestObject, InvalidScope, UnsupportedResponseType } from '../../../shared/errors.ts'
-import { ALLOWED_JWS_ALGS } from '../../uk_ob/rules/request.ts'
-import { decodeRequestObject } from '../../uk_ob/rules/request_object.ts'
+import { ALLOWED_JWS_ALGS, decodeRequestObject } from '../../../shared/signed_inputs.ts'
 
 /** CDS Request Object: "exp ... no longer than 60 minutes after the nbf claim". */
 const MAX_LIFETIME = 3600

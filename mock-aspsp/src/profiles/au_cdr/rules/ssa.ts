@@ -10,7 +10,7 @@ import type { Bank } from '../../../config/bank.ts'
 import type { DecodedJws, Json } from '../../../crypto/jose.ts'
 import { deepFreeze } from '../../../models/store.ts'
 import { InvalidClientMetadata, InvalidSoftwareStatement, OAuthError } from '../../../shared/errors.ts'
-import { decodeSoftwareStatement, ssaCacheKey, verifiedSsa } from '../../uk_ob/rules/ssa.ts'
+import { decodeSoftwareStatement, ssaCacheKey, verifiedSsa } from '../../../shared/signed_inputs.ts'
 import { registerUrls } from '../register/routes.ts'
 import { cdr } from '../state.ts'
 

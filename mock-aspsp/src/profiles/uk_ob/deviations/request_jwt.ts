@@ -1,8 +1,9 @@
 /**
  * The UK profile's named deviations of area `request-jwt` (the registry is assembled in index.ts).
  * The registration request JWT: its media type, signature, JOSE header and claims (iss, aud, iat,
- * exp, jti). Rules: `../rules/request.ts`. Caught by NEG-JWT (`tests/negative/request_jwt.spec.ts`,
- * cases in `request_jwt_cases.ts`); unit tests: `mock-aspsp/test/rules_request.test.ts`.
+ * exp, jti). Rules: `../rules/request.ts` (decoding: `shared/signed_inputs.ts`). Caught by NEG-JWT
+ * (`tests/negative/request_jwt.spec.ts`, cases in `request_jwt_cases.ts`); unit tests:
+ * `mock-aspsp/test/rules_request.test.ts`.
  */
 import type { Deviation } from './index.ts'
 

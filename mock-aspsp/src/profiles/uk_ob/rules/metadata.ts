@@ -14,7 +14,7 @@ import { DnSyntaxError, parseDn, sameDn } from '../../../pki/dn.ts'
 import { certOwnershipProblem } from '../../../shared/cert_owner.ts'
 import { InvalidClientMetadata, InvalidRedirectUri, UnapprovedSoftwareStatement } from '../../../shared/errors.ts'
 import type { ClientCert } from '../../../shared/mtls.ts'
-import { ALLOWED_JWS_ALGS } from './request.ts'
+import { ALLOWED_JWS_ALGS } from '../../../shared/signed_inputs.ts'
 
 /** OB DCR §Data Mapping: the scopes each directory role allows, plus `openid`. */
 export const ROLE_SCOPES: Record<string, string> = {

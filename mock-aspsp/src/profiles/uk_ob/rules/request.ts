@@ -5,18 +5,10 @@
  */
 
 import type { Bank } from '../../../config/bank.ts'
-import {
-  type DecodedJws,
-  decodeJws,
-  type Json,
-  JwsFormatError,
-  joseHeaderProblem,
-  type KeySet,
-  keyOutcomeText,
-} from '../../../crypto/jose.ts'
-import { InvalidClientMetadata, InvalidSoftwareStatement, ServerError } from '../../../shared/errors.ts'
+import { type DecodedJws, type Json, joseHeaderProblem, type KeySet, keyOutcomeText } from '../../../crypto/jose.ts'
+import { InvalidClientMetadata, InvalidSoftwareStatement } from '../../../shared/errors.ts'
+import { ALLOWED_JWS_ALGS } from '../../../shared/signed_inputs.ts'
 
-export const ALLOWED_JWS_ALGS = ['PS256', 'ES256'] as const
 const EMBEDDED_KEY_HEADERS = ['x5c', 'x5u', 'jwk', 'jku'] as const
 const REQUEST_MEDIA_TYPES = ['application/jose', 'application/jwt']
 const BASE62_22 = /^[0-9a-zA-Z]{1,22}$/
@@ -31,21 +23,6 @@ export function checkRequestMediaType(bank: Bank, contentType: string | undefine
     throw new InvalidClientMetadata(
       `Content-Type must be application/jose or application/jwt (a compact JWS), got "${mediaType || 'none'}"`,
     )
-  }
-}
-
-/** The body must be a compact JWS whose header and payload are JSON objects. */
-export function parseRequestJws(body: unknown, bank?: Bank): DecodedJws {
-  const crash = bank?.deviations.has('crash-on-malformed-jws')
-  if (typeof body !== 'string' || body.trim() === '') {
-    if (crash) throw new ServerError()
-    throw new InvalidClientMetadata('the registration request body is empty; it must be a compact JWS')
-  }
-  try {
-    return decodeJws(body, 'the registration request')
-  } catch (e) {
-    if (e instanceof JwsFormatError) throw crash ? new ServerError() : new InvalidClientMetadata(e.message)
-    throw e
   }
 }
 
