@@ -10,6 +10,8 @@ import type { Pki } from '../../../keys/pki.ts'
 import type { Bank } from '../helpers/bank.ts'
 import type { MockOptions } from '../helpers/defaults.ts'
 import type { Deviation, DeviationName } from '../helpers/deviations.ts'
+import type { CertOwner } from '../shared/cert_owner.ts'
+import type { ClientCert } from '../shared/mtls.ts'
 import type { CdrDeviationName } from './au_cdr/deviations.ts'
 
 export const PROFILE_NAMES = ['uk-ob', 'au-cdr'] as const
@@ -74,6 +76,12 @@ export interface BankProfile {
   /** The JWKS at `url` when the bank answers it in-process, null when it should and cannot, else undefined. */
   localJwks(bank: LocalJwksContext, url: string): unknown
   discovery(bank: Bank): Record<string, unknown>
+  /**
+   * Why a trusted client certificate may not act for a client (its registration) or a software
+   * statement's software, undefined when it may (`shared/cert_owner.ts`). Absent: the OB rule
+   * (OBTransport / OBWAC, `helpers/cert_profiles.ts`).
+   */
+  certificateProblem?(cert: ClientCert, owner: CertOwner): string | undefined
   /** Installs the profile's endpoints. */
   routes(router: Router, bank: Bank): void
   /** Starts what the profile needs beside the listener; returns its stop function. */

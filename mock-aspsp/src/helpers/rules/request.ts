@@ -141,7 +141,7 @@ export function checkRequestClaims(bank: Bank, claims: Json, now: number): void 
  * `exp` − now). With `exp` not passed, that also refuses a negative or ancient `iat` and an `exp`
  * of 1e20, and bounds how long the request's `jti` must be remembered (catalogue NEG-JWT-15).
  */
-function checkRequestLifetime(bank: Bank, iat: number | undefined, exp: number | undefined, now: number): void {
+export function checkRequestLifetime(bank: Bank, iat: number | undefined, exp: number | undefined, now: number): void {
   if (exp === undefined || bank.deviations.has('accept-unbounded-request-lifetime')) return
   const max = bank.options.maxRequestLifetime
   const from = iat ?? now
