@@ -34,6 +34,7 @@ import {
   requestObjectClaims,
   signerOf,
   ssaOf,
+  ssaPath,
   venus,
 } from './support/cdr.ts'
 import { pki } from './support.ts'
@@ -369,8 +370,9 @@ describe('hole AU-6: the mock CDR Register', () => {
   test("mock-admin: a recipient cannot change another product's statuses; its own, it can", async () => {
     const ssaStatus = async () => {
       const token = String((await registerToken(ctx.mock, mercury)).json.access_token)
-      const path = `/cdr-register/v1/all/data-recipients/brands/${mercury.brandId}/software-products/${mercury.softwareProductId}/ssa`
-      return (await auCall(ctx.mock, { path, headers: { 'x-v': '4', authorization: `Bearer ${token}` } })).status
+      return (
+        await auCall(ctx.mock, { path: ssaPath(mercury), headers: { 'x-v': '4', authorization: `Bearer ${token}` } })
+      ).status
     }
     const suspend = JSON.stringify({ legalEntityStatus: 'SUSPENDED' })
     const foreign = await statuses(mercury.softwareProductId, suspend, venus)
@@ -517,7 +519,6 @@ describe('holds: trust in the certificate is judged on every request, not once p
     const id = await registerCdr(ctx.mock)
     const management = await ccToken(ctx.mock, id)
     const tokens = await codeTokens(ctx.mock, id)
-    const ssaPath = `/cdr-register/v1/all/data-recipients/brands/${mercury.brandId}/software-products/${mercury.softwareProductId}/ssa`
     const registerAccess = String((await registerToken(ctx.mock, mercury)).json.access_token)
     const revocations = ctx.mock.bank.revocations
     const isRevoked = revocations.isRevoked.bind(revocations)
@@ -540,7 +541,7 @@ describe('holds: trust in the certificate is judged on every request, not once p
       assert.match(String(read.json.error_description), /revoked/)
       assert.equal((await userinfo(ctx.mock, tokens.access_token)).status, 401)
       const ssa = await auCall(ctx.mock, {
-        path: ssaPath,
+        path: ssaPath(mercury),
         headers: { 'x-v': '4', authorization: `Bearer ${registerAccess}` },
       })
       assert.equal(ssa.status, 401, ssa.text)

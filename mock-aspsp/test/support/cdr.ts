@@ -5,19 +5,12 @@
  * response read back, and the code redeemed.
  */
 import { randomUUID } from 'node:crypto'
+import { cdrRequestObjectClaims } from '../../../fixtures/au/auth_code.ts'
 import { pkcePair } from '../../../fixtures/builders/authorization.ts'
 import { cdrRegistrationClaims } from '../../../fixtures/builders/cdr_registration.ts'
 import { mintCdrSsa } from '../../../fixtures/builders/cdr_ssa.ts'
 import { CLIENT_ASSERTION_TYPE, clientAssertion } from '../../../fixtures/builders/client_assertion.ts'
-import {
-  applyOverrides,
-  type Claims,
-  decodeJws,
-  epoch,
-  type Signer,
-  signerFromFile,
-  signJws,
-} from '../../../fixtures/builders/jose.ts'
+import { type Claims, decodeJws, type Signer, signerFromFile, signJws } from '../../../fixtures/builders/jose.ts'
 import type { CdrRecipient } from '../../../keys/pki.ts'
 import type { RunningMock } from '../../src/server.ts'
 import { type CallResult, httpsCall, pki } from '../support.ts'
@@ -131,35 +124,19 @@ export async function ccToken(mock: RunningMock, clientId: string, r: CdrRecipie
   return String(res.json.access_token)
 }
 
-/** The claims of a valid request object of `clientId`. */
-export function requestObjectClaims(
+/** The claims of a valid request object of `clientId` (the suite's, `fixtures/au/auth_code.ts`). */
+export const requestObjectClaims = (
   mock: RunningMock,
   clientId: string,
   r: CdrRecipient,
   challenge: string,
   o: Claims = {},
-) {
-  const now = epoch()
-  return applyOverrides(
-    {
-      iss: clientId,
-      aud: mock.bank.endpoints.issuer,
-      client_id: clientId,
-      response_type: 'code',
-      response_mode: 'jwt',
-      redirect_uri: r.redirectUris[0],
-      scope: 'openid bank:accounts.basic:read',
-      state: randomUUID(),
-      nonce: randomUUID(),
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-      nbf: now,
-      exp: now + 300,
-      jti: randomUUID(),
-    },
-    o,
-  )
-}
+) =>
+  cdrRequestObjectClaims(clientId, mock.bank.endpoints.issuer, r.redirectUris[0] as string, challenge, randomUUID(), o)
+
+/** GetSoftwareStatementAssertion's path for `r`'s software product. */
+export const ssaPath = (r: CdrRecipient) =>
+  `/cdr-register/v1/all/data-recipients/brands/${r.brandId}/software-products/${r.softwareProductId}/ssa`
 
 /** Pushes a request object of `clientId` (asserting 201): its request_uri and PKCE verifier. */
 export async function pushed(mock: RunningMock, clientId: string, r: CdrRecipient = mercury, claims: Claims = {}) {
