@@ -157,7 +157,7 @@ function answerError(ctx: Context, e: unknown): void {
 }
 
 /** The request's parameters: the query of a GET, the form of a POST; a repeated one is an error. */
-async function authorizationParams(ctx: Context): Promise<Record<string, string>> {
+export async function authorizationParams(ctx: Context): Promise<Record<string, string>> {
   let entries: URLSearchParams
   if (ctx.method === 'POST') {
     if (mediaType(ctx) !== 'application/x-www-form-urlencoded') {

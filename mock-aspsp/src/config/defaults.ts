@@ -115,7 +115,9 @@ export interface MockOptions extends UkObOptions {
    * introspection, revocation, bearer calls (the client's software; `shared/cert_owner.ts`). An
    * OBTransport certificate names the software (CN = `software_id`, OU = org id), an OBWAC/eIDAS
    * certificate its organisation (CN = org id, organizationIdentifier = `PSDGB-OB-<org id>`); see
-   * pki/cert_profiles.ts. Switched off, any trusted certificate may act for a client.
+   * pki/cert_profiles.ts. The AU CDR profile has its own rule (CN = the software product name,
+   * O = the brand: profiles/au_cdr/rules/certificate.ts). Switched off, any trusted certificate may
+   * act for a client.
    * Example: `--no-transport-cert-check`.
    */
   transportCertMustMatchSoftware: boolean

@@ -9,6 +9,8 @@ import type Router from '@koa/router'
 import type { Pki } from '../../../keys/pki.ts'
 import type { Bank } from '../config/bank.ts'
 import type { MockOptions } from '../config/defaults.ts'
+import type { CertOwner } from '../shared/cert_owner.ts'
+import type { ClientCert } from '../shared/mtls.ts'
 import type { CdrDeviationName } from './au_cdr/deviations.ts'
 import type { DeviationName } from './uk_ob/deviations/index.ts'
 
@@ -107,6 +109,12 @@ export interface BankProfile {
   /** The JWKS at `url` when the bank answers it in-process, null when it should and cannot, else undefined. */
   localJwks(bank: LocalJwksContext, url: string): unknown
   discovery(bank: Bank): Record<string, unknown>
+  /**
+   * Why a trusted client certificate may not act for a client (its registration) or a software
+   * statement's software, undefined when it may (`shared/cert_owner.ts`). Absent: the OB rule
+   * (OBTransport / OBWAC, `pki/cert_profiles.ts`).
+   */
+  certificateProblem?(cert: ClientCert, owner: CertOwner): string | undefined
   /** Installs the profile's endpoints. */
   routes(router: Router, bank: Bank): void
   /** Starts what the profile needs beside the listener; returns its stop function. */

@@ -181,7 +181,7 @@ function verifyWithoutKid(bank: Bank, keys: KeySet, jws: string, alg: string, is
 }
 
 /** RFC 7523 §3 items 4–5: exp required, not passed, not too far ahead; iat and nbf not in the future. */
-function checkAssertionTimes(bank: Bank, claims: Json): void {
+export function checkAssertionTimes(bank: Bank, claims: Json): void {
   const now = epoch()
   const skew = bank.options.clockSkew
   const exp = claims.exp

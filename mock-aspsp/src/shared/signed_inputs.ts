@@ -69,3 +69,19 @@ export function decodeRequestObject(jws: string): ReturnType<typeof decodeJws> {
     throw e
   }
 }
+
+/**
+ * A request is short-lived: valid for at most `maxRequestLifetime` (`exp` − `iat`; without `iat`,
+ * `exp` − now). With `exp` not passed, that also refuses a negative or ancient `iat` and an `exp`
+ * of 1e20, and bounds how long the request's `jti` must be remembered (catalogue NEG-JWT-15).
+ */
+export function checkRequestLifetime(bank: Bank, iat: number | undefined, exp: number | undefined, now: number): void {
+  if (exp === undefined || bank.deviations.has('accept-unbounded-request-lifetime')) return
+  const max = bank.options.maxRequestLifetime
+  const from = iat ?? now
+  if (exp - from > max + bank.options.clockSkew) {
+    throw new InvalidClientMetadata(
+      `exp ${exp} is ${exp - from}s after ${iat === undefined ? 'now' : `iat ${iat}`}: a registration request may be valid for at most ${max}s (option maxRequestLifetime, --max-request-lifetime)`,
+    )
+  }
+}

@@ -92,8 +92,6 @@ export const CDR_PROFILE_DEFAULTS: Partial<MockOptions> = {
   accessTokenTtl: 300,
   // CDS "Registration Validation": no multiple active registrations for the same software_id.
   multipleClientsPerSoftware: false,
-  // An AU client certificate's CN is the software product name, not its id: no OB-style CN match.
-  transportCertMustMatchSoftware: false,
   // CDS "Pushed Authorisation": request_uri lives 10 to 90 seconds.
   parTtl: 60,
 }

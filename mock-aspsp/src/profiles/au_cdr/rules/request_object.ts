@@ -7,7 +7,7 @@
  */
 
 import type { Bank } from '../../../config/bank.ts'
-import type { Json, KeySet } from '../../../crypto/jose.ts'
+import { type Json, joseHeaderProblem, type KeySet } from '../../../crypto/jose.ts'
 import { type ClientRecord, epoch } from '../../../models/store.ts'
 import { jwksUriOf, redirectUrisOf } from '../../../oauth/client_info.ts'
 import { InvalidRequest, InvalidRequestObject, InvalidScope, UnsupportedResponseType } from '../../../shared/errors.ts'
@@ -31,6 +31,8 @@ export interface CdrAuthorizationRequest {
 
 async function verifiedClaims(bank: Bank, client: ClientRecord, jws: string): Promise<Json> {
   const decoded = decodeRequestObject(jws)
+  const headerProblem = joseHeaderProblem(decoded.header)
+  if (headerProblem) throw new InvalidRequestObject(`the request object ${headerProblem}`)
   const registered = client.registration.request_object_signing_alg
   const allowed = typeof registered === 'string' ? [registered] : [...ALLOWED_JWS_ALGS]
   const alg = decoded.header.alg

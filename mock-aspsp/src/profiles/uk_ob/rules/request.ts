@@ -7,7 +7,7 @@
 import type { Bank } from '../../../config/bank.ts'
 import { type DecodedJws, type Json, joseHeaderProblem, type KeySet, keyOutcomeText } from '../../../crypto/jose.ts'
 import { InvalidClientMetadata, InvalidSoftwareStatement } from '../../../shared/errors.ts'
-import { ALLOWED_JWS_ALGS } from '../../../shared/signed_inputs.ts'
+import { ALLOWED_JWS_ALGS, checkRequestLifetime } from '../../../shared/signed_inputs.ts'
 
 const EMBEDDED_KEY_HEADERS = ['x5c', 'x5u', 'jwk', 'jku'] as const
 const REQUEST_MEDIA_TYPES = ['application/jose', 'application/jwt']
@@ -111,22 +111,6 @@ export function checkRequestClaims(bank: Bank, claims: Json, now: number): void 
     if (typeof jti !== 'string' || (!UUID_V4.test(jti) && !bank.deviations.has('accept-non-uuid-jti'))) {
       throw new InvalidClientMetadata(`jti must be a UUIDv4, got ${JSON.stringify(jti)}`)
     }
-  }
-}
-
-/**
- * A request is short-lived: valid for at most `maxRequestLifetime` (`exp` − `iat`; without `iat`,
- * `exp` − now). With `exp` not passed, that also refuses a negative or ancient `iat` and an `exp`
- * of 1e20, and bounds how long the request's `jti` must be remembered (catalogue NEG-JWT-15).
- */
-function checkRequestLifetime(bank: Bank, iat: number | undefined, exp: number | undefined, now: number): void {
-  if (exp === undefined || bank.deviations.has('accept-unbounded-request-lifetime')) return
-  const max = bank.options.maxRequestLifetime
-  const from = iat ?? now
-  if (exp - from > max + bank.options.clockSkew) {
-    throw new InvalidClientMetadata(
-      `exp ${exp} is ${exp - from}s after ${iat === undefined ? 'now' : `iat ${iat}`}: a registration request may be valid for at most ${max}s (option maxRequestLifetime, --max-request-lifetime)`,
-    )
   }
 }
 
