@@ -2,16 +2,21 @@
  * Writes mock-aspsp/DEVIATIONS.md, mock-aspsp/DEVIATIONS-au-cdr.md and
  * fixtures/catalogue/proven_by.json (the deviations that prove each catalogue id, for the coverage
  * table) from the deviation registries (`--check`: exit 1 when one is stale). The registries
- * (mock-aspsp/src/helpers/deviations.ts, the AU profile's mock-aspsp/src/profiles/au_cdr/deviations.ts)
- * are the single source.
+ * (the UK profile's mock-aspsp/src/profiles/uk_ob/deviations/, one file per area, and the AU profile's
+ * mock-aspsp/src/profiles/au_cdr/deviations.ts) are the single source.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ProofData } from '../fixtures/catalogue/proofs.ts'
-import { DEVIATIONS, type DeviationName, deviation, UNBREAKABLE } from '../mock-aspsp/src/helpers/deviations.ts'
 import { CDR_DEVIATIONS, CDR_UNBREAKABLE_BEHAVIOURS } from '../mock-aspsp/src/profiles/au_cdr/deviations.ts'
 import type { ProfileName } from '../mock-aspsp/src/profiles/profile.ts'
+import {
+  DEVIATIONS,
+  type DeviationName,
+  deviation,
+  UNBREAKABLE,
+} from '../mock-aspsp/src/profiles/uk_ob/deviations/index.ts'
 import type { SelfTestDeviation } from './sensitivity.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -46,7 +51,7 @@ const PROFILE_DOCS: Record<
 > = {
   'uk-ob': {
     registry: DEVIATIONS,
-    source: 'mock-aspsp/src/helpers/deviations.ts',
+    source: 'mock-aspsp/src/profiles/uk_ob/deviations/',
     title: 'Named deviations of the mock bank',
     intro: [
       'real banks have been seen to, so that the suite can prove it notices: `npm start -- --deviation <name>`',

@@ -1,6 +1,6 @@
 /**
  * `npm run test:sensitivity`: testing the tests. Every named deviation of the mock bank breaks one
- * rule (mock-aspsp/src/helpers/deviations.ts; the AU CDR profile's in
+ * rule (mock-aspsp/src/profiles/uk_ob/deviations/; the AU CDR profile's in
  * mock-aspsp/src/profiles/au_cdr/deviations.ts, named here `au-cdr:<name>`); the suite must notice
  * each, for the right reason. Both profiles are judged by the same rules; an AU bank runs the AU tests.
  *
@@ -41,9 +41,9 @@ import { CDR_BEHAVIOURS } from '../fixtures/catalogue/cdr_behaviours.ts'
 import { CATALOGUE } from '../fixtures/catalogue/checks.ts'
 import { auMockArgs, mockArgs, type SensitivityProject } from '../fixtures/targets/projects.ts'
 import { ensurePki } from '../keys/pki.ts'
-import { DEVIATIONS, type Deviation, UNBREAKABLE } from '../mock-aspsp/src/helpers/deviations.ts'
 import { CDR_DEVIATIONS, CDR_UNBREAKABLE_BEHAVIOURS } from '../mock-aspsp/src/profiles/au_cdr/deviations.ts'
 import type { ProfileDeviation, ProfileName } from '../mock-aspsp/src/profiles/profile.ts'
+import { DEVIATIONS, type Deviation, UNBREAKABLE } from '../mock-aspsp/src/profiles/uk_ob/deviations/index.ts'
 import { buildMock } from './start.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -143,6 +143,7 @@ export const AU_AREAS: readonly (readonly [tag: string, area: string])[] = [
   ['@tls', 'AU-TLS'], // mutual TLS and the TLS policy (150…156)
   ['@format', 'AU-FMT'], // error and answer formats (140…142)
   ['@auth-code', 'AU-CODE'], // PAR, authorize, code redemption (120…127)
+  ['@security', 'AU-SEC'], // what the security review of the AU mock found (170…172)
   ['@token', 'AU-TOK'], // the Data Holder's token endpoint (100…109)
   ['@management', 'AU-MGMT'], // GET, PUT, DELETE /register/{ClientId} refused (080…090)
   ['@positive', 'AU-REG'], // registrations accepted, read, updated, deleted (011…023, 075)

@@ -213,6 +213,7 @@ describe('AU anti-banks (judged as the UK ones)', () => {
     assert.equal(areaOfTest('AU-DCR-124', ['@au-cdr', '@auth-code', '@negative', '@token']), 'AU-CODE')
     assert.equal(areaOfTest('AU-DCR-143', ['@au-cdr', '@format', '@register', '@negative']), 'AU-REGISTER')
     assert.equal(areaOfTest('AU-DCR-034', ['@au-cdr', '@dcr', '@negative']), 'AU-REG-NEG')
+    assert.equal(areaOfTest('AU-DCR-170', ['@au-cdr', '@security', '@negative', '@token']), 'AU-SEC')
     assert.equal(areaOfTest('AU-DCR-011', ['@au-cdr', '@dcr', '@positive']), 'AU-REG')
     assert.equal(areaOfTest('AU-DCR-999', ['@au-cdr']), 'AU-DCR')
     assert.equal(areaOfTest('NEG-TOK-07', ['@token', '@negative']), 'NEG-TOK')

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test'
 import { AUTH_CODE_IDS } from '../../fixtures/catalogue/auth_code_checks.ts'
 import { CATALOGUE, CATALOGUE_IDS } from '../../fixtures/catalogue/checks.ts'
 import { proofOf } from '../../fixtures/catalogue/proofs.ts'
-import { DEVIATIONS, deviation, UNBREAKABLE } from '../../mock-aspsp/src/helpers/deviations.ts'
+import { DEVIATIONS, deviation, UNBREAKABLE } from '../../mock-aspsp/src/profiles/uk_ob/deviations/index.ts'
 import { DOC, deviationsDoc, PROVEN_BY, provenByJson } from '../deviations_doc.ts'
 import {
   batchesOf,

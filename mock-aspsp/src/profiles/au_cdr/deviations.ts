@@ -646,6 +646,39 @@ export const CDR_DEVIATIONS = {
     caughtBy: ['AU-DCR-084', 'AU-DCR-142'],
     refs: ['RFC6750-3'],
   },
+  // --- found by the AU security review (mock-aspsp/test/au_security_review.test.ts) ---
+  'accept-assertion-over-foreign-cert': {
+    area: 'token',
+    breaks:
+      "a client's assertion is accepted over another recipient's (trusted) client certificate: the token is bound to that certificate",
+    clause:
+      "CDS Certificate Management: the client certificate is the software product's (CN = product name, O = brand name); CDS Transport Security: MTLS holder of key",
+    caughtBy: ['AU-DCR-170'],
+    refs: ['CDS-CERTS'],
+  },
+  'redeem-grant-over-foreign-cert': {
+    area: 'auth-code',
+    breaks:
+      "an authorisation code or refresh token of a client is redeemed over another recipient's client certificate",
+    clause: 'CDS Certificate Management; RFC 8705 §3 (the tokens are bound to the certificate presented)',
+    caughtBy: ['AU-DCR-170'],
+    refs: ['CDS-CERTS'],
+  },
+  'rotate-refresh-tokens': {
+    area: 'token',
+    breaks: 'each refresh issues a new refresh token and revokes the one presented (rotation)',
+    clause: 'CDS Tokens, Refresh Token: "Data Holders MUST NOT cycle refresh tokens (rotation)"',
+    caughtBy: ['AU-DCR-171'],
+    refs: ['CDS-TOKENS'],
+  },
+  'accept-unbounded-request-lifetime': {
+    area: 'request-jwt',
+    breaks:
+      'a registration request issued long ago (iat negative) or valid for ever (exp 1e20) is accepted, its jti kept that long',
+    clause: 'CDS Registration Request using JWT (iat, exp); RFC 7519 §4.1.4, §4.1.6',
+    caughtBy: ['AU-DCR-172'],
+    refs: ['CDS-REG-REQ'],
+  },
   // --- the mock CDR Register ---
   'register-ignores-status': {
     area: 'register',

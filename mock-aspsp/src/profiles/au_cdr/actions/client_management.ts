@@ -6,12 +6,12 @@
  * optional (405 when switched off).
  */
 import type { Context } from 'koa'
-import type { Bank } from '../../../helpers/bank.ts'
-import type { Operation } from '../../../helpers/defaults.ts'
-import { InsufficientScope, InvalidRequest, InvalidToken, MethodNotAllowed, NotFound } from '../../../helpers/errors.ts'
-import { findToken } from '../../../helpers/tokens.ts'
+import type { Bank } from '../../../config/bank.ts'
+import type { Operation } from '../../../config/defaults.ts'
 import { type ClientRecord, epoch } from '../../../models/store.ts'
+import { findToken } from '../../../oauth/tokens.ts'
 import { bearerToken } from '../../../shared/bearer.ts'
+import { InsufficientScope, InvalidRequest, InvalidToken, MethodNotAllowed, NotFound } from '../../../shared/errors.ts'
 import { cdrRegistrationResponse, validateCdrRegistration } from './register.ts'
 
 export const REGISTRATION_SCOPE = 'cdr:registration'

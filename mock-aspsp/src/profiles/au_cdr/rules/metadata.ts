@@ -5,10 +5,11 @@
  * metadata with the Data Holder's defaults, and the SSA's metadata flattened (CDS "Registration
  * Response"). Claims the Data Holder does not support are ignored and not returned.
  */
-import type { Bank } from '../../../helpers/bank.ts'
-import { InvalidClientMetadata, InvalidRedirectUri } from '../../../helpers/errors.ts'
-import type { Json } from '../../../helpers/jose.ts'
-import { ALLOWED_JWS_ALGS } from '../../../helpers/rules/request.ts'
+
+import type { Bank } from '../../../config/bank.ts'
+import type { Json } from '../../../crypto/jose.ts'
+import { InvalidClientMetadata, InvalidRedirectUri } from '../../../shared/errors.ts'
+import { ALLOWED_JWS_ALGS } from '../../../shared/signed_inputs.ts'
 import { REQUEST_ONLY_CLAIMS } from './request.ts'
 
 export const AUTH_METHOD = 'private_key_jwt'

@@ -4,9 +4,9 @@
  * (RFC 8705 §3: `cnf.x5t#S256`).
  */
 import { hash } from 'node:crypto'
+import type { Bank } from '../config/bank.ts'
+import { RandomPool, signPs256 } from '../crypto/jose.ts'
 import { epoch, type GrantKind, type TokenKind, type TokenRecord } from '../models/store.ts'
-import type { Bank } from './bank.ts'
-import { RandomPool, signPs256 } from './jose.ts'
 
 const random = new RandomPool()
 
