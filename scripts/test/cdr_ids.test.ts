@@ -8,7 +8,11 @@ import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { buildBehaviourCoverage, CDR_BEHAVIOURS } from '../../fixtures/catalogue/cdr_behaviours.ts'
+import {
+  buildBehaviourCoverage,
+  CDR_BEHAVIOURS,
+  renderBehaviourCoverage,
+} from '../../fixtures/catalogue/cdr_behaviours.ts'
 import { CDR_DEVIATIONS, CDR_UNBREAKABLE_BEHAVIOURS } from '../../mock-aspsp/src/profiles/au_cdr/deviations.ts'
 import { AU_DOC, deviationsDoc } from '../deviations_doc.ts'
 import {
@@ -104,6 +108,14 @@ describe('AU behaviours proven by a deviation', () => {
     assert.equal(row('CDR-B29')?.unproven, CDR_UNBREAKABLE_BEHAVIOURS['CDR-B29'])
     assert.equal(row('CDR-B01')?.unproven, 'no AU test maps to it')
     assert.equal(c.proven, 1)
+    const run = renderBehaviourCoverage(c)
+    assert.match(run, /1 of 57 behaviours proven by a deviation/)
+    assert.match(run, /\| Proven by \| Runs \|/)
+    assert.match(run, /\| CDR-B35 \|.*\| au-cdr:accept-expired-request \|/)
+    assert.match(run, /\| CDR-B01 \|.*\| — no AU test maps to it \|/)
+    const listing = renderBehaviourCoverage(c, { listing: true })
+    assert.match(listing, /\(listed, not run\); 1 of 57 behaviours proven by a deviation/)
+    assert.doesNotMatch(listing, /Runs/)
   })
   it('the sensitivity report counts a behaviour proven only by a deviation caught at one of its tests', () => {
     const runs = readRuns({
