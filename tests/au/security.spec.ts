@@ -27,7 +27,8 @@ test.describe('AU CDR: the security review', { tag: [AU_CDR, '@security'] }, () 
       formOf('NEG-TOK-32', 'NEG-BIND-08'),
       requiresAu('recipient:second'),
     ],
-    tag: '@negative',
+    // Both refusals are the token endpoint's: its verdict rests on POST /token.
+    tag: ['@negative', '@token'],
   }, async ({ registeredClient, recipientFor, auTarget, auDiscovery }) => {
     const r = registeredClient.recipient
     const id = registeredClient.clientId

@@ -48,13 +48,15 @@ export interface ProfileDeviation {
   needs?: { spec?: '3.1' | '3.2' | '3.3' | '3.4'; disable?: readonly ('get' | 'put' | 'delete')[] }
   /**
    * Anti-banks only: the tests that must not pass against it, by area (the id prefix of the
-   * title, `NEG-TOK`), tag (`@negative`), or both (`NEG-TLS @token`).
+   * title, `NEG-TOK`; for an AU test the one its tags name, `AU-TOK`: scripts/sensitivity.ts
+   * AU_AREAS), tag (`@negative`), or both (`NEG-TLS @token`). The self-test runs only these.
    */
   passesNone?: readonly string[]
   /**
    * Anti-banks only: the requests it refuses, as reports name them (`POST /token`), and the tests of
-   * `passesNone` whose verdict does not rest on them, each with the reason. Such a test may pass,
-   * and only when it sent none of those requests (the self-test reads the exchanges it recorded).
+   * `passesNone` whose verdict does not rest on them (by id, or by area or tag as `passesNone`
+   * names them), each with the reason. Such a test may pass, and only when it sent none of those
+   * requests (the self-test reads the exchanges it recorded).
    */
   refuses?: readonly string[]
   mayPass?: Readonly<Record<string, string>>

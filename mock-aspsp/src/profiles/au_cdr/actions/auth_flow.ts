@@ -27,6 +27,7 @@ import { bearerToken } from '../../../shared/bearer.ts'
 import { readForm } from '../../../shared/body.ts'
 import { type AuthenticatedClient, authenticateClient } from '../../../shared/client_auth.ts'
 import {
+  InvalidClient,
   InvalidGrant,
   InvalidRequest,
   InvalidRequestUri,
@@ -266,6 +267,8 @@ const GRANTS: Record<string, GrantHandler> = {
 /** `POST /token`. */
 export async function cdrToken(ctx: Context): Promise<void> {
   const bank: Bank = ctx.bank
+  // The anti-bank answers as a Data Holder that cannot authenticate the client: nothing names the deviation.
+  if (bank.deviations.has('refuse-every-token-request')) throw new InvalidClient('client authentication failed')
   const params = await readForm(ctx, bank.options.maxBodyBytes, 'token')
   if (!params.grant_type) throw new InvalidRequest('grant_type is required')
   const handler = Object.hasOwn(GRANTS, params.grant_type) ? GRANTS[params.grant_type] : undefined

@@ -80,6 +80,9 @@ export function cdrRegistrationResponse(client: ClientRecord): Json {
 
 export async function registerCdrClient(ctx: Context): Promise<void> {
   const bank: Bank = ctx.bank
+  // The anti-bank answers as a Data Holder whose validation refused the request: nothing names the deviation.
+  if (bank.deviations.has('refuse-every-registration'))
+    throw new InvalidClientMetadata('the registration request failed validation')
   if (bank.deviations.has('no-client-cert-on-register')) requestCert(ctx)
   else requireClientCert(ctx, why => new InvalidRequest(why))
   const { registration, softwareId, orgId, useJti } = await validateCdrRegistration(ctx)
