@@ -368,8 +368,9 @@ export interface AntiBankVerdict {
 /** What an anti-bank must not let pass: see `Deviation.passesNone`, `refuses`, `mayPass`. */
 export type AntiBankRule = Pick<Deviation, 'passesNone' | 'refuses' | 'mayPass'>
 
-/** Whether a test falls under a `passesNone` selector (`NEG-TOK`, `@negative`, `NEG-TLS @token`). */
+/** Whether a test falls under a `passesNone` selector (`NEG-TOK`, `@negative`, `NEG-TLS @token`; `*` is every test). */
 export function selects(selector: string, run: Pick<TestRun, 'area' | 'tags'>): boolean {
+  if (selector.trim() === '*') return true
   return selector
     .split(/\s+/)
     .filter(Boolean)
@@ -539,7 +540,8 @@ export function markdown(s: Summary): string {
       const verdict = a.holds
         ? 'holds'
         : `**VIOLATED**: ${a.violations.length} test(s) passed${a.bankExit ? `; the bank ${a.bankExit}` : ''}`
-      lines.push(`- \`${a.bank}\` must pass no ${a.passesNone.join(', ')} test: ${verdict}`)
+      const which = a.passesNone.includes('*') ? '' : `${a.passesNone.join(', ')} `
+      lines.push(`- \`${a.bank}\` must pass no ${which}test: ${verdict}`)
       for (const v of a.violations) lines.push(`  - passed: ${v}`)
       for (const e of a.excused) lines.push(`  - passed, and may: ${e}`)
     }
@@ -717,6 +719,7 @@ export function grepOfSelectors(selectors: readonly string[]): string {
     const auTag = AU_AREAS.find(([, area]) => area === p)?.[0]
     return auTag ? tag(auTag) : `(?=.*\\b${escapeRegExp(p)}-\\d)`
   }
+  if (selectors.some(s => s.trim() === '*')) return '^'
   return selectors.map(s => `^${s.split(/\s+/).filter(Boolean).map(part).join('')}`).join('|')
 }
 

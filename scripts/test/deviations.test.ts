@@ -127,6 +127,8 @@ describe('sensitivity helpers', () => {
     assert.ok(matches(['@management @negative', '@token @negative'], au('@au-cdr @token')))
     assert.equal(matches(['@management @negative'], au('@au-cdr @token')), false)
     assert.equal(matches(['@token'], au('@au-cdr @tokens')), false)
+    // `*` (the dead banks): every test, positive ones too.
+    assert.ok(matches(['*'], title('dcr/official.spec.ts', 'DCR', 'DCR-004 registers @dcr @positive')))
   })
   it('selects the tests an anti-bank must not pass by area, tag or both', () => {
     const tok = { area: 'NEG-TLS', tags: ['@negative', '@token'] }
@@ -134,6 +136,7 @@ describe('sensitivity helpers', () => {
     assert.ok(selects('@negative', tok))
     assert.equal(selects('NEG-TLS @token', { area: 'NEG-TLS', tags: ['@negative'] }), false)
     assert.equal(selects('NEG-TOK', tok), false)
+    assert.ok(selects('*', { area: 'POS-REG', tags: ['@positive'] }))
   })
 })
 

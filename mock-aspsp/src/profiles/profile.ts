@@ -49,7 +49,8 @@ export interface ProfileDeviation {
   /**
    * Anti-banks only: the tests that must not pass against it, by area (the id prefix of the
    * title, `NEG-TOK`; for an AU test the one its tags name, `AU-TOK`: scripts/sensitivity.ts
-   * AU_AREAS), tag (`@negative`), or both (`NEG-TLS @token`). The self-test runs only these.
+   * AU_AREAS), tag (`@negative`), or both (`NEG-TLS @token`); `*` is every test (the dead banks).
+   * The self-test runs only these.
    */
   passesNone?: readonly string[]
   /**
