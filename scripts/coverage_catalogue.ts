@@ -1,7 +1,8 @@
 /**
  * `npm run coverage:catalogue [-- --json] [-- --require-all] [-- <playwright test args>]`: which
  * catalogue id each test declares, without running a test (a declared id is not a covered one:
- * the conformance summary counts an id covered only when a test carrying it ran and passed). Playwright lists the tests
+ * the conformance summary counts an id covered only when a test carrying it ran and passed), and
+ * when AU tests are listed the 57 AU reference behaviours with the deviations that prove each. Playwright lists the tests
  * (`playwright test --list --reporter=json`: titles and the annotations of their details objects),
  * the table is built from those and `fixtures/catalogue/checks.ts`, and printed as Markdown (or JSON).
  *
@@ -13,7 +14,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { buildBehaviourCoverage, renderBehaviourCoverage } from '../fixtures/catalogue/cdr_behaviours.ts'
 import { buildCoverage, type CoverageTest, renderCoverageMarkdown } from '../fixtures/catalogue/coverage.ts'
+import { AU_TESTS_DIR } from '../fixtures/targets/projects.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -74,11 +77,18 @@ function main(argv: string[]): number {
       console.error(`coverage:catalogue: Playwright reported errors:\n${report.errors.map(e => e.message).join('\n')}`)
       return 2
     }
-    const coverage = buildCoverage(listedTests(report), 'listing')
+    const tests = listedTests(report)
+    const coverage = buildCoverage(tests, 'listing')
+    // The AU tests' reference behaviours, with the deviations that prove each (when AU tests are listed).
+    const auTests = tests.filter(t => t.file.startsWith(`${AU_TESTS_DIR}/`))
+    const cdrBehaviours = auTests.length ? buildBehaviourCoverage(auTests) : undefined
     console.log(
       json
-        ? JSON.stringify(coverage, null, 2)
-        : renderCoverageMarkdown(coverage, { heading: '# Catalogue coverage (declared)' }),
+        ? JSON.stringify({ ...coverage, ...(cdrBehaviours ? { cdrBehaviours } : {}) }, null, 2)
+        : [
+            renderCoverageMarkdown(coverage, { heading: '# Catalogue coverage (declared)' }),
+            ...(cdrBehaviours ? [renderBehaviourCoverage(cdrBehaviours, { listing: true })] : []),
+          ].join('\n'),
     )
     if (coverage.unknownIds.length) return 1
     if (requireAll && coverage.totals.missing > 0) return 1

@@ -2,16 +2,21 @@
  * Writes mock-aspsp/DEVIATIONS.md, mock-aspsp/DEVIATIONS-au-cdr.md and
  * fixtures/catalogue/proven_by.json (the deviations that prove each catalogue id, for the coverage
  * table) from the deviation registries (`--check`: exit 1 when one is stale). The registries
- * (mock-aspsp/src/helpers/deviations.ts, the AU profile's mock-aspsp/src/profiles/au_cdr/deviations.ts)
- * are the single source.
+ * (the UK profile's mock-aspsp/src/profiles/uk_ob/deviations/, one file per area, and the AU profile's
+ * mock-aspsp/src/profiles/au_cdr/deviations.ts) are the single source.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ProofData } from '../fixtures/catalogue/proofs.ts'
-import { DEVIATIONS, type DeviationName, deviation, UNBREAKABLE } from '../mock-aspsp/src/helpers/deviations.ts'
-import { CDR_DEVIATIONS } from '../mock-aspsp/src/profiles/au_cdr/deviations.ts'
+import { CDR_DEVIATIONS, CDR_UNBREAKABLE_BEHAVIOURS } from '../mock-aspsp/src/profiles/au_cdr/deviations.ts'
 import type { ProfileName } from '../mock-aspsp/src/profiles/profile.ts'
+import {
+  DEVIATIONS,
+  type DeviationName,
+  deviation,
+  UNBREAKABLE,
+} from '../mock-aspsp/src/profiles/uk_ob/deviations/index.ts'
 import type { SelfTestDeviation } from './sensitivity.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -19,13 +24,22 @@ export const DOC = path.join(root, 'mock-aspsp', 'DEVIATIONS.md')
 export const AU_DOC = path.join(root, 'mock-aspsp', 'DEVIATIONS-au-cdr.md')
 export const PROVEN_BY = path.join(root, 'fixtures', 'catalogue', 'proven_by.json')
 
-/** For each catalogue id, the deviations that name it in `caughtBy`; and the ids none can prove, with why. */
+/**
+ * For each catalogue id and AU test id, the deviations that name it in `caughtBy` (an AU one as
+ * `au-cdr:<name>`); and the catalogue ids and AU reference behaviours none can prove, with why.
+ */
 export function provenByData(): ProofData {
   const provenBy: Record<string, string[]> = {}
-  for (const name of Object.keys(DEVIATIONS) as DeviationName[]) {
-    for (const id of deviation(name).caughtBy) provenBy[id] = [...(provenBy[id] ?? []), name]
+  const add = (id: string, name: string) => {
+    provenBy[id] = [...(provenBy[id] ?? []), name]
   }
-  return { provenBy, unbreakable: { ...UNBREAKABLE } }
+  for (const name of Object.keys(DEVIATIONS) as DeviationName[]) {
+    for (const id of deviation(name).caughtBy) add(id, name)
+  }
+  for (const [name, d] of Object.entries(CDR_DEVIATIONS as Record<string, SelfTestDeviation>)) {
+    for (const id of d.caughtBy) add(id, `au-cdr:${name}`)
+  }
+  return { provenBy, unbreakable: { ...UNBREAKABLE, ...CDR_UNBREAKABLE_BEHAVIOURS } }
 }
 
 export const provenByJson = () => `${JSON.stringify(provenByData(), null, 2)}\n`
@@ -37,7 +51,7 @@ const PROFILE_DOCS: Record<
 > = {
   'uk-ob': {
     registry: DEVIATIONS,
-    source: 'mock-aspsp/src/helpers/deviations.ts',
+    source: 'mock-aspsp/src/profiles/uk_ob/deviations/',
     title: 'Named deviations of the mock bank',
     intro: [
       'real banks have been seen to, so that the suite can prove it notices: `npm start -- --deviation <name>`',
@@ -109,9 +123,10 @@ export function deviationsDoc(profile: ProfileName = 'uk-ob'): string {
       .join('<br>')
     lines.push(`| \`${name}\` | ${d.breaks} | ${(d.passesNone ?? []).join(', ')} | ${may} |`)
   }
-  const unbreakable = profile === 'uk-ob' ? Object.entries(UNBREAKABLE) : []
+  const unbreakable = Object.entries(profile === 'uk-ob' ? UNBREAKABLE : CDR_UNBREAKABLE_BEHAVIOURS)
   if (unbreakable.length) {
-    lines.push('', '## Catalogue ids no deviation can prove', '', '| Id | Why |', '|---|---|')
+    const what = profile === 'uk-ob' ? 'Catalogue ids' : 'Reference behaviours (CDR-Bnn)'
+    lines.push('', `## ${what} no deviation can prove`, '', '| Id | Why |', '|---|---|')
     for (const [id, why] of unbreakable) lines.push(`| ${id} | ${why} |`)
   }
   return `${lines.join('\n')}\n`

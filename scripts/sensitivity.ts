@@ -1,6 +1,6 @@
 /**
  * `npm run test:sensitivity`: testing the tests. Every named deviation of the mock bank breaks one
- * rule (mock-aspsp/src/helpers/deviations.ts; the AU CDR profile's in
+ * rule (mock-aspsp/src/profiles/uk_ob/deviations/; the AU CDR profile's in
  * mock-aspsp/src/profiles/au_cdr/deviations.ts, named here `au-cdr:<name>`); the suite must notice
  * each, for the right reason. Both profiles are judged by the same rules; an AU bank runs the AU tests.
  *
@@ -11,14 +11,16 @@
  *   (`reference:au-cdr`: the conformant AU Data Holder, for the AU deviations);
  * - `deviation:<name>`: the mock with that deviation, running the tests that carry its guard ids;
  * - `anti-bank:<name>`: the mock refusing every registration, every token request, every
- *   management call, or answering nothing (`dead`), running the whole suite.
+ *   management call, or answering nothing (`dead`), running the tests its `passesNone` selects.
  *
  * A deviation is caught when, for every id in its `caughtBy`, a test carrying that id passed
  * against the reference and fails against the deviant bank at a check whose title names one of the
  * deviation's `refs`: not at a `control:` step, not in a `precondition:`, not by a connection
  * error or a timeout, not inconclusive. An anti-bank holds when no test its `passesNone` names
- * passed against it, but those its `mayPass` excuses that sent none of the requests it refuses. A full run also requires every applicable catalogue id to be proven by a
- * deviation its tests catch, or to be declared unbreakable with the reason.
+ * passed against it, but those its `mayPass` excuses (by id, or by area or tag like a `passesNone` selector)
+ * that sent none of the requests it refuses. A full run also requires every applicable catalogue id,
+ * and every AU reference behaviour (fixtures/catalogue/cdr_behaviours.ts), to be proven by a
+ * deviation caught at one of its tests, or to be declared unbreakable with the reason.
  *
  * Prints the tables and writes reports/sensitivity/sensitivity.{json,md}; exit code 0 only when
  * everything holds.
@@ -35,12 +37,13 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { stripVTControlCharacters } from 'node:util'
+import { CDR_BEHAVIOURS } from '../fixtures/catalogue/cdr_behaviours.ts'
 import { CATALOGUE } from '../fixtures/catalogue/checks.ts'
 import { auMockArgs, mockArgs, type SensitivityProject } from '../fixtures/targets/projects.ts'
 import { ensurePki } from '../keys/pki.ts'
-import { DEVIATIONS, type Deviation, UNBREAKABLE } from '../mock-aspsp/src/helpers/deviations.ts'
-import { CDR_DEVIATIONS } from '../mock-aspsp/src/profiles/au_cdr/deviations.ts'
+import { CDR_DEVIATIONS, CDR_UNBREAKABLE_BEHAVIOURS } from '../mock-aspsp/src/profiles/au_cdr/deviations.ts'
 import type { ProfileDeviation, ProfileName } from '../mock-aspsp/src/profiles/profile.ts'
+import { DEVIATIONS, type Deviation, UNBREAKABLE } from '../mock-aspsp/src/profiles/uk_ob/deviations/index.ts'
 import { buildMock } from './start.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -118,6 +121,8 @@ export interface TestRun {
   error?: string
   /** The requests it sent, as its recorded exchanges name them (`POST /register`). */
   requests: string[]
+  /** The AU reference behaviours it proves (`behaviour` annotations: `CDR-B08`). */
+  behaviours: string[]
 }
 
 /** The id a test title starts with (`NEG-JWT-07 rejects ...` → `NEG-JWT-07`). */
@@ -127,6 +132,30 @@ export function titleId(title: string): string | undefined {
 
 /** The area of an id: `NEG-TOK-07` → `NEG-TOK`, `DCR-004` → `DCR`. */
 export const areaOf = (id: string | undefined) => (id ? id.replace(/-\d+$/, '') : '-')
+
+/**
+ * The areas of the AU tests, whose ids all read `AU-DCR-n`: named by the first of these tags a test
+ * carries (its describe block's, or its own), after the UK area it is the AU form of.
+ */
+export const AU_AREAS: readonly (readonly [tag: string, area: string])[] = [
+  ['@register', 'AU-REGISTER'], // the mock CDR Register's API (AU-DCR-001…009, 143)
+  ['@discovery', 'AU-DISC'],
+  ['@tls', 'AU-TLS'], // mutual TLS and the TLS policy (150…156)
+  ['@format', 'AU-FMT'], // error and answer formats (140…142)
+  ['@auth-code', 'AU-CODE'], // PAR, authorize, code redemption (120…127)
+  ['@security', 'AU-SEC'], // what the security review of the AU mock found (170…172)
+  ['@token', 'AU-TOK'], // the Data Holder's token endpoint (100…109)
+  ['@management', 'AU-MGMT'], // GET, PUT, DELETE /register/{ClientId} refused (080…090)
+  ['@positive', 'AU-REG'], // registrations accepted, read, updated, deleted (011…023, 075)
+  ['@negative', 'AU-REG-NEG'], // registrations refused (030…076, 160)
+]
+
+/** The area of a test: its id's (`NEG-TOK`), or for an AU test the one its tags name (`AU-TOK`). */
+export function areaOfTest(id: string | undefined, tags: readonly string[]): string {
+  const area = areaOf(id)
+  if (area !== 'AU-DCR') return area
+  return AU_AREAS.find(([tag]) => tags.includes(tag))?.[1] ?? area
+}
 
 /**
  * The references a step title ends with: `... [RFC7591-3.2.2]` → `['RFC7591-3.2.2']`,
@@ -207,18 +236,22 @@ export function readRuns(report: PwReport): TestRun[] {
         const result = t.results[t.results.length - 1]
         const annotations = [...t.annotations, ...(result?.annotations ?? [])]
         const id = titleId(spec.title)
-        const covers = annotations.filter(a => a.type === 'covers').flatMap(a => (a.description ?? '').split(/[\s,]+/))
+        const listed = (type: string) =>
+          annotations.filter(a => a.type === type).flatMap(a => (a.description ?? '').split(/[\s,]+/).filter(Boolean))
+        const covers = listed('covers')
         const error = stripVTControlCharacters(result?.errors?.[0]?.message ?? result?.error?.message ?? '')
+        const tags = (spec.tags ?? []).map(tag => (tag.startsWith('@') ? tag : `@${tag}`))
         out.push({
           key: [file ?? spec.file ?? '', ...path, spec.title].join(' › '),
           title: spec.title,
           project: t.projectName,
           ids: [...new Set([id, ...covers].filter((x): x is string => !!x))],
-          area: areaOf(id),
-          tags: (spec.tags ?? []).map(tag => (tag.startsWith('@') ? tag : `@${tag}`)),
+          area: areaOfTest(id, tags),
+          tags,
           outcome: outcomeOf(result, annotations),
           checks: failedChecks(result?.steps),
           requests: [...new Set((result?.attachments ?? []).map(a => EXCHANGE.exec(a.name)?.[1]).filter(isString))],
+          behaviours: [...new Set(listed('behaviour'))],
           ...(error ? { error: error.split('\n')[0] } : {}),
         })
       }
@@ -335,8 +368,9 @@ export interface AntiBankVerdict {
 /** What an anti-bank must not let pass: see `Deviation.passesNone`, `refuses`, `mayPass`. */
 export type AntiBankRule = Pick<Deviation, 'passesNone' | 'refuses' | 'mayPass'>
 
-/** Whether a test falls under a `passesNone` selector (`NEG-TOK`, `@negative`, `NEG-TLS @token`). */
+/** Whether a test falls under a `passesNone` selector (`NEG-TOK`, `@negative`, `NEG-TLS @token`; `*` is every test). */
 export function selects(selector: string, run: Pick<TestRun, 'area' | 'tags'>): boolean {
+  if (selector.trim() === '*') return true
   return selector
     .split(/\s+/)
     .filter(Boolean)
@@ -364,9 +398,9 @@ export function judgeAntiBank(
   // A test may pass when its verdict does not rest on the refused operation: it says so in
   // `mayPass` and, in this run, sent none of the requests the bank refuses.
   const why = (r: TestRun) => {
-    const id = r.ids.find(i => rule.mayPass?.[i] !== undefined)
+    const key = Object.keys(rule.mayPass ?? {}).find(k => r.ids.includes(k) || selects(k, r))
     const sent = r.requests.filter(q => rule.refuses?.includes(q))
-    return id && sent.length === 0 ? rule.mayPass?.[id] : undefined
+    return key && sent.length === 0 ? rule.mayPass?.[key] : undefined
   }
   const violations = named.filter(r => why(r) === undefined).map(r => r.key)
   const excused = named.filter(r => why(r) !== undefined).map(r => `${r.key} (${why(r)})`)
@@ -400,6 +434,32 @@ export function catalogueProofs(verdicts: readonly DeviationVerdict[]): Proof[] 
   })
 }
 
+/** An AU reference behaviour and the deviations caught at one of its tests in this run. */
+export interface BehaviourProof {
+  id: string
+  behaviour: string
+  provenBy: string[]
+  /** Why no deviation can prove it (declared in the AU registry). */
+  unbreakable?: string
+}
+
+/**
+ * For each of the AU reference behaviours (fixtures/catalogue/cdr_behaviours.ts), the deviations
+ * caught at a test that maps itself to it (its `behaviour` annotation, as the runs carry it).
+ */
+export function behaviourProofs(verdicts: readonly DeviationVerdict[], runs: readonly TestRun[]): BehaviourProof[] {
+  const testIds = new Map<string, Set<string>>()
+  for (const r of runs) {
+    for (const b of r.behaviours) testIds.set(b, new Set([...(testIds.get(b) ?? []), ...r.ids]))
+  }
+  return CDR_BEHAVIOURS.map(b => {
+    const ids = testIds.get(b.id) ?? new Set<string>()
+    const provenBy = verdicts.filter(v => v.guards.some(g => g.caught && ids.has(g.id))).map(v => v.deviation)
+    const reason = CDR_UNBREAKABLE_BEHAVIOURS[b.id]
+    return { id: b.id, behaviour: b.behaviour, provenBy, ...(reason ? { unbreakable: reason } : {}) }
+  })
+}
+
 // ---------------------------------------------------------------------------------------------
 // The report
 
@@ -412,14 +472,20 @@ export interface Summary {
   antiBanks: AntiBankVerdict[]
   /** Only for a full run (every deviation). */
   catalogue?: Proof[]
+  /** Only for a full run: the AU reference behaviours and the deviations that prove them. */
+  behaviours?: BehaviourProof[]
 }
 
+/** A catalogue id or behaviour is accounted for when a deviation proves it or it is declared unbreakable. */
+const accounted = (p: { provenBy: readonly string[]; unbreakable?: string }) =>
+  p.provenBy.length > 0 || p.unbreakable !== undefined
+
 export function ok(s: Summary): boolean {
-  const proofs = s.catalogue ?? []
   return (
     s.deviations.every(v => v.caught) &&
     s.antiBanks.every(a => a.holds) &&
-    proofs.every(p => p.provenBy.length > 0 || p.unbreakable !== undefined)
+    (s.catalogue ?? []).every(accounted) &&
+    (s.behaviours ?? []).every(accounted)
   )
 }
 
@@ -438,13 +504,25 @@ export function markdown(s: Summary): string {
       `**${proven} of ${s.catalogue.length} applicable catalogue ids proven by a deviation**${unbreakable ? ` (${unbreakable} declared unbreakable in the mock)` : ''}.`,
     )
   }
+  if (s.behaviours) {
+    const proven = s.behaviours.filter(p => p.provenBy.length > 0).length
+    const unbreakable = s.behaviours.filter(p => p.provenBy.length === 0 && p.unbreakable).length
+    lines.push(
+      `**${proven} of ${s.behaviours.length} AU reference behaviours proven by a deviation**${unbreakable ? ` (${unbreakable} declared unbreakable)` : ''}.`,
+    )
+  }
   const held = s.antiBanks.filter(a => a.holds).length
   if (s.antiBanks.length) lines.push(`**${held} of ${s.antiBanks.length} anti-banks pass no test they must not.**`)
   const batches = s.batches.map(b => `${b.banks} banks ${b.seconds.toFixed(0)} s`).join(', ')
   lines.push('', `Wall time ${s.seconds.toFixed(0)} s (${s.batches.length} batches: ${batches}).`, '')
 
   if (s.antiBanks.length) {
-    lines.push('## Anti-banks', '', 'Tests by area: passed / inconclusive / failed (skipped).', '')
+    lines.push(
+      '## Anti-banks',
+      '',
+      'Each runs the tests it is judged on (those its "must pass no" selects). Tests by area: passed / inconclusive / failed (skipped).',
+      '',
+    )
     const areas = [...new Set(s.antiBanks.flatMap(a => a.areas.map(x => x.area)))].sort()
     lines.push(
       `| Area | ${s.antiBanks.map(a => a.bank).join(' | ')} |`,
@@ -462,7 +540,8 @@ export function markdown(s: Summary): string {
       const verdict = a.holds
         ? 'holds'
         : `**VIOLATED**: ${a.violations.length} test(s) passed${a.bankExit ? `; the bank ${a.bankExit}` : ''}`
-      lines.push(`- \`${a.bank}\` must pass no ${a.passesNone.join(', ')} test: ${verdict}`)
+      const which = a.passesNone.includes('*') ? '' : `${a.passesNone.join(', ')} `
+      lines.push(`- \`${a.bank}\` must pass no ${which}test: ${verdict}`)
       for (const v of a.violations) lines.push(`  - passed: ${v}`)
       for (const e of a.excused) lines.push(`  - passed, and may: ${e}`)
     }
@@ -480,6 +559,26 @@ export function markdown(s: Summary): string {
       lines.push(
         `| ${v.deviation} | ${v.area} | ${v.caughtBy.join(', ')} | ${v.refs.join(', ')} | ${verdict} | ${cell(detail)} |`,
       )
+    }
+    lines.push('')
+  }
+
+  if (s.behaviours) {
+    lines.push(
+      '## AU reference behaviours and the deviations that prove them',
+      '',
+      'A behaviour is proven by the deviations caught in this run at a test that maps itself to it.',
+      '',
+      '| Id | Behaviour | Proven by |',
+      '|---|---|---|',
+    )
+    for (const p of s.behaviours) {
+      const by = p.provenBy.length
+        ? p.provenBy.join(', ')
+        : p.unbreakable
+          ? `— cannot be broken in the mock: ${p.unbreakable}`
+          : '**not proven**: no test of it caught a deviation in this run'
+      lines.push(`| ${p.id} | ${cell(p.behaviour)} | ${cell(by)} |`)
     }
     lines.push('')
   }
@@ -605,6 +704,25 @@ export function grepFor(caughtBy: readonly string[]): string {
   return `\\b(?:${[...new Set(caughtBy)].join('|')})\\b(?!\\))`
 }
 
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/**
+ * The tests an anti-bank runs: those its `passesNone` selects, the only ones it is judged on, as a
+ * grep over what Playwright matches (project, file, describe and test titles, tags). It may take in
+ * a few more (an id in a describe title), never fewer: an area is the leading id of a test's title,
+ * an AU area its tag (`AU_AREAS`), and a tag is the test's or a describe block's.
+ */
+export function grepOfSelectors(selectors: readonly string[]): string {
+  const tag = (t: string) => `(?=.*${escapeRegExp(t)}(?![\\w-]))`
+  const part = (p: string) => {
+    if (p.startsWith('@')) return tag(p)
+    const auTag = AU_AREAS.find(([, area]) => area === p)?.[0]
+    return auTag ? tag(auTag) : `(?=.*\\b${escapeRegExp(p)}-\\d)`
+  }
+  if (selectors.some(s => s.trim() === '*')) return '^'
+  return selectors.map(s => `^${s.split(/\s+/).filter(Boolean).map(part).join('')}`).join('|')
+}
+
 /** One bank of the run: its project, the deviation it runs (none for a reference), its tests. */
 interface Bank {
   project: string
@@ -717,7 +835,9 @@ async function runPlaywright(plan: SensitivityProject[], outDir: string, n: numb
   // One worker per run (each project then starts one worker, not one per file), several runs at once;
   // each run has its own output folder (Playwright empties it when it starts).
   const output = path.join(outDir, `test-results-${n}`)
-  const child = spawn('npx', ['playwright', 'test', '--reporter=json', '--workers=1', `--output=${output}`], {
+  // Playwright's CLI run by this Node directly: `npx` would spend half a CPU second finding it, per run.
+  const cli = fileURLToPath(import.meta.resolve('@playwright/test/cli'))
+  const child = spawn(process.execPath, [cli, 'test', '--reporter=json', '--workers=1', `--output=${output}`], {
     cwd: root,
     env: {
       ...process.env,
@@ -773,8 +893,14 @@ async function main(): Promise<number> {
         grep: grepFor(mine.flatMap(c => c.deviation.caughtBy)),
       }
     }),
-    // An anti-bank runs its profile's whole suite.
-    ...antiBanks.map(c => ({ project: `anti-bank:${c.id}`, deviations: [c.name], ...configOf(c), disabled: [] })),
+    // An anti-bank runs the tests of its profile it is judged on (its `passesNone`).
+    ...antiBanks.map(c => ({
+      project: `anti-bank:${c.id}`,
+      deviations: [c.name],
+      ...configOf(c),
+      disabled: [],
+      ...(c.deviation.passesNone?.length ? { grep: grepOfSelectors(c.deviation.passesNone) } : {}),
+    })),
     ...deviations.map((c, i) => ({
       project: `deviation:${c.id}`,
       // Both profiles know the dead anti-bank.
@@ -847,7 +973,10 @@ async function main(): Promise<number> {
     ),
     antiBanks: antiBanks.map(c => judgeAntiBank(c.id, c.deviation, runs, exits.get(`anti-bank:${c.id}`))),
   }
-  if (!args.only && !args.without.length && !args.impostor) summary.catalogue = catalogueProofs(summary.deviations)
+  if (!args.only && !args.without.length && !args.impostor) {
+    summary.catalogue = catalogueProofs(summary.deviations)
+    summary.behaviours = behaviourProofs(summary.deviations, runs)
+  }
   writeFileSync(path.join(args.outDir, 'sensitivity.json'), JSON.stringify(summary, null, 2))
   const md = markdown(summary)
   writeFileSync(path.join(args.outDir, 'sensitivity.md'), md)

@@ -4,7 +4,7 @@
  */
 import Router from '@koa/router'
 import Koa, { type Context, type Next } from 'koa'
-import type { Bank } from './helpers/bank.ts'
+import type { Bank } from './config/bank.ts'
 import { errorHandler } from './shared/error_handler.ts'
 import { securityHeaders } from './shared/security_headers.ts'
 

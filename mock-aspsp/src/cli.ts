@@ -1,10 +1,10 @@
 /**
  * The mock bank's command line: every option is a flag and an environment variable; `usage()`
- * lists them with their defaults (which live in helpers/defaults.ts).
+ * lists them with their defaults (which live in config/defaults.ts).
  */
 
-import { parseAutoApproval, resolveAutoApproval } from './helpers/customers.ts'
-import { DEFAULTS, defaultsFor, type MockOptions, type Operation } from './helpers/defaults.ts'
+import { parseAutoApproval, resolveAutoApproval } from './banking/customers.ts'
+import { DEFAULTS, defaultsFor, type MockOptions, type Operation } from './config/defaults.ts'
 import { CDR_FLAGS } from './profiles/au_cdr/cli_flags.ts'
 import { profileFor } from './profiles/index.ts'
 import { PROFILE_NAMES, type ProfileName } from './profiles/profile.ts'
@@ -37,7 +37,7 @@ export const oneOf = <T extends string>(name: string, v: string, allowed: readon
   return v as T
 }
 
-/** Read before every other option: a profile brings its own defaults (helpers/defaults.ts). */
+/** Read before every other option: a profile brings its own defaults (config/defaults.ts). */
 const PROFILE_FLAG: Flag = {
   flag: '--profile',
   env: 'OB_MOCK_PROFILE',

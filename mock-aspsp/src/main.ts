@@ -3,10 +3,10 @@
  * `npm start -- --help` lists the options.
  */
 import { parseCli, usage } from './cli.ts'
-import type { MockOptions } from './helpers/defaults.ts'
-import { startHeapGuard } from './helpers/heap_guard.ts'
+import type { MockOptions } from './config/defaults.ts'
 import { profileFor } from './profiles/index.ts'
 import { startMock } from './server.ts'
+import { startHeapGuard } from './shared/heap_guard.ts'
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2)

@@ -5,7 +5,7 @@
  */
 import type { Context } from 'koa'
 import { SIGNING_HELPER_BASE } from './actions/signing_helper.ts'
-import type { Bank } from './helpers/bank.ts'
+import type { Bank } from './config/bank.ts'
 
 type Schema = Record<string, unknown>
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` })

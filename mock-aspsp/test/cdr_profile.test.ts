@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
 import { parseCli } from '../src/cli.ts'
-import { withDefaults } from '../src/helpers/defaults.ts'
+import { withDefaults } from '../src/config/defaults.ts'
 import { type RunningMock, startMock } from '../src/server.ts'
 import { alpha, httpsCall, pki } from './support.ts'
 

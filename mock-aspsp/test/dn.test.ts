@@ -1,7 +1,7 @@
 /** RFC 4514 DN parsing and the comparison used by tls_client_auth (RFC 8705 §2.1.2). */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { DnSyntaxError, dnAttribute, parseDn, sameDn } from '../src/helpers/dn.ts'
+import { DnSyntaxError, dnAttribute, parseDn, sameDn } from '../src/pki/dn.ts'
 
 const dn = 'CN=lQBMmFoZyTpCXA1K0XFZg4,OU=0015800001eOCDxEm1,O=OpenBanking,C=GB'
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { clientAssertion } from '../../fixtures/builders/client_assertion.ts'
 import { signerFromFile, signJws } from '../../fixtures/builders/jose.ts'
-import { tokenHash } from '../src/helpers/tokens.ts'
+import { tokenHash } from '../src/oauth/tokens.ts'
 import { type RunningMock, startMock } from '../src/server.ts'
 import {
   alpha,

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { discoveryDocument } from '../src/actions/discovery.ts'
-import { sanitizeDescription } from '../src/helpers/errors.ts'
+import { sanitizeDescription } from '../src/shared/errors.ts'
 import { testBank } from './support.ts'
 
 describe('sanitizeDescription (RFC 6749 §5.2; security review item 14)', () => {

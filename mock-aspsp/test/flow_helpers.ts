@@ -17,7 +17,7 @@ import { type Claims, signerFromFile } from '../../fixtures/builders/jose.ts'
 import { type AuthMethod, registrationClaims, signRegistration } from '../../fixtures/builders/registration.ts'
 import { keystoreUrls, mintSsa } from '../../fixtures/builders/ssa.ts'
 import type { Pki, TppIdentity } from '../../keys/pki.ts'
-import type { MockOptions } from '../src/helpers/defaults.ts'
+import type { MockOptions } from '../src/config/defaults.ts'
 import { type RunningMock, startMock } from '../src/server.ts'
 import { type CallResult, httpsCall, pki as testPki } from './support.ts'
 

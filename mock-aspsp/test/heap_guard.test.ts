@@ -1,7 +1,7 @@
 /** The heap guard collects past its ceiling and lets the ceiling follow the live heap. */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { collectIfAbove } from '../src/helpers/heap_guard.ts'
+import { collectIfAbove } from '../src/shared/heap_guard.ts'
 
 describe('collectIfAbove', () => {
   it('does nothing under the ceiling', () => {

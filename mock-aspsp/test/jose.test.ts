@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { constants, generateKeyPairSync, sign } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { signerFromFile, signJws, tamperSignature } from '../../fixtures/builders/jose.ts'
-import { joseHeaderProblem, KeySet } from '../src/helpers/jose.ts'
+import { joseHeaderProblem, KeySet } from '../src/crypto/jose.ts'
 import { alpha } from './support.ts'
 
 const ps256 = alpha.signing.publicJwk

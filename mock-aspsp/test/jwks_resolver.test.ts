@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { delay, HttpResponse, http } from 'msw'
 import { setupServer } from 'msw/node'
-import { JwksResolver } from '../src/helpers/jwks_resolver.ts'
+import { JwksResolver } from '../src/crypto/jwks_resolver.ts'
 import { alpha, pki } from './support.ts'
 
 const HOST = 'jwks.tpp.example'

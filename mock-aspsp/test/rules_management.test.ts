@@ -6,9 +6,9 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { clientAssertion } from '../../fixtures/builders/client_assertion.ts'
 import { parseCli } from '../src/cli.ts'
-import { withDefaults } from '../src/helpers/defaults.ts'
-import type { DeviationName } from '../src/helpers/deviations.ts'
-import { accessTokenTtl } from '../src/helpers/tokens.ts'
+import { withDefaults } from '../src/config/defaults.ts'
+import { accessTokenTtl } from '../src/oauth/tokens.ts'
+import type { DeviationName } from '../src/profiles/uk_ob/deviations/index.ts'
 import { type RunningMock, startMock } from '../src/server.ts'
 import {
   alpha,

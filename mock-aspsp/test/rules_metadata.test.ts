@@ -1,10 +1,10 @@
 /** The client metadata rules, per spec version: each accepts valid metadata and rejects its violation. */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { SpecVersion } from '../src/helpers/defaults.ts'
-import type { DeviationName } from '../src/helpers/deviations.ts'
-import { parseDn } from '../src/helpers/dn.ts'
-import { checkTransportCertMatchesSoftware, registeredMetadata } from '../src/helpers/rules/metadata.ts'
+import type { SpecVersion } from '../src/config/defaults.ts'
+import { parseDn } from '../src/pki/dn.ts'
+import type { DeviationName } from '../src/profiles/uk_ob/deviations/index.ts'
+import { checkTransportCertMatchesSoftware, registeredMetadata } from '../src/profiles/uk_ob/rules/metadata.ts'
 import type { ClientCert } from '../src/shared/mtls.ts'
 import { alpha, beta, gamma, rejectsWith, requestClaims, testBank, validSsaClaims } from './support.ts'
 

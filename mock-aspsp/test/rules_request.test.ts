@@ -8,7 +8,7 @@ import {
   signJws,
   unsecuredJwt,
 } from '../../fixtures/builders/jose.ts'
-import { decodeJws } from '../src/helpers/jose.ts'
+import { decodeJws } from '../src/crypto/jose.ts'
 import {
   checkIssIsSoftwareId,
   checkRequestClaims,
@@ -16,8 +16,8 @@ import {
   checkRequestJtiUnused,
   checkRequestMediaType,
   checkRequestSignature,
-  parseRequestJws,
-} from '../src/helpers/rules/request.ts'
+} from '../src/profiles/uk_ob/rules/request.ts'
+import { parseRequestJws } from '../src/shared/signed_inputs.ts'
 import {
   alpha,
   beta,

@@ -4,8 +4,13 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, it } from 'node:test'
 import { signerFromFile, signJws, signWithHeader, tamperSignature, unsecuredJwt } from '../../fixtures/builders/jose.ts'
-import { decodeJws } from '../src/helpers/jose.ts'
-import { checkSsaClaims, checkSsaSignature, checkSsaUnused, parseSoftwareStatement } from '../src/helpers/rules/ssa.ts'
+import { decodeJws } from '../src/crypto/jose.ts'
+import {
+  checkSsaClaims,
+  checkSsaSignature,
+  checkSsaUnused,
+  parseSoftwareStatement,
+} from '../src/profiles/uk_ob/rules/ssa.ts'
 import { alpha, pki, rejectsWith, ssaFor, testBank, validSsaClaims } from './support.ts'
 
 const now = () => Math.floor(Date.now() / 1000)

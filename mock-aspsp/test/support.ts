@@ -11,9 +11,9 @@ import {
 } from '../../fixtures/builders/registration.ts'
 import { mintSsa, ssaClaims } from '../../fixtures/builders/ssa.ts'
 import { ensurePki, type Pki, type TppIdentity } from '../../keys/pki.ts'
+import { type Bank, createBank } from '../src/config/bank.ts'
+import { type MockOptions, withDefaults } from '../src/config/defaults.ts'
 import { startKeystoreInterception } from '../src/directory/msw.ts'
-import { type Bank, createBank } from '../src/helpers/bank.ts'
-import { type MockOptions, withDefaults } from '../src/helpers/defaults.ts'
 import { MemoryStore } from '../src/models/memory_store.ts'
 import type { RunningMock } from '../src/server.ts'
 

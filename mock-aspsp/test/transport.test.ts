@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import tls from 'node:tls'
 import type { TppIdentity } from '../../keys/pki.ts'
-import type { DeviationName } from '../src/helpers/deviations.ts'
+import type { DeviationName } from '../src/profiles/uk_ob/deviations/index.ts'
 import { type RunningMock, startMock, tlsPolicy } from '../src/server.ts'
 import { alpha, call, ccToken, ccTokenRequest, form, pki, register, signedRequest } from './support.ts'
 

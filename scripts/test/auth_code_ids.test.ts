@@ -6,7 +6,7 @@ import { describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { AUTH_CODE_CHECKS, AUTH_CODE_IDS } from '../../fixtures/catalogue/auth_code_checks.ts'
 import { CATALOGUE_IDS } from '../../fixtures/catalogue/checks.ts'
-import { DEVIATIONS } from '../../mock-aspsp/src/helpers/deviations.ts'
+import { DEVIATIONS } from '../../mock-aspsp/src/profiles/uk_ob/deviations/index.ts'
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../tests/auth-code')
 

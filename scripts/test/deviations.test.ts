@@ -5,12 +5,13 @@ import { describe, it } from 'node:test'
 import { AUTH_CODE_IDS } from '../../fixtures/catalogue/auth_code_checks.ts'
 import { CATALOGUE, CATALOGUE_IDS } from '../../fixtures/catalogue/checks.ts'
 import { proofOf } from '../../fixtures/catalogue/proofs.ts'
-import { DEVIATIONS, deviation, UNBREAKABLE } from '../../mock-aspsp/src/helpers/deviations.ts'
+import { DEVIATIONS, deviation, UNBREAKABLE } from '../../mock-aspsp/src/profiles/uk_ob/deviations/index.ts'
 import { DOC, deviationsDoc, PROVEN_BY, provenByJson } from '../deviations_doc.ts'
 import {
   batchesOf,
   failedChecks,
   grepFor,
+  grepOfSelectors,
   judgeAntiBank,
   judgeDeviation,
   type PwStep,
@@ -97,12 +98,45 @@ describe('sensitivity helpers', () => {
       [2, 1],
     )
   })
+  it("runs against an anti-bank the tests its passesNone selects, by Playwright's title path with tags", () => {
+    // What Playwright matches a project's grep against: project, file, describe titles and tags, title, tags.
+    const title = (file: string, describe: string, test: string) =>
+      `anti-bank:x ${file} ${describe} ${test}`.replaceAll(/\s+/g, ' ')
+    const tok = title('negative/token.spec.ts', 'NEG-TOK token endpoint @token', 'NEG-TOK-07 refuses a sub @negative')
+    const tls = title(
+      'negative/tls.spec.ts',
+      'NEG-TLS mutual TLS',
+      'NEG-TLS-03 refuses a token without a cert @negative @token',
+    )
+    const jwt = title('negative/request_jwt.spec.ts', 'on POST /register @dcr @negative', 'NEG-JWT-07 rejects exp @jwt')
+    const au = (tags: string) => title('au/token.spec.ts', `AU CDR: tokens ${tags}`, 'AU-DCR-102 refuses aud @negative')
+    const matches = (selectors: string[], s: string) => new RegExp(grepOfSelectors(selectors)).test(s)
+    assert.ok(matches(['NEG-TOK'], tok))
+    assert.equal(matches(['NEG-TOK'], jwt), false)
+    assert.ok(matches(['NEG-TLS @token'], tls))
+    assert.equal(
+      matches(['NEG-TLS @token'], title('negative/tls.spec.ts', 'NEG-TLS mutual TLS', 'NEG-TLS-01 @negative')),
+      false,
+    )
+    assert.ok(matches(['@negative'], jwt))
+    assert.equal(
+      matches(['@negative'], title('dcr/official.spec.ts', 'DCR', 'DCR-004 registers @dcr @positive')),
+      false,
+    )
+    assert.ok(matches(['AU-TOK'], au('@au-cdr @token')))
+    assert.ok(matches(['@management @negative', '@token @negative'], au('@au-cdr @token')))
+    assert.equal(matches(['@management @negative'], au('@au-cdr @token')), false)
+    assert.equal(matches(['@token'], au('@au-cdr @tokens')), false)
+    // `*` (the dead banks): every test, positive ones too.
+    assert.ok(matches(['*'], title('dcr/official.spec.ts', 'DCR', 'DCR-004 registers @dcr @positive')))
+  })
   it('selects the tests an anti-bank must not pass by area, tag or both', () => {
     const tok = { area: 'NEG-TLS', tags: ['@negative', '@token'] }
     assert.ok(selects('NEG-TLS @token', tok))
     assert.ok(selects('@negative', tok))
     assert.equal(selects('NEG-TLS @token', { area: 'NEG-TLS', tags: ['@negative'] }), false)
     assert.equal(selects('NEG-TOK', tok), false)
+    assert.ok(selects('*', { area: 'POS-REG', tags: ['@positive'] }))
   })
 })
 

@@ -21,7 +21,7 @@ import { outcomeOf } from '../../fixtures/clients/exchange.ts'
 import { bodyOf } from '../checks/cdr.ts'
 import { checkErrorIs } from '../checks/errors.ts'
 import { ensureRejected, ensureStatus } from '../checks/http.ts'
-import { CDS, control, formOf, inconclusive, precondition, spec } from './support.ts'
+import { CDS, control, formOf, inconclusive, precondition, registerFirst, spec } from './support.ts'
 
 const TAGS = [AU_CDR, '@auth-code']
 
@@ -110,12 +110,13 @@ test.describe('AU CDR: the Authorization Code Flow of a registered recipient', {
   }, async ({ recipient, auDiscovery, auTarget }) => {
     test.skip(auTarget.policies.jarmEncryption === false, `${auTarget.name} declares it offers no JARM encryption`)
     test.skip(!recipient.profile.encryptionKey, 'the suite holds no decryption key of the recipient')
-    const { exchange } = await recipient.register({
+    // Setup, not the rule under test (AU-DCR-014 checks the registration): without it, no verdict.
+    const { exchange } = await registerFirst(recipient, 'register a client with JARM encryption', {
       claims: { authorization_encrypted_response_alg: 'RSA-OAEP-256', authorization_encrypted_response_enc: 'A256GCM' },
     })
-    await ensureStatus(exchange, 201, CDS.response)
     const clientId = String(bodyOf(exchange).client_id)
     const pushed = await pushRequest(recipient, auDiscovery, clientId)
+    if (!pushed.requestUri) inconclusive(`PAR: ${outcomeOf(pushed.exchange)}`)
     const redirect = redirectOf(
       await authorize(recipient, auDiscovery, { client_id: clientId, request_uri: String(pushed.requestUri) }),
     )
@@ -172,7 +173,8 @@ test.describe('AU CDR: the Authorization Code Flow of a registered recipient', {
 
   test('AU-DCR-124 refuses a code with the wrong code_verifier (PKCE)', {
     annotation: [spec(CDS.flows), spec('RFC7636-4.6'), formOf('NEG-CODE-01')],
-    tag: '@negative',
+    // Redeemed at the token endpoint: its verdict rests on POST /token.
+    tag: ['@negative', '@token'],
   }, async ({ registeredClient, auDiscovery }) => {
     const r = registeredClient.recipient
     const { code, pushed } = await codeOf(registeredClient, auDiscovery)
@@ -188,7 +190,8 @@ test.describe('AU CDR: the Authorization Code Flow of a registered recipient', {
 
   test('AU-DCR-125 refuses a code redeemed a second time', {
     annotation: [spec('RFC6749-4.1.2'), formOf('NEG-CODE-02')],
-    tag: '@negative',
+    // Redeemed at the token endpoint: its verdict rests on POST /token.
+    tag: ['@negative', '@token'],
   }, async ({ registeredClient, auDiscovery }) => {
     const r = registeredClient.recipient
     const { code, pushed } = await codeOf(registeredClient, auDiscovery)

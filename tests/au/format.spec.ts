@@ -6,13 +6,14 @@
 import { AU_CDR, requiresAu, test } from '../../fixtures/au/test.ts'
 import { checkCdrRefusal, checkCdsError } from '../checks/cdr.ts'
 import { checkErrorCharset } from '../checks/errors.ts'
-import { checkNoStore, checkWwwAuthenticateBearer, ensureRejected } from '../checks/http.ts'
+import { checkNoStore, checkWwwAuthenticateBearer, ensureRejected, ensureStatus } from '../checks/http.ts'
 import { registerToken, ssaUrl } from './register_support.ts'
 import { CDS, control, formOf, freshToken, spec } from './support.ts'
 
 test.describe('AU CDR: error and answer formats', { tag: [AU_CDR, '@format'] }, () => {
   test('AU-DCR-140 a refused registration is a JSON RegistrationError with one of the four codes', {
     annotation: [spec(CDS.api), spec(CDS.errors), formOf('FMT-01', 'FMT-02')],
+    tag: ['@dcr', '@negative'],
   }, async ({ recipient, cdrSchemas }) => {
     const { exchange } = await recipient.register({ claims: { redirect_uris: ['https://evil.example/cb'] } })
     await checkCdrRefusal(exchange, ['invalid_redirect_uri'], cdrSchemas.registration_error, CDS.errors)
@@ -32,13 +33,17 @@ test.describe('AU CDR: error and answer formats', { tag: [AU_CDR, '@format'] }, 
       'private_key_jwt',
       { scope: 'cdr:registration' },
     )
+    // The header of a token answer, not of a refusal (which carries no-store as well).
+    await ensureStatus(token, 200, CDS.tokens)
     await checkNoStore(token, 'RFC6749-5.1')
     const get = await registeredClient.recipient.dcr.get(registeredClient.clientId, await freshToken(registeredClient))
+    await ensureStatus(get, 200, CDS.management)
     await checkNoStore(get, 'RFC6749-5.1')
   })
 
   test('AU-DCR-142 every 401 of the management API carries a WWW-Authenticate Bearer challenge', {
     annotation: [spec(CDS.api), spec('RFC6750-3'), formOf('FMT-05')],
+    tag: ['@management', '@negative'],
   }, async ({ registeredClient }) => {
     const r = registeredClient.recipient
     for (const [what, bearer] of [
@@ -60,6 +65,7 @@ test.describe('AU CDR: error and answer formats', { tag: [AU_CDR, '@format'] }, 
 
   test('AU-DCR-143 Register errors are the CDS error list (ResponseErrorListV2)', {
     annotation: [spec(CDS.register), requiresAu('register:api')],
+    tag: ['@register', '@negative'],
   }, async ({ recipient, cdrSchemas }) => {
     const token = await registerToken(recipient)
     const ex = await recipient.call({

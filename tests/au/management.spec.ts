@@ -14,8 +14,19 @@ import type { Bearer } from '../../fixtures/clients/dcr_client.ts'
 import { type Exchange, outcomeOf } from '../../fixtures/clients/exchange.ts'
 import { bodyOf, checkCdrRefusal } from '../checks/cdr.ts'
 import { checkErrorIs } from '../checks/errors.ts'
-import { checkJsonContentTypeIfBody, checkWwwAuthenticateBearer, ensureRejected, ensureStatus } from '../checks/http.ts'
-import { behaviour, CDS, control, formOf, freshToken, inconclusive, precondition, readBack, spec } from './support.ts'
+import { checkJsonContentTypeIfBody, checkWwwAuthenticateBearer, ensureRejected } from '../checks/http.ts'
+import {
+  behaviour,
+  CDS,
+  control,
+  formOf,
+  freshToken,
+  inconclusive,
+  precondition,
+  readBack,
+  registerFirst,
+  spec,
+} from './support.ts'
 
 const TAGS = [AU_CDR, '@dcr', '@management', '@negative']
 
@@ -78,12 +89,19 @@ test.describe('AU CDR: registration management refusals', { tag: TAGS }, () => {
     ],
   }, async ({ auTarget, recipientFor }) => {
     const r = await recipientFor(auTarget.shortLivedTokens ?? auTarget.recipient)
-    const { request, exchange } = await r.register()
-    await ensureStatus(exchange, 201, CDS.response)
+    // Setup, not the rule under test: a refused registration or token leaves the test without a verdict.
+    const { request, exchange } = await registerFirst(r, 'register a client of the short-lived-token recipient')
     const clientId = String(bodyOf(exchange).client_id)
-    const issued = await r.tokens.clientCredentials(clientId, 'private_key_jwt', { scope: 'cdr:registration' })
-    const token = String(bodyOf(issued).access_token)
-    const lifetime = Number(bodyOf(issued).expires_in)
+    const issued = await precondition('a cdr:registration token with its expires_in', async () => {
+      const ex = await r.tokens.clientCredentials(clientId, 'private_key_jwt', { scope: 'cdr:registration' })
+      const body = bodyOf(ex)
+      if (ex.kind !== 'response' || ex.status !== 200 || typeof body.access_token !== 'string')
+        throw new Error(`POST /token: ${outcomeOf(ex)}`)
+      if (!(Number(body.expires_in) > 0)) throw new Error(`POST /token: expires_in ${JSON.stringify(body.expires_in)}`)
+      return body
+    })
+    const token = String(issued.access_token)
+    const lifetime = Number(issued.expires_in)
     test.setTimeout(30_000 + lifetime * 1000)
     await control('GET with the token while it lives', () => r.dcr.get(clientId, token), [200])
     await test.step(`wait for the token to expire (expires_in ${lifetime} s): GET answers 401 [RFC6750-3.1]`, async () => {
@@ -130,11 +148,7 @@ test.describe('AU CDR: registration management refusals', { tag: TAGS }, () => {
   test("AU-DCR-082 refuses another client's token on GET, PUT and DELETE: 401", {
     annotation: [spec(CDS.api), behaviour(39, 51, 56), formOf('NEG-MGMT-08'), requiresAu('recipient:second')],
   }, async ({ registeredClient, secondRecipient }) => {
-    const { exchange } = await precondition('register a client of the second recipient', async () => {
-      const res = await secondRecipient.register()
-      if (res.exchange.kind !== 'response' || res.exchange.status !== 201) throw new Error('not registered')
-      return res
-    })
+    const { exchange } = await registerFirst(secondRecipient, 'register a client of the second recipient')
     const foreignToken = await precondition("the second client's cdr:registration token", () =>
       secondRecipient.accessToken(String(bodyOf(exchange).client_id)),
     )

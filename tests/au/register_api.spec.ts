@@ -121,6 +121,7 @@ test.describe('AU CDR: the CDR Register', { tag: TAGS, annotation: requiresAu('r
 
   test('AU-DCR-004 refuses GetSoftwareStatementAssertion without a token, or with one it did not issue: 401', {
     annotation: [spec(CDS.register), spec('RFC6750-3')],
+    tag: '@negative',
   }, async ({ recipient }) => {
     for (const [what, token] of [
       ['no token', null],
@@ -141,6 +142,7 @@ test.describe('AU CDR: the CDR Register', { tag: TAGS, annotation: requiresAu('r
 
   test('AU-DCR-005 refuses its token shown over another client certificate: 401 (holder of key)', {
     annotation: [spec(CDS.register), spec('RFC8705-3'), requiresAu('recipient:second')],
+    tag: '@negative',
   }, async ({ recipient, recipientFor, auTarget }) => {
     const token = await registerToken(recipient)
     const otherCert = await recipientFor(recipient.profile, auTarget.secondRecipient)
@@ -150,6 +152,7 @@ test.describe('AU CDR: the CDR Register', { tag: TAGS, annotation: requiresAu('r
 
   test('AU-DCR-006 negotiates the version: 400 without or with a bad x-v, 406 when none is supported, the highest supported otherwise', {
     annotation: [spec(CDS.register)],
+    tag: '@negative',
   }, async ({ recipient, cdrSchemas }) => {
     const token = await registerToken(recipient)
     const cases: [string, Record<string, string>, number, string][] = [
@@ -178,6 +181,7 @@ test.describe('AU CDR: the CDR Register', { tag: TAGS, annotation: requiresAu('r
 
   test("AU-DCR-007 refuses an unknown brand or product, or a product other than the token's: 404", {
     annotation: [spec(CDS.register), requiresAu('recipient:second')],
+    tag: '@negative',
   }, async ({ recipient, secondRecipient, cdrSchemas }) => {
     const token = await registerToken(recipient)
     const unknown = '00000000-0000-4000-8000-000000000404'
@@ -206,6 +210,7 @@ test.describe('AU CDR: the CDR Register', { tag: TAGS, annotation: requiresAu('r
 
   test('AU-DCR-008 refuses SSAs while the data recipient, its brand or its product is not active: 403', {
     annotation: [spec(CDS.register), spec(CDS.ssa), requiresAu('register:statuses')],
+    tag: '@negative',
   }, async ({ recipientFor, auTarget, cdrSchemas }) => {
     const r = await recipientFor(auTarget.statusRecipient ?? auTarget.recipient)
     const token = await registerToken(r)
@@ -243,6 +248,7 @@ test.describe('AU CDR: the CDR Register', { tag: TAGS, annotation: requiresAu('r
 
   test("AU-DCR-009 refuses a token request over another product's certificate, for another scope or grant", {
     annotation: [spec(CDS.register), spec(CDS.certificates), requiresAu('recipient:second')],
+    tag: '@negative',
   }, async ({ recipient, recipientFor, auTarget }) => {
     const otherCert = await recipientFor(recipient.profile, auTarget.secondRecipient)
     await test.step("another product's client certificate: invalid_client", async () => {

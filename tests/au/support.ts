@@ -3,6 +3,7 @@
  * the negative catalogue id it is the AU form of), the positive control of every refusal, and the
  * common preconditions.
  */
+import type { CdrRequestOptions, Recipient } from '../../fixtures/au/recipient.ts'
 import type { CdrRegisteredClient } from '../../fixtures/au/test.ts'
 import type { Exchange } from '../../fixtures/clients/exchange.ts'
 import { control as controlStep, ensureSucceeded, inconclusive, precondition } from '../../fixtures/controls.ts'
@@ -46,6 +47,20 @@ export function control(title: string, run: () => Promise<Exchange>, expected: r
     const ex = await run()
     ensureSucceeded(ex, expected)
     return ex
+  })
+}
+
+/**
+ * A registration of `r` the test needs before it can check anything (a precondition): accepted
+ * with 201 and a client_id, else the test is inconclusive. Returns the request and the answer.
+ */
+export function registerFirst(r: Recipient, title: string, opts: CdrRequestOptions = {}) {
+  return precondition(title, async () => {
+    const res = await r.register(opts)
+    ensureSucceeded(res.exchange, [201])
+    if (typeof (res.exchange.json as { client_id?: unknown } | undefined)?.client_id !== 'string')
+      throw new Error('POST /register: 201 without a client_id')
+    return res
   })
 }
 

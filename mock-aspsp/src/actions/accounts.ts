@@ -5,11 +5,11 @@
  * (RFC 8705 §3). Which fields appear follows the consent's permissions.
  */
 import type { Context } from 'koa'
-import type { Bank } from '../helpers/bank.ts'
-import { type Account, findCustomer } from '../helpers/customers.ts'
-import { Forbidden, InsufficientScope } from '../helpers/errors.ts'
+import { type Account, findCustomer } from '../banking/customers.ts'
+import type { Bank } from '../config/bank.ts'
 import { type Consent, consentExpired, getConsent } from '../models/consent.ts'
 import { bearerToken } from '../shared/bearer.ts'
+import { Forbidden, InsufficientScope } from '../shared/errors.ts'
 import type { ConsentTokenExtra } from './code_grants.ts'
 import { AISP_BASE } from './consents.ts'
 

@@ -16,20 +16,20 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Context } from 'koa'
-import { approve, deny, errorRedirect } from '../helpers/authorization.ts'
-import type { Bank } from '../helpers/bank.ts'
-import { displayNameOf, grantTypesOf } from '../helpers/client_info.ts'
-import { CUSTOMER_PASSWORD, customersFor, findCustomer, resolveAutoApproval, signIn } from '../helpers/customers.ts'
-import { InvalidRequest, InvalidRequestUri, OAuthError, UnauthorizedClient } from '../helpers/errors.ts'
+import { CUSTOMER_PASSWORD, customersFor, findCustomer, resolveAutoApproval, signIn } from '../banking/customers.ts'
+import type { Bank } from '../config/bank.ts'
+import { getConsent } from '../models/consent.ts'
+import { epoch, type GrantRecord } from '../models/store.ts'
+import { approve, deny, errorRedirect } from '../oauth/authorization.ts'
+import { displayNameOf, grantTypesOf } from '../oauth/client_info.ts'
 import {
   type AuthorizationRequest,
   RedirectableError,
   usableConsent,
   validateRequestObject,
-} from '../helpers/rules/request_object.ts'
-import { getConsent } from '../models/consent.ts'
-import { epoch, type GrantRecord } from '../models/store.ts'
+} from '../profiles/uk_ob/rules/request_object.ts'
 import { mediaType, readBody } from '../shared/body.ts'
+import { InvalidRequest, InvalidRequestUri, OAuthError, UnauthorizedClient } from '../shared/errors.ts'
 import { consentPage, errorPage, PAGE_CSP, signInPage, type TppView } from '../views/pages.ts'
 
 /** RFC 9126 §2.2: the request_uri a pushed request is known by. */
@@ -157,7 +157,7 @@ function answerError(ctx: Context, e: unknown): void {
 }
 
 /** The request's parameters: the query of a GET, the form of a POST; a repeated one is an error. */
-async function authorizationParams(ctx: Context): Promise<Record<string, string>> {
+export async function authorizationParams(ctx: Context): Promise<Record<string, string>> {
   let entries: URLSearchParams
   if (ctx.method === 'POST') {
     if (mediaType(ctx) !== 'application/x-www-form-urlencoded') {

@@ -5,11 +5,11 @@
  * access token"). An operation switched off answers 405 after the token check.
  */
 import type { Context } from 'koa'
-import type { Bank } from '../helpers/bank.ts'
-import type { Operation } from '../helpers/defaults.ts'
-import { InvalidToken, MethodNotAllowed, NotFound } from '../helpers/errors.ts'
+import type { Bank } from '../config/bank.ts'
+import type { Operation } from '../config/defaults.ts'
 import { type ClientRecord, epoch } from '../models/store.ts'
 import { bearerToken } from '../shared/bearer.ts'
+import { InvalidToken, MethodNotAllowed, NotFound } from '../shared/errors.ts'
 import { requestCert } from '../shared/mtls.ts'
 import { registrationResponse, validateRegistration } from './register.ts'
 

@@ -9,15 +9,15 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { Context } from 'koa'
-import { CODE_GRANT, type CodeData, codeKey, codeRecord } from '../helpers/authorization.ts'
-import type { Bank } from '../helpers/bank.ts'
-import { grantTypesOf } from '../helpers/client_info.ts'
-import { InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient } from '../helpers/errors.ts'
-import { s256, signIdToken } from '../helpers/id_token.ts'
-import { findToken, issueToken, tokenProblem } from '../helpers/tokens.ts'
+import type { Bank } from '../config/bank.ts'
 import { type Consent, consentExpired, consentExpiry, getConsent } from '../models/consent.ts'
 import { epoch, type TokenRecord } from '../models/store.ts'
+import { CODE_GRANT, type CodeData, codeKey, codeRecord } from '../oauth/authorization.ts'
+import { grantTypesOf } from '../oauth/client_info.ts'
+import { s256, signIdToken } from '../oauth/id_token.ts'
+import { findToken, issueToken, tokenProblem } from '../oauth/tokens.ts'
 import type { AuthenticatedClient } from '../shared/client_auth.ts'
+import { InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient } from '../shared/errors.ts'
 
 const FAMILY_GRANT = 'refresh-token-family'
 const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/

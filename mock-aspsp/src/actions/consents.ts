@@ -6,13 +6,13 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Context } from 'koa'
-import type { Bank } from '../helpers/bank.ts'
-import { Forbidden, InsufficientScope, ObApiError } from '../helpers/errors.ts'
-import { checkPermissions } from '../helpers/permissions.ts'
+import { checkPermissions } from '../banking/permissions.ts'
+import type { Bank } from '../config/bank.ts'
 import { type Consent, getConsent, isoNow, saveConsent, withStatus } from '../models/consent.ts'
 import type { TokenRecord } from '../models/store.ts'
 import { bearerToken } from '../shared/bearer.ts'
 import { mediaType, readBody } from '../shared/body.ts'
+import { Forbidden, InsufficientScope, ObApiError } from '../shared/errors.ts'
 
 export const AISP_BASE = '/open-banking/v3.1/aisp'
 

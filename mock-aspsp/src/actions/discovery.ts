@@ -1,9 +1,9 @@
 /** `/.well-known/openid-configuration` and `/.well-known/oauth-authorization-server` (OIDC Discovery §3, RFC 8414 §2-3, RFC 8705 §5) and `/jwks`. */
 import { createPublicKey } from 'node:crypto'
 import type { Context } from 'koa'
-import type { Bank } from '../helpers/bank.ts'
-import { SUPPORTED_SCOPES } from '../helpers/rules/metadata.ts'
-import { ALLOWED_JWS_ALGS } from '../helpers/rules/request.ts'
+import type { Bank } from '../config/bank.ts'
+import { SUPPORTED_SCOPES } from '../profiles/uk_ob/rules/metadata.ts'
+import { ALLOWED_JWS_ALGS } from '../shared/signed_inputs.ts'
 
 export function discoveryDocument(bank: Bank): Record<string, unknown> {
   const e = bank.endpoints

@@ -4,11 +4,11 @@
  * `{"active": false}` (RFC 7662 §4: the server decides who may introspect what).
  */
 import type { Context } from 'koa'
-import type { Bank } from '../helpers/bank.ts'
-import { InvalidRequest } from '../helpers/errors.ts'
-import { findToken, tokenProblem } from '../helpers/tokens.ts'
+import type { Bank } from '../config/bank.ts'
+import { findToken, tokenProblem } from '../oauth/tokens.ts'
 import { readForm } from '../shared/body.ts'
 import { authenticateClient } from '../shared/client_auth.ts'
+import { InvalidRequest } from '../shared/errors.ts'
 
 export async function introspect(ctx: Context): Promise<void> {
   const bank: Bank = ctx.bank

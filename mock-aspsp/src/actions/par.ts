@@ -5,13 +5,13 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { Context } from 'koa'
-import type { Bank } from '../helpers/bank.ts'
-import { grantTypesOf } from '../helpers/client_info.ts'
-import { InvalidRequest, UnauthorizedClient } from '../helpers/errors.ts'
-import { RedirectableError, validateRequestObject } from '../helpers/rules/request_object.ts'
+import type { Bank } from '../config/bank.ts'
 import { epoch } from '../models/store.ts'
+import { grantTypesOf } from '../oauth/client_info.ts'
+import { RedirectableError, validateRequestObject } from '../profiles/uk_ob/rules/request_object.ts'
 import { readForm } from '../shared/body.ts'
 import { authenticateClient } from '../shared/client_auth.ts'
+import { InvalidRequest, UnauthorizedClient } from '../shared/errors.ts'
 import { PAR_GRANT, PAR_URN } from './authorize.ts'
 
 /**

@@ -4,14 +4,14 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Context } from 'koa'
-import type { Bank } from '../helpers/bank.ts'
-import { InvalidClientMetadata, InvalidRequest } from '../helpers/errors.ts'
-import type { DecodedJws, Json } from '../helpers/jose.ts'
+import type { Bank } from '../config/bank.ts'
+import type { DecodedJws, Json } from '../crypto/jose.ts'
+import { type ClientRecord, epoch } from '../models/store.ts'
 import {
   checkTransportCertMatchesSoftware,
   REQUEST_ONLY_CLAIMS,
   registeredMetadata,
-} from '../helpers/rules/metadata.ts'
+} from '../profiles/uk_ob/rules/metadata.ts'
 import {
   checkIssIsSoftwareId,
   checkRequestClaims,
@@ -19,12 +19,17 @@ import {
   checkRequestJtiUnused,
   checkRequestMediaType,
   checkRequestSignature,
-  parseRequestJws,
-} from '../helpers/rules/request.ts'
-import { checkSsaClaims, checkSsaSignature, checkSsaUnused, parseSoftwareStatement } from '../helpers/rules/ssa.ts'
-import { type ClientRecord, epoch } from '../models/store.ts'
+} from '../profiles/uk_ob/rules/request.ts'
+import {
+  checkSsaClaims,
+  checkSsaSignature,
+  checkSsaUnused,
+  parseSoftwareStatement,
+} from '../profiles/uk_ob/rules/ssa.ts'
 import { readBody } from '../shared/body.ts'
+import { InvalidClientMetadata, InvalidRequest } from '../shared/errors.ts'
 import { type ClientCert, requestCert, requireClientCert } from '../shared/mtls.ts'
+import { parseRequestJws } from '../shared/signed_inputs.ts'
 
 /** RFC 7592 §2.2: a client may not send server-managed values in an update. */
 const SERVER_MANAGED = [

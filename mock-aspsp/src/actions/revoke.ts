@@ -1,10 +1,10 @@
 /** `POST /revoke` (RFC 7009), client-authenticated; revokes only the client's own tokens, answers 200 for any. */
 import type { Context } from 'koa'
-import type { Bank } from '../helpers/bank.ts'
-import { InvalidRequest } from '../helpers/errors.ts'
-import { findToken } from '../helpers/tokens.ts'
+import type { Bank } from '../config/bank.ts'
+import { findToken } from '../oauth/tokens.ts'
 import { readForm } from '../shared/body.ts'
 import { authenticateClient } from '../shared/client_auth.ts'
+import { InvalidRequest } from '../shared/errors.ts'
 
 export async function revoke(ctx: Context): Promise<void> {
   const bank: Bank = ctx.bank

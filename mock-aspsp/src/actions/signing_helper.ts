@@ -4,7 +4,7 @@
  * SSA, a client assertion, a request object — so that tools that cannot sign PS256 (Postman,
  * newman, Bruno) can walk the DCR and AIS journeys. A real bank never holds a TPP's private keys:
  * nothing here exists there. Each call must come over mutual TLS with a certificate that belongs
- * to the TPP it asks for (helpers/cert_profiles.ts), so a client can only have its own keys used.
+ * to the TPP it asks for (pki/cert_profiles.ts), so a client can only have its own keys used.
  */
 import type Router from '@koa/router'
 import type { Context } from 'koa'
@@ -14,10 +14,10 @@ import { type Claims, signerFromFile } from '../../../fixtures/builders/jose.ts'
 import { type AuthMethod, registrationClaims, signRegistration } from '../../../fixtures/builders/registration.ts'
 import { mintSsa } from '../../../fixtures/builders/ssa.ts'
 import { findTpp, type SoftwareIdentity } from '../../../keys/pki.ts'
-import type { Bank } from '../helpers/bank.ts'
-import { certificateOwnership } from '../helpers/cert_profiles.ts'
-import { InvalidRequest, NotFound } from '../helpers/errors.ts'
+import type { Bank } from '../config/bank.ts'
+import { certificateOwnership } from '../pki/cert_profiles.ts'
 import { mediaType, readBody } from '../shared/body.ts'
+import { InvalidRequest, NotFound } from '../shared/errors.ts'
 import { requireClientCert } from '../shared/mtls.ts'
 import { noStore } from '../shared/no_store.ts'
 

@@ -5,17 +5,17 @@
  * authorization flow).
  */
 import type { Context } from 'koa'
-import type { Bank } from '../helpers/bank.ts'
+import type { Bank } from '../config/bank.ts'
+import { accessTokenTtl, issueToken } from '../oauth/tokens.ts'
+import { readForm } from '../shared/body.ts'
+import { type AuthenticatedClient, authenticateClient } from '../shared/client_auth.ts'
 import {
   InvalidClient,
   InvalidRequest,
   InvalidScope,
   UnauthorizedClient,
   UnsupportedGrantType,
-} from '../helpers/errors.ts'
-import { accessTokenTtl, issueToken } from '../helpers/tokens.ts'
-import { readForm } from '../shared/body.ts'
-import { type AuthenticatedClient, authenticateClient } from '../shared/client_auth.ts'
+} from '../shared/errors.ts'
 
 export type GrantHandler = (ctx: Context, params: Record<string, string>, auth: AuthenticatedClient) => Promise<void>
 

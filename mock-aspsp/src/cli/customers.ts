@@ -3,8 +3,8 @@
  * accounts for a customer seed (the bank's `--customer-seed`), and how to approve a consent as one
  * of them without the consent page (`npm start -- --auto-approve=<customer>:<AccountId>,...`).
  */
-import { CUSTOMER_PASSWORD, customersFor, maskedAccount } from '../helpers/customers.ts'
-import { DEFAULTS } from '../helpers/defaults.ts'
+import { CUSTOMER_PASSWORD, customersFor, maskedAccount } from '../banking/customers.ts'
+import { DEFAULTS } from '../config/defaults.ts'
 import { fail, parseArgs } from './args.ts'
 
 const USAGE = `usage: npm run -s customers -- [--seed <n>] [--json]

@@ -27,8 +27,8 @@ import {
   type SoftwareIdentity,
   subjectDnOf,
 } from '../../../keys/pki.ts'
-import { type CertificateSubject, certificateOwnership, certificateProfile } from '../helpers/cert_profiles.ts'
-import { dnAttribute, rdnsFromCertificateName } from '../helpers/dn.ts'
+import { type CertificateSubject, certificateOwnership, certificateProfile } from '../pki/cert_profiles.ts'
+import { dnAttribute, rdnsFromCertificateName } from '../pki/dn.ts'
 import { fail, parseArgs } from './args.ts'
 
 const USAGE = `usage: npm run -s tpp -- add <name> --transport-cert <pem> --transport-key <pem> --signing-key <pem>

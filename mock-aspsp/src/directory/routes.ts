@@ -7,9 +7,9 @@ import type Router from '@koa/router'
 import type { Context } from 'koa'
 import { signerFromFile } from '../../../fixtures/builders/jose.ts'
 import { mintSsa } from '../../../fixtures/builders/ssa.ts'
-import type { Bank } from '../helpers/bank.ts'
-import { certificateOwnership } from '../helpers/cert_profiles.ts'
-import { InvalidRequest, NotFound } from '../helpers/errors.ts'
+import type { Bank } from '../config/bank.ts'
+import { certificateOwnership } from '../pki/cert_profiles.ts'
+import { InvalidRequest, NotFound } from '../shared/errors.ts'
 import { requireClientCert } from '../shared/mtls.ts'
 import { LOCAL_KEYSTORE_PATH } from './directory.ts'
 
@@ -22,7 +22,7 @@ async function keystore(ctx: Context): Promise<void> {
   ctx.body = jwks
 }
 
-/** Issues an SSA for the software of the presented transport certificate (OBTransport or OBWAC, helpers/cert_profiles.ts). */
+/** Issues an SSA for the software of the presented transport certificate (OBTransport or OBWAC, pki/cert_profiles.ts). */
 async function softwareStatementAssertion(ctx: Context): Promise<void> {
   const bank: Bank = ctx.bank
   const { orgId, softwareId } = ctx.params as { orgId: string; softwareId: string }

@@ -69,7 +69,7 @@ export interface Store {
   getToken(hash: string): TokenRecord | undefined
   /**
    * Revokes a token; a token that was never written (a self-contained client-credentials JWT,
-   * `helpers/tokens.ts`) is written now from `record`, revoked. Committed before it returns.
+   * `oauth/tokens.ts`) is written now from `record`, revoked. Committed before it returns.
    */
   revokeToken(hash: string, record?: TokenRecord): void
   /**

@@ -4,10 +4,10 @@
  * certificate binding.
  */
 import type { Context } from 'koa'
-import { InvalidToken } from '../helpers/errors.ts'
-import { findToken, tokenProblem } from '../helpers/tokens.ts'
 import type { TokenRecord } from '../models/store.ts'
+import { findToken, tokenProblem } from '../oauth/tokens.ts'
 import { certOwnershipProblem } from './cert_owner.ts'
+import { InvalidToken } from './errors.ts'
 import { requestCert } from './mtls.ts'
 
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i

@@ -4,7 +4,7 @@
  * limit applies to all of them, and a form must not repeat a parameter (RFC 6749 §3.2).
  */
 import type { Context } from 'koa'
-import { InvalidRequest, PayloadTooLarge } from '../helpers/errors.ts'
+import { InvalidRequest, PayloadTooLarge } from './errors.ts'
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
 /**

@@ -10,10 +10,7 @@
  * a client"; FAPI 1 Advanced §5.2.2; catalogue NEG-TOK-32, NEG-TOK-34, NEG-BIND-08).
  */
 import type { Context } from 'koa'
-import type { Bank } from '../helpers/bank.ts'
-import { jwksUriOf } from '../helpers/client_info.ts'
-import { dnKeyOfString } from '../helpers/dn.ts'
-import { InvalidClient, type OAuthError, ServerError, UnauthorizedClient } from '../helpers/errors.ts'
+import type { Bank } from '../config/bank.ts'
 import {
   type DecodedJws,
   decodeJws,
@@ -22,11 +19,14 @@ import {
   joseHeaderProblem,
   type KeySet,
   keyOutcomeText,
-} from '../helpers/jose.ts'
-import { ALLOWED_JWS_ALGS } from '../helpers/rules/request.ts'
+} from '../crypto/jose.ts'
 import { type ClientRecord, epoch } from '../models/store.ts'
+import { jwksUriOf } from '../oauth/client_info.ts'
+import { dnKeyOfString } from '../pki/dn.ts'
 import { certOwnershipProblem } from './cert_owner.ts'
+import { InvalidClient, type OAuthError, ServerError, UnauthorizedClient } from './errors.ts'
 import { type ClientCert, requestCert } from './mtls.ts'
+import { ALLOWED_JWS_ALGS } from './signed_inputs.ts'
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 
@@ -181,7 +181,7 @@ function verifyWithoutKid(bank: Bank, keys: KeySet, jws: string, alg: string, is
 }
 
 /** RFC 7523 §3 items 4–5: exp required, not passed, not too far ahead; iat and nbf not in the future. */
-function checkAssertionTimes(bank: Bank, claims: Json): void {
+export function checkAssertionTimes(bank: Bank, claims: Json): void {
   const now = epoch()
   const skew = bank.options.clockSkew
   const exp = claims.exp

@@ -4,14 +4,7 @@
  * `server_error` whose details stay in the log, never in the response.
  */
 import type { Context, Next } from 'koa'
-import {
-  MethodNotAllowed,
-  NotFound,
-  OAuthError,
-  ObApiError,
-  ServerError,
-  sanitizeDescription,
-} from '../helpers/errors.ts'
+import { MethodNotAllowed, NotFound, OAuthError, ObApiError, ServerError, sanitizeDescription } from './errors.ts'
 
 const REGISTRATION_CODES = new Set([
   'invalid_client_metadata',

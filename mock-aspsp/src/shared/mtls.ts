@@ -8,7 +8,7 @@
  *
  * OpenSSL judges the certificate once, at the handshake; a kept-alive or resumed connection
  * outlives that verdict. So every request looks again at the validity period and at the current
- * CRL (`helpers/revocation.ts`): a certificate that expired or was revoked since the connection
+ * CRL (`pki/revocation.ts`): a certificate that expired or was revoked since the connection
  * opened is no longer trusted (DESIGN: "Which certificate may act for a client").
  */
 import 'reflect-metadata'
@@ -16,10 +16,10 @@ import { createHash, type X509Certificate as NodeX509 } from 'node:crypto'
 import type { TLSSocket } from 'node:tls'
 import * as x509 from '@peculiar/x509'
 import type { Context } from 'koa'
-import type { DeviationName } from '../helpers/deviations.ts'
-import { dnAttribute, dnKey, type Rdn, rdnsFromCertificateName } from '../helpers/dn.ts'
-import type { OAuthError } from '../helpers/errors.ts'
-import type { RevocationLists } from '../helpers/revocation.ts'
+import { dnAttribute, dnKey, type Rdn, rdnsFromCertificateName } from '../pki/dn.ts'
+import type { RevocationLists } from '../pki/revocation.ts'
+import type { KnownDeviationName } from '../profiles/profile.ts'
+import type { OAuthError } from './errors.ts'
 
 const CLIENT_AUTH_EKU = '1.3.6.1.5.5.7.3.2'
 
@@ -54,7 +54,7 @@ export interface ClientCert {
 export type CertProblem = 'untrusted-issuer' | 'expired' | 'revoked' | 'wrong-eku' | 'other'
 
 /** The deviation that lets a certificate with this problem through, where one exists. */
-const FORGIVEN_BY: Record<CertProblem, DeviationName | undefined> = {
+const FORGIVEN_BY: Record<CertProblem, KnownDeviationName | undefined> = {
   'untrusted-issuer': 'accept-untrusted-client-cert',
   expired: 'accept-expired-client-cert',
   revoked: 'skip-client-cert-revocation',

@@ -4,7 +4,7 @@
  * HTTPS (RFC 6797 HSTS; the bank has no plain-HTTP listener to fall back to; `hstsMaxAge`).
  */
 import type { Context, Next } from 'koa'
-import type { MockOptions } from '../helpers/defaults.ts'
+import type { MockOptions } from '../config/defaults.ts'
 
 /** The headers, also written by the listener's own raw answers (server.ts). */
 export function securityHeadersFor(options: Pick<MockOptions, 'hstsMaxAge'>): Record<string, string> {

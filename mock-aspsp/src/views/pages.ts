@@ -4,8 +4,8 @@
  * and with a keyboard alone: native form controls, a label for each, errors announced with
  * `role="alert"` and tied to their field with `aria-describedby`.
  */
-import { type Account, type Customer, maskedAccount } from '../helpers/customers.ts'
-import { PERMISSIONS } from '../helpers/permissions.ts'
+import { type Account, type Customer, maskedAccount } from '../banking/customers.ts'
+import { PERMISSIONS } from '../banking/permissions.ts'
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
 

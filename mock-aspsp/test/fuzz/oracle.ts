@@ -26,7 +26,7 @@ export const REGISTERED_ERROR_CODES = {
 
 /**
  * Codes of the mock's own for HTTP-level answers no RFC code fits (an unknown path, a method the
- * path does not have). Documented in mock-aspsp/src/helpers/errors.ts.
+ * path does not have). Documented in mock-aspsp/src/shared/errors.ts.
  */
 export const HTTP_LEVEL_CODES = ['not_found', 'method_not_allowed'] as const
 

@@ -5,9 +5,9 @@
  * either; the README's "AU CDR: choices" table lists them.
  *
  * Shared options the profile sets differently (`CDR_PROFILE_DEFAULTS`) are documented in
- * `helpers/defaults.ts`; here only why the profile changes them.
+ * `config/defaults.ts`; here only why the profile changes them.
  */
-import type { MockOptions } from '../../helpers/defaults.ts'
+import type { MockOptions } from '../../config/defaults.ts'
 
 export type RegistrationErrorCode =
   | 'invalid_client_metadata'
@@ -84,7 +84,7 @@ export const CDR_DEFAULTS: CdrOptions = {
   registerTokenTtl: 300,
 }
 
-/** Shared options the AU profile sets otherwise (documented in helpers/defaults.ts). */
+/** Shared options the AU profile sets otherwise (documented in config/defaults.ts). */
 export const CDR_PROFILE_DEFAULTS: Partial<MockOptions> = {
   // CDS "Client Authentication": private_key_jwt only; tls_client_auth SHALL NOT be supported.
   authMethods: ['private_key_jwt'],
@@ -92,8 +92,6 @@ export const CDR_PROFILE_DEFAULTS: Partial<MockOptions> = {
   accessTokenTtl: 300,
   // CDS "Registration Validation": no multiple active registrations for the same software_id.
   multipleClientsPerSoftware: false,
-  // An AU client certificate's CN is the software product name, not its id: no OB-style CN match.
-  transportCertMustMatchSoftware: false,
   // CDS "Pushed Authorisation": request_uri lives 10 to 90 seconds.
   parTtl: 60,
 }

@@ -383,7 +383,68 @@ export const CDR_DEVIATIONS = {
     caughtBy: ['AU-DCR-011'],
     refs: ['CDS-REG-RESP', 'CDS-DCR-API'],
   },
+  'jarm-alg-always-ps256': {
+    area: 'metadata',
+    breaks: 'authorization_signed_response_alg is registered as PS256 whatever the request asks (ES256 is lost)',
+    clause: 'CDS Registration Request: authorization_signed_response_alg PS256 or ES256, as the recipient asks (JARM)',
+    caughtBy: ['AU-DCR-013'],
+    refs: ['CDS-REG-REQ'],
+  },
+  'jarm-enc-always-a256gcm': {
+    area: 'metadata',
+    breaks:
+      'authorization_encrypted_response_enc is registered as A256GCM whatever the request asks (A128CBC-HS256 is lost)',
+    clause: 'CDS Registration Request: authorization_encrypted_response_enc A256GCM or A128CBC-HS256',
+    caughtBy: ['AU-DCR-014'],
+    refs: ['CDS-REG-REQ'],
+  },
+  'no-jarm-enc-default': {
+    area: 'metadata',
+    breaks: 'authorization_encrypted_response_alg without _enc is registered with no enc instead of A128CBC-HS256',
+    clause:
+      'CDS Registration Request: authorization_encrypted_response_enc "If authorization_encrypted_response_alg is specified, the default for this value is A128CBC-HS256"',
+    caughtBy: ['AU-DCR-015'],
+    refs: ['CDS-REG-REQ'],
+  },
+  'default-id-token-encryption': {
+    area: 'metadata',
+    breaks:
+      'a registration that asks no ID token encryption is answered with id_token_encrypted_response_alg RSA-OAEP and _enc A256GCM (the retired Hybrid Flow defaults)',
+    clause:
+      'CDS Registration Request: id_token_encrypted_response_alg / _enc only for the Hybrid Flow; "SHALL NOT" with response type code',
+    caughtBy: ['AU-DCR-016'],
+    refs: ['CDS-REG-REQ'],
+  },
+  'refuse-localhost-redirect': {
+    area: 'metadata',
+    breaks: 'a localhost redirect URI the SSA holds is refused (400 invalid_redirect_uri), on POST and on PUT',
+    clause:
+      'CDS Registration Request: redirect_uris "MUST match or be a subset of" the SSA\'s (the Register vets them; no rule against localhost)',
+    caughtBy: ['AU-DCR-017', 'AU-DCR-022'],
+    refs: ['CDS-REG-RESP', 'CDS-REG-MGMT'],
+  },
   // --- registration management (CDS "Registration Management") ---
+  'get-omits-software-statement': {
+    area: 'management',
+    breaks: 'GET /register/{ClientId} answers the registration without its software_statement',
+    clause: 'CDS DCR API GET: RegistrationProperties (software_statement required, returned unmodified)',
+    caughtBy: ['AU-DCR-019'],
+    refs: ['CDS-REG-RESP', 'CDS-DCR-API'],
+  },
+  'put-ignores-update': {
+    area: 'management',
+    breaks: 'PUT answers 200 with the registration as it was: the update is not applied',
+    clause: 'CDS Registration Management: PUT updates the registration; RFC 7592 §2.2',
+    caughtBy: ['AU-DCR-020'],
+    refs: ['CDS-REG-MGMT'],
+  },
+  'unknown-token-400': {
+    area: 'management',
+    breaks: 'an access token the Data Holder never issued is answered 400 invalid_request instead of 401 invalid_token',
+    clause: 'CDS DCR API GET, PUT, DELETE: 401 "invalid access token"; RFC 6750 §3.1 (invalid_token)',
+    caughtBy: ['AU-DCR-085'],
+    refs: ['CDS-DCR-API', 'RFC6750-3.1'],
+  },
   'unknown-client-404': {
     area: 'management',
     breaks: 'an unknown client id answers 404 instead of 401',
@@ -585,6 +646,39 @@ export const CDR_DEVIATIONS = {
     caughtBy: ['AU-DCR-084', 'AU-DCR-142'],
     refs: ['RFC6750-3'],
   },
+  // --- found by the AU security review (mock-aspsp/test/au_security_review.test.ts) ---
+  'accept-assertion-over-foreign-cert': {
+    area: 'token',
+    breaks:
+      "a client's assertion is accepted over another recipient's (trusted) client certificate: the token is bound to that certificate",
+    clause:
+      "CDS Certificate Management: the client certificate is the software product's (CN = product name, O = brand name); CDS Transport Security: MTLS holder of key",
+    caughtBy: ['AU-DCR-170'],
+    refs: ['CDS-CERTS'],
+  },
+  'redeem-grant-over-foreign-cert': {
+    area: 'auth-code',
+    breaks:
+      "an authorisation code or refresh token of a client is redeemed over another recipient's client certificate",
+    clause: 'CDS Certificate Management; RFC 8705 §3 (the tokens are bound to the certificate presented)',
+    caughtBy: ['AU-DCR-170'],
+    refs: ['CDS-CERTS'],
+  },
+  'rotate-refresh-tokens': {
+    area: 'token',
+    breaks: 'each refresh issues a new refresh token and revokes the one presented (rotation)',
+    clause: 'CDS Tokens, Refresh Token: "Data Holders MUST NOT cycle refresh tokens (rotation)"',
+    caughtBy: ['AU-DCR-171'],
+    refs: ['CDS-TOKENS'],
+  },
+  'accept-unbounded-request-lifetime': {
+    area: 'request-jwt',
+    breaks:
+      'a registration request issued long ago (iat negative) or valid for ever (exp 1e20) is accepted, its jti kept that long',
+    clause: 'CDS Registration Request using JWT (iat, exp); RFC 7519 §4.1.4, §4.1.6',
+    caughtBy: ['AU-DCR-172'],
+    refs: ['CDS-REG-REQ'],
+  },
   // --- the mock CDR Register ---
   'register-ignores-status': {
     area: 'register',
@@ -644,15 +738,65 @@ export const CDR_DEVIATIONS = {
     refs: ['CDS-CERTS'],
   },
   // --- anti-banks (the self-test requires that they pass no refusal test) ---
+  // Each refuses as a real Data Holder would (the CDS error shape, a plausible code and description,
+  // nothing naming the deviation): a test can tell it from a genuine refusal only by its control.
+  // The areas of `passesNone` and `mayPass` are the AU tests' (scripts/sensitivity.ts AU_AREAS, read
+  // from their tags); a `mayPass` key is an AU test id or such an area.
+  'refuse-every-registration': {
+    area: 'anti-bank',
+    breaks: 'every POST /register is refused with 400 invalid_client_metadata (CDS RegistrationError), valid or not',
+    clause:
+      'CDS Registration Validation (a valid request from an active software product is registered); the anti-bank proves AU refusal tests need their control',
+    caughtBy: [],
+    refs: [],
+    passesNone: ['@negative'],
+    refuses: ['POST /register'],
+    mayPass: {
+      'AU-REGISTER':
+        "a refusal of the mock CDR Register's API (SSAs, its tokens, version negotiation, its error list): its verdict rests on the Register, which this bank answers for real, and it registers nothing",
+      'AU-DCR-156':
+        "checks the TLS policy of the Data Holder's hosts by handshakes alone (with a handshake that must complete), and registers nothing",
+    },
+  },
+  'refuse-every-token-request': {
+    area: 'anti-bank',
+    breaks: 'every POST /token of the Data Holder is refused with 400 invalid_client, valid or not',
+    clause: 'CDS Client Authentication, Tokens (a registered recipient with a valid assertion gets a token)',
+    caughtBy: [],
+    refs: [],
+    passesNone: ['@token @negative', '@management @negative'],
+    refuses: ['POST /token'],
+  },
+  'refuse-every-management-call': {
+    area: 'anti-bank',
+    breaks:
+      'every GET, PUT and DELETE /register/{ClientId} is answered 401 invalid_token with a Bearer challenge, whatever the token',
+    clause: 'CDS Registration Management (the client with its cdr:registration token reads, updates, deletes)',
+    caughtBy: [],
+    refs: [],
+    passesNone: ['@management @negative'],
+    refuses: ['GET /register/{ClientId}', 'PUT /register/{ClientId}', 'DELETE /register/{ClientId}'],
+  },
   dead: {
     area: 'anti-bank',
     breaks: 'the listener accepts each TCP connection and closes it at once: nothing is ever answered',
     clause: 'none: a Data Holder that is down; no AU test may pass against it',
     caughtBy: [],
     refs: [],
-    passesNone: ['@negative'],
+    passesNone: ['*'],
     refuses: [],
   },
 } as const satisfies Record<string, CdrDeviation>
 
 export type CdrDeviationName = keyof typeof CDR_DEVIATIONS
+
+/**
+ * The reference behaviours (fixtures/catalogue/cdr_behaviours.ts) that no AU deviation can prove,
+ * with the reason: the coverage report and the sensitivity report show it in place of the
+ * deviations caught at a test of the behaviour, and a full self-test requires every other
+ * behaviour to be proven.
+ */
+export const CDR_UNBREAKABLE_BEHAVIOURS: Readonly<Record<string, string>> = {
+  'CDR-B29':
+    "a Data Holder's choice, not a rule: CDS sets none on the hosts of the SSA's redirect URIs (WSO2 refuses them on several hosts, the ACCC accepts); AU-DCR-073 checks the answer the target declares (policies.ssaRedirectsSameHost)",
+}

@@ -4,7 +4,7 @@
  * use it. Registration errors keep the RFC 7591 shape of the shared error handler.
  */
 import type { Context, Next } from 'koa'
-import { OAuthError } from '../../helpers/errors.ts'
+import { OAuthError } from '../../shared/errors.ts'
 
 /** CDS error codes the mock uses (CDS "Error Codes"). */
 export const CDS_ERRORS = {

@@ -16,6 +16,7 @@ import { registerCdrClient } from './actions/register.ts'
 import { CDR_PROFILE_DEFAULTS } from './defaults.ts'
 import { CDR_DEVIATIONS } from './deviations.ts'
 import { registerRoutes, registerUrls } from './register/routes.ts'
+import * as certificateRules from './rules/certificate.ts'
 import * as metadataRules from './rules/metadata.ts'
 import * as requestRules from './rules/request.ts'
 import * as requestObjectRules from './rules/request_object.ts'
@@ -27,7 +28,13 @@ export const auCdr: BankProfile = {
   title: () => 'AU CDR (CDS 1.36) Data Holder',
   defaults: CDR_PROFILE_DEFAULTS,
   deviations: CDR_DEVIATIONS,
-  rules: { request: requestRules, ssa: ssaRules, metadata: metadataRules, requestObject: requestObjectRules },
+  rules: {
+    request: requestRules,
+    ssa: ssaRules,
+    metadata: metadataRules,
+    requestObject: requestObjectRules,
+    certificate: certificateRules,
+  },
   errorShapes: [
     {
       where: 'POST, GET, PUT, DELETE /register',
@@ -68,6 +75,10 @@ export const auCdr: BankProfile = {
   localJwks: (bank, url) => localRecipientJwks(bank.pki.cdr, url),
 
   discovery: cdrDiscoveryDocument,
+
+  // CDS Certificate Management: the client certificate is the software product's (CN = its name,
+  // O = the brand name), on every request acting for a client (rules/certificate.ts).
+  certificateProblem: certificateRules.recipientCertificateProblem,
 
   routes(router, bank) {
     router.get('/.well-known/openid-configuration', cdrDiscovery)

@@ -7,8 +7,8 @@ import { createPrivateKey, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { JWK } from 'jose'
 import type { CdrPki, CdrRecipient, SigningKey } from '../../../../keys/pki.ts'
-import { type Bank, BoundedMap } from '../../helpers/bank.ts'
-import { type DecodedJws, KeySet } from '../../helpers/jose.ts'
+import { type Bank, BoundedMap } from '../../config/bank.ts'
+import { type DecodedJws, KeySet } from '../../crypto/jose.ts'
 import { Participants } from './register/participants.ts'
 
 export interface OwnKey {

@@ -1,8 +1,9 @@
 /**
  * The UK Open Banking DCR profile (OB DCR 3.1–3.4, the default): its rules, deviations, discovery
- * document, routes and directory. The rules, actions and deviations themselves still live where
- * they grew (`helpers/rules/`, `actions/`, `helpers/deviations.ts`); this module lists them, so that
- * the shared code reaches the UK profile only through `BankProfile`.
+ * document, routes and directory. The rules are in `rules/`, the deviations in `deviations/` (one
+ * file per area, named like the rule file and the suite's spec file); the endpoints still live in
+ * the top-level `actions/` and `directory/`, where the AU profile reuses some. This module lists
+ * them, so that the shared code reaches the UK profile only through `BankProfile`.
  */
 import { serverCertificateFor } from '../../../../keys/pki.ts'
 import { deleteClient, getClient, updateClient } from '../../actions/client_management.ts'
@@ -16,14 +17,14 @@ import { routeInstallers } from '../../app.ts'
 import { KEYSTORE_HOST } from '../../directory/directory.ts'
 import { startKeystoreInterception } from '../../directory/msw.ts'
 import { directoryRoutes } from '../../directory/routes.ts'
-import { DEVIATIONS } from '../../helpers/deviations.ts'
-import * as metadataRules from '../../helpers/rules/metadata.ts'
-import * as requestRules from '../../helpers/rules/request.ts'
-import * as requestObjectRules from '../../helpers/rules/request_object.ts'
-import * as ssaRules from '../../helpers/rules/ssa.ts'
 import { openApi } from '../../openapi.ts'
 import { noStore } from '../../shared/no_store.ts'
 import type { BankProfile } from '../profile.ts'
+import { DEVIATIONS } from './deviations/index.ts'
+import * as metadataRules from './rules/metadata.ts'
+import * as requestRules from './rules/request.ts'
+import * as requestObjectRules from './rules/request_object.ts'
+import * as ssaRules from './rules/ssa.ts'
 
 export const ukOb: BankProfile = {
   name: 'uk-ob',

@@ -16,11 +16,18 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { CompactEncrypt, importJWK, type JWK, SignJWT } from 'jose'
 import type { Context } from 'koa'
-import { PAR_URN } from '../../../actions/authorize.ts'
+import { authorizationParams, PAR_URN } from '../../../actions/authorize.ts'
 import { answerPushedRequest, readPushedRequest } from '../../../actions/par.ts'
-import type { Bank } from '../../../helpers/bank.ts'
-import { grantTypesOf, jwksUriOf } from '../../../helpers/client_info.ts'
+import type { Bank } from '../../../config/bank.ts'
+import { type ClientRecord, epoch, type TokenRecord } from '../../../models/store.ts'
+import { grantTypesOf, jwksUriOf } from '../../../oauth/client_info.ts'
+import { s256 } from '../../../oauth/id_token.ts'
+import { findToken, issueToken, tokenProblem } from '../../../oauth/tokens.ts'
+import { bearerToken } from '../../../shared/bearer.ts'
+import { readForm } from '../../../shared/body.ts'
+import { type AuthenticatedClient, authenticateClient } from '../../../shared/client_auth.ts'
 import {
+  InvalidClient,
   InvalidGrant,
   InvalidRequest,
   InvalidRequestUri,
@@ -28,13 +35,7 @@ import {
   InvalidToken,
   UnauthorizedClient,
   UnsupportedGrantType,
-} from '../../../helpers/errors.ts'
-import { s256 } from '../../../helpers/id_token.ts'
-import { findToken, issueToken, tokenProblem } from '../../../helpers/tokens.ts'
-import { type ClientRecord, epoch, type TokenRecord } from '../../../models/store.ts'
-import { bearerToken } from '../../../shared/bearer.ts'
-import { readForm } from '../../../shared/body.ts'
-import { type AuthenticatedClient, authenticateClient } from '../../../shared/client_auth.ts'
+} from '../../../shared/errors.ts'
 import { CDS_ERRORS, CdsError } from '../errors.ts'
 import { type CdrAuthorizationRequest, validateCdrRequestObject } from '../rules/request_object.ts'
 import { cdr } from '../state.ts'
@@ -132,30 +133,64 @@ interface CodeData {
   authTime: number
 }
 
-/** Issues an access and a refresh token of an arrangement and records them in it (for its revocation). */
+/** The tokens of an arrangement (their hashes), recorded so that its revocation can end them. */
+const hashesOf = (grant: { data: Record<string, unknown> } | undefined) =>
+  (grant?.data.hashes as string[] | undefined) ?? []
+
+/** Opens an arrangement (the code is redeemed: its tokens are being issued); one already open keeps its tokens. */
+function openArrangement(bank: Bank, arrangementId: string, clientId: string): void {
+  const hashes = hashesOf(bank.store.getGrant(ARRANGEMENT_GRANT, arrangementId))
+  bank.store.putGrant({
+    type: ARRANGEMENT_GRANT,
+    id: arrangementId,
+    clientId,
+    expiresAt: epoch() + REFRESH_TTL,
+    data: { hashes },
+  })
+}
+
+/** Ends an arrangement: every token issued under it revoked, the arrangement forgotten. */
+function endArrangement(bank: Bank, arrangementId: string): void {
+  const record = bank.store.takeGrant(ARRANGEMENT_GRANT, arrangementId)
+  for (const hash of hashesOf(record)) bank.store.revokeToken(hash)
+}
+
+/**
+ * Issues tokens of an open arrangement: an access token, and a refresh token unless one was
+ * `presented` (CDS Tokens: "MUST NOT cycle refresh tokens"). Issuing waits for the store's commit;
+ * if meanwhile the arrangement was revoked (or the code replayed, or the refresh token revoked),
+ * the new tokens are revoked at once and the grant is refused: a revocation is never undone by a
+ * grant that was in flight. The arrangement keeps the hashes of its live tokens only, so that it
+ * does not grow with every refresh.
+ */
 async function issueForArrangement(
   bank: Bank,
   auth: AuthenticatedClient,
   arrangementId: string,
   scope: string,
   grant: 'authorization_code' | 'refresh_token',
+  presented?: { value: string; hash: string },
 ) {
   const x5tS256 = auth.cert?.x5tS256 ?? null
   const extra = { arrangementId, subject: subjectFor(auth.client) }
   const clientId = auth.client.clientId
+  const rotate = presented === undefined || bank.deviations.has('rotate-refresh-tokens')
   const access = await issueToken(bank, { clientId, grant, scope, x5tS256, ttl: accessTtl(bank, auth.client), extra })
-  const refresh = await issueToken(bank, { clientId, grant, scope, x5tS256, kind: 'refresh', ttl: REFRESH_TTL, extra })
-  const previous = bank.store.getGrant(ARRANGEMENT_GRANT, arrangementId)
-  bank.store.putGrant({
-    type: ARRANGEMENT_GRANT,
-    id: arrangementId,
-    clientId,
-    expiresAt: epoch() + REFRESH_TTL,
-    data: {
-      hashes: [...((previous?.data.hashes as string[] | undefined) ?? []), access.record.hash, refresh.record.hash],
-    },
-  })
-  return { access, refresh }
+  const refresh = rotate
+    ? await issueToken(bank, { clientId, grant, scope, x5tS256, kind: 'refresh', ttl: REFRESH_TTL, extra })
+    : undefined
+  const issued = [access.record.hash, ...(refresh ? [refresh.record.hash] : [])]
+  // From here to the end nothing awaits: the check and the recording are one step.
+  const open = bank.store.getGrant(ARRANGEMENT_GRANT, arrangementId)
+  const presentedProblem = presented ? tokenProblem(bank.store.getToken(presented.hash)) : null
+  if (!open || presentedProblem) {
+    for (const hash of issued) bank.store.revokeToken(hash)
+    throw new InvalidGrant(`the arrangement ${arrangementId} was revoked while its tokens were being issued`)
+  }
+  const live = hashesOf(open).filter(h => tokenProblem(bank.store.getToken(h)) === null)
+  bank.store.putGrant({ ...open, data: { ...open.data, hashes: [...live, ...issued] } })
+  if (presented && refresh) bank.store.revokeToken(presented.hash)
+  return { access, refreshToken: refresh?.value ?? (presented?.value as string) }
 }
 
 /** RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.6); the answer carries the `cdr_arrangement_id` (CDS Tokens). */
@@ -175,10 +210,13 @@ const authorizationCode: GrantHandler = async (ctx, params, auth) => {
       throw new InvalidGrant('code_verifier does not match the code_challenge (S256) of the authorisation request')
     }
   }
+  // Single use, decided atomically; a replay also ends what the first use obtained (RFC 6749 §4.1.2).
   if (!bank.deviations.has('accept-code-reuse') && !bank.store.useOnce(CODE_GRANT, record.id, record.expiresAt)) {
-    throw new InvalidGrant('code has already been used')
+    endArrangement(bank, data.arrangementId)
+    throw new InvalidGrant('code has already been used; the tokens issued for it are revoked')
   }
-  const { access, refresh } = await issueForArrangement(
+  openArrangement(bank, data.arrangementId, auth.client.clientId)
+  const { access, refreshToken: refresh } = await issueForArrangement(
     bank,
     auth,
     data.arrangementId,
@@ -186,24 +224,38 @@ const authorizationCode: GrantHandler = async (ctx, params, auth) => {
     'authorization_code',
   )
   await tokenAnswer(ctx, access, {
-    refresh_token: refresh.value,
+    refresh_token: refresh,
     id_token: await idToken(bank, auth.client, data.authTime, data.request.nonce),
     cdr_arrangement_id: data.arrangementId,
   })
 }
 
-/** RFC 6749 §6: a new access token of the same arrangement. */
+/**
+ * RFC 6749 §6: a new access token of the same arrangement. CDS Tokens: "Data Holders MUST NOT cycle
+ * refresh tokens": the refresh token stays the same until it expires or is revoked, and the answer
+ * gives it back unchanged (the `rotate-refresh-tokens` deviation issues a new one each time).
+ */
 const refreshToken: GrantHandler = async (ctx, params, auth) => {
   const bank: Bank = ctx.bank
   requireGrant(auth, 'refresh_token')
-  const record = params.refresh_token ? findToken(bank, params.refresh_token) : undefined
-  if (record?.kind !== 'refresh' || record.clientId !== auth.client.clientId || tokenProblem(record)) {
+  const value = params.refresh_token
+  const record = value ? findToken(bank, value) : undefined
+  if (!value || record?.kind !== 'refresh' || record.clientId !== auth.client.clientId || tokenProblem(record)) {
     throw new InvalidGrant('refresh_token is not a live refresh token of this client')
   }
   const arrangementId = String(record.extra?.arrangementId)
-  const { access, refresh } = await issueForArrangement(bank, auth, arrangementId, record.scope, 'refresh_token')
-  bank.store.revokeToken(record.hash)
-  await tokenAnswer(ctx, access, { refresh_token: refresh.value, cdr_arrangement_id: arrangementId })
+  const { access, refreshToken: refresh } = await issueForArrangement(
+    bank,
+    auth,
+    arrangementId,
+    record.scope,
+    'refresh_token',
+    {
+      value,
+      hash: record.hash,
+    },
+  )
+  await tokenAnswer(ctx, access, { refresh_token: refresh, cdr_arrangement_id: arrangementId })
 }
 
 const GRANTS: Record<string, GrantHandler> = {
@@ -215,6 +267,8 @@ const GRANTS: Record<string, GrantHandler> = {
 /** `POST /token`. */
 export async function cdrToken(ctx: Context): Promise<void> {
   const bank: Bank = ctx.bank
+  // The anti-bank answers as a Data Holder that cannot authenticate the client: nothing names the deviation.
+  if (bank.deviations.has('refuse-every-token-request')) throw new InvalidClient('client authentication failed')
   const params = await readForm(ctx, bank.options.maxBodyBytes, 'token')
   if (!params.grant_type) throw new InvalidRequest('grant_type is required')
   const handler = Object.hasOwn(GRANTS, params.grant_type) ? GRANTS[params.grant_type] : undefined
@@ -265,9 +319,16 @@ async function jarmResponse(bank: Bank, client: ClientRecord, params: Record<str
   if (!jwk)
     throw new InvalidRequest("the client's jwks_uri has no RSA encryption key (use: enc) for its JARM responses")
   const enc = String(client.registration.authorization_encrypted_response_enc ?? 'A128CBC-HS256')
-  return new CompactEncrypt(new TextEncoder().encode(signed))
-    .setProtectedHeader({ alg: encAlg, enc, kid: jwk.kid, cty: 'JWT' })
-    .encrypt(await importJWK(jwk as JWK, encAlg))
+  try {
+    return await new CompactEncrypt(new TextEncoder().encode(signed))
+      .setProtectedHeader({ alg: encAlg, enc, kid: jwk.kid, cty: 'JWT' })
+      .encrypt(await importJWK(jwk as JWK, encAlg))
+  } catch (e) {
+    // The key is the recipient's to get right (size, parameters): a 400 naming it, never a 5xx.
+    throw new InvalidRequest(
+      `the RSA encryption key kid ${JSON.stringify(jwk.kid ?? null)} of the client's jwks_uri cannot encrypt its JARM response with ${encAlg}: ${(e as Error).message}`,
+    )
+  }
 }
 
 /** The pushed request behind `/authorize` (CDS: request objects only through PAR, each request_uri once). */
@@ -288,19 +349,20 @@ async function pushedRequest(
   if (!uri)
     throw new InvalidRequest('request_uri is required: push the authorisation request to the PAR endpoint first')
   const id = uri.startsWith(PAR_URN) ? uri.slice(PAR_URN.length) : ''
-  const record = bank.deviations.has('accept-par-reuse')
-    ? bank.store.getGrant(PAR_GRANT, id)
-    : bank.store.takeGrant(PAR_GRANT, id)
+  // Whose it is is checked before it is taken: a stranger's client_id must not use it up.
+  const record = bank.store.getGrant(PAR_GRANT, id)
   if (!record || record.expiresAt <= epoch() || record.clientId !== client.clientId) {
     throw new InvalidRequestUri(`request_uri "${uri}" is unknown, expired, already used or pushed by another client`)
   }
+  if (!bank.deviations.has('accept-par-reuse')) bank.store.takeGrant(PAR_GRANT, id)
   return record.data.request as CdrAuthorizationRequest
 }
 
 /** `GET /authorize`: approves at once (no customer pages in this mock) and redirects with a JARM response. */
 export async function cdrAuthorize(ctx: Context): Promise<void> {
   const bank: Bank = ctx.bank
-  const params = Object.fromEntries(new URLSearchParams(ctx.querystring)) as Record<string, string>
+  // A repeated parameter is an error (RFC 6749 §3.1), not "the last one wins".
+  const params = await authorizationParams(ctx)
   const client = params.client_id ? bank.store.getClient(params.client_id) : undefined
   if (!client) throw new InvalidRequest(`client_id ${JSON.stringify(params.client_id ?? null)} is not registered`)
   const request = await pushedRequest(bank, client, params)
@@ -341,8 +403,7 @@ export async function revokeArrangement(ctx: Context): Promise<void> {
       `cdr_arrangement_id ${JSON.stringify(id ?? null)} is not an arrangement of this client`,
     )
   }
-  for (const hash of (record.data.hashes as string[] | undefined) ?? []) bank.store.revokeToken(hash)
-  bank.store.takeGrant(ARRANGEMENT_GRANT, record.id)
+  endArrangement(bank, record.id)
   ctx.status = 204
 }
 

@@ -6,11 +6,12 @@
  * optional (405 when switched off).
  */
 import type { Context } from 'koa'
-import type { Bank } from '../../../helpers/bank.ts'
-import type { Operation } from '../../../helpers/defaults.ts'
-import { InsufficientScope, InvalidToken, MethodNotAllowed, NotFound } from '../../../helpers/errors.ts'
+import type { Bank } from '../../../config/bank.ts'
+import type { Operation } from '../../../config/defaults.ts'
 import { type ClientRecord, epoch } from '../../../models/store.ts'
+import { findToken } from '../../../oauth/tokens.ts'
 import { bearerToken } from '../../../shared/bearer.ts'
+import { InsufficientScope, InvalidRequest, InvalidToken, MethodNotAllowed, NotFound } from '../../../shared/errors.ts'
 import { cdrRegistrationResponse, validateCdrRegistration } from './register.ts'
 
 export const REGISTRATION_SCOPE = 'cdr:registration'
@@ -19,7 +20,14 @@ const METHODS: Record<Operation, string> = { get: 'GET', put: 'PUT', delete: 'DE
 /** The client the request's token may manage, or the 401 / 403 / 405 that says why not. */
 function managedClient(ctx: Context, op: Operation): ClientRecord {
   const bank: Bank = ctx.bank
+  if (bank.deviations.has('unknown-token-400')) {
+    const presented = /^Bearer (\S+)$/i.exec(ctx.get('authorization'))?.[1]
+    if (presented && !findToken(bank, presented)) throw new InvalidRequest('the access token could not be read')
+  }
   const token = bearerToken(ctx)
+  // The anti-bank refuses the token it has just read, as a Data Holder that finds it invalid would.
+  if (bank.deviations.has('refuse-every-management-call'))
+    throw new InvalidToken('the access token is not valid for this client')
   if (!token.scope.split(' ').includes(REGISTRATION_SCOPE) && !bank.deviations.has('skip-registration-scope-check')) {
     throw new InsufficientScope(
       `the access token's scope "${token.scope}" lacks ${REGISTRATION_SCOPE} (CDS Registration Management)`,
@@ -40,14 +48,18 @@ function managedClient(ctx: Context, op: Operation): ClientRecord {
 }
 
 export async function getCdrClient(ctx: Context): Promise<void> {
-  ctx.body = cdrRegistrationResponse(managedClient(ctx, 'get'))
+  const body = cdrRegistrationResponse(managedClient(ctx, 'get'))
+  if (ctx.bank.deviations.has('get-omits-software-statement')) delete body.software_statement
+  ctx.body = body
 }
 
 export async function updateCdrClient(ctx: Context): Promise<void> {
   const bank: Bank = ctx.bank
   const client = managedClient(ctx, 'put')
   const { registration, useJti } = await validateCdrRegistration(ctx, client)
-  const updated: ClientRecord = { ...client, registration, updatedAt: epoch() }
+  const updated: ClientRecord = bank.deviations.has('put-ignores-update')
+    ? client
+    : { ...client, registration, updatedAt: epoch() }
   await bank.store.batch(() => {
     useJti()
     bank.store.updateClient(updated)

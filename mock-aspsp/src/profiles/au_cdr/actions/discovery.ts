@@ -3,8 +3,8 @@
  * endpoint": every metadata the Data Holder MUST include) and its `/jwks`.
  */
 import type { Context } from 'koa'
-import type { Bank } from '../../../helpers/bank.ts'
-import { ALLOWED_JWS_ALGS } from '../../../helpers/rules/request.ts'
+import type { Bank } from '../../../config/bank.ts'
+import { ALLOWED_JWS_ALGS } from '../../../shared/signed_inputs.ts'
 import { JARM_ENCRYPTION_ALGS, JARM_ENCRYPTION_ENCS, SUPPORTED_SCOPES } from '../rules/metadata.ts'
 import { cdr } from '../state.ts'
 

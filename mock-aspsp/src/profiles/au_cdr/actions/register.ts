@@ -7,11 +7,11 @@
 import { randomUUID } from 'node:crypto'
 import type { Context } from 'koa'
 import { reencode } from '../../../actions/register.ts'
-import type { Bank } from '../../../helpers/bank.ts'
-import { InvalidClientMetadata, InvalidRequest, OAuthError } from '../../../helpers/errors.ts'
-import type { Json } from '../../../helpers/jose.ts'
+import type { Bank } from '../../../config/bank.ts'
+import type { Json } from '../../../crypto/jose.ts'
 import { type ClientRecord, epoch } from '../../../models/store.ts'
 import { readBody } from '../../../shared/body.ts'
+import { InvalidClientMetadata, InvalidRequest, OAuthError } from '../../../shared/errors.ts'
 import { requestCert, requireClientCert } from '../../../shared/mtls.ts'
 import { registeredMetadata } from '../rules/metadata.ts'
 import {
@@ -80,6 +80,9 @@ export function cdrRegistrationResponse(client: ClientRecord): Json {
 
 export async function registerCdrClient(ctx: Context): Promise<void> {
   const bank: Bank = ctx.bank
+  // The anti-bank answers as a Data Holder whose validation refused the request: nothing names the deviation.
+  if (bank.deviations.has('refuse-every-registration'))
+    throw new InvalidClientMetadata('the registration request failed validation')
   if (bank.deviations.has('no-client-cert-on-register')) requestCert(ctx)
   else requireClientCert(ctx, why => new InvalidRequest(why))
   const { registration, softwareId, orgId, useJti } = await validateCdrRegistration(ctx)

@@ -17,23 +17,37 @@ import { randomUUID } from 'node:crypto'
 import type Router from '@koa/router'
 import type { Context } from 'koa'
 import { cdrSsaClaims } from '../../../../../fixtures/builders/cdr_ssa.ts'
-import type { Bank } from '../../../helpers/bank.ts'
+import type { Bank } from '../../../config/bank.ts'
+import {
+  decodeJws,
+  type Json,
+  JwsFormatError,
+  joseHeaderProblem,
+  type KeySet,
+  signPs256,
+} from '../../../crypto/jose.ts'
+import { epoch } from '../../../models/store.ts'
+import { readBody, readForm } from '../../../shared/body.ts'
+import { checkAssertionTimes } from '../../../shared/client_auth.ts'
 import {
   InvalidClient,
   InvalidRequest,
   InvalidScope,
   InvalidToken,
   UnsupportedGrantType,
-} from '../../../helpers/errors.ts'
-import { decodeJws, type Json, JwsFormatError, signPs256 } from '../../../helpers/jose.ts'
-import { ALLOWED_JWS_ALGS } from '../../../helpers/rules/request.ts'
-import { epoch } from '../../../models/store.ts'
-import { readBody, readForm } from '../../../shared/body.ts'
+} from '../../../shared/errors.ts'
 import { type ClientCert, requireClientCert } from '../../../shared/mtls.ts'
 import { noStore } from '../../../shared/no_store.ts'
+import { ALLOWED_JWS_ALGS } from '../../../shared/signed_inputs.ts'
 import { CDS_ERRORS, CdsError, cdsErrors } from '../errors.ts'
 import { cdr } from '../state.ts'
-import { BRAND_STATUSES, LEGAL_ENTITY_STATUSES, PRODUCT_STATUSES, type Statuses } from './participants.ts'
+import {
+  BRAND_STATUSES,
+  LEGAL_ENTITY_STATUSES,
+  type Participant,
+  PRODUCT_STATUSES,
+  type Statuses,
+} from './participants.ts'
 
 export const REGISTER_SCOPE = 'cdr-register:read'
 /** GetSoftwareStatementAssertion versions this Register serves (CDS 1.35+: v4 only). */
@@ -79,8 +93,10 @@ async function idpJwks(ctx: Context): Promise<void> {
 
 /**
  * The software product's client assertion (CDS "Client Authentication" towards the Register):
- * PS256/ES256, iss = sub = client_id (the software product id), aud the Register's issuer or token
- * endpoint, exp not passed, jti single use, signed by a key of the product's JWKS.
+ * PS256/ES256, no `crit` or `b64`, a kid, iss = sub = client_id (the software product id), aud the
+ * Register's issuer or token endpoint, exp not passed and at most `maxAssertionLifetime` ahead, iat
+ * and nbf not in the future, signed by a key of the product's JWKS. Returns the participant and the
+ * recording of the jti (single use), to be called once every other check of the request passed.
  */
 async function authenticateProduct(bank: Bank, form: Record<string, string>) {
   if (form.client_assertion_type !== JWT_BEARER) {
@@ -94,11 +110,16 @@ async function authenticateProduct(bank: Bank, form: Record<string, string>) {
     throw e
   }
   const { header, payload } = assertion
+  const headerProblem = joseHeaderProblem(header)
+  if (headerProblem) throw new InvalidClient(`client_assertion ${headerProblem}`)
   const alg = String(header.alg)
   if (!(ALLOWED_JWS_ALGS as readonly string[]).includes(alg)) {
     throw new InvalidClient(
       `client_assertion alg ${JSON.stringify(header.alg ?? null)} is not allowed; sign it PS256 or ES256`,
     )
+  }
+  if (typeof header.kid !== 'string' || header.kid === '') {
+    throw new InvalidClient("client_assertion header has no kid: it names a key of the software product's JWKS")
   }
   const clientId = payload.iss
   if (typeof clientId !== 'string' || payload.sub !== clientId) {
@@ -114,19 +135,33 @@ async function authenticateProduct(bank: Bank, form: Record<string, string>) {
   if (!auds.some(a => a === urls.issuer || a === urls.token)) {
     throw new InvalidClient(`client_assertion aud must be "${urls.token}" or "${urls.issuer}"`)
   }
-  const now = epoch()
-  if (typeof payload.exp !== 'number' || now > payload.exp + bank.options.clockSkew) {
-    throw new InvalidClient('client_assertion has no exp, or it has passed')
+  checkAssertionTimes(bank, payload)
+  const { jti } = payload
+  if (typeof jti !== 'string' || jti === '') throw new InvalidClient('client_assertion has no jti')
+  let keys: KeySet
+  try {
+    keys = await bank.jwks.get(participant.recipient.jwksUri)
+  } catch (e) {
+    throw new InvalidClient(`the JWKS of software product "${clientId}" could not be read: ${(e as Error).message}`)
   }
-  if (typeof payload.jti !== 'string' || payload.jti === '') throw new InvalidClient('client_assertion has no jti')
-  const keys = await bank.jwks.get(participant.recipient.jwksUri)
-  if (keys.verify(assertion.raw, String(header.kid), alg) !== 'valid') {
+  if (keys.verify(assertion.raw, header.kid, alg) !== 'valid') {
     throw new InvalidClient(`client_assertion does not verify with a key of ${participant.recipient.jwksUri}`)
   }
-  if (!bank.store.useOnce(`register-assertion:${clientId}`, payload.jti, payload.exp + bank.options.clockSkew)) {
-    throw new InvalidClient(`client_assertion jti "${payload.jti}" has already been used`)
+  const until = (payload.exp as number) + bank.options.clockSkew
+  const consume = () => {
+    if (!bank.store.useOnce(`register-assertion:${clientId}`, jti, until)) {
+      throw new InvalidClient(`client_assertion jti "${jti}" has already been used`)
+    }
   }
-  return participant
+  return { participant, consume }
+}
+
+/** Why `cert` is not the client certificate of the product (CDS Certificate Management: CN = its name), or undefined. */
+function productCertProblem(cert: ClientCert, participant: Participant): string | undefined {
+  const name = participant.recipient.softwareProductName
+  return cert.cn === name
+    ? undefined
+    : `the client certificate (CN=${cert.cn ?? ''}) is not a certificate of software product "${name}" (CN must be its name)`
 }
 
 /** `POST /idp/connect/token`: a `cdr-register:read` access token for a software product. */
@@ -139,16 +174,14 @@ async function token(ctx: Context): Promise<void> {
     )
   }
   const cert = requireClientCert(ctx, why => new InvalidClient(why))
-  const participant = await authenticateProduct(bank, form)
-  const name = participant.recipient.softwareProductName
-  if (cert.cn !== name && !bank.deviations.has('register-skips-cert-cn-check')) {
-    throw new InvalidClient(
-      `the client certificate (CN=${cert.cn ?? ''}) is not a certificate of software product "${name}" (CN must be its name)`,
-    )
-  }
+  const { participant, consume } = await authenticateProduct(bank, form)
+  const problem = productCertProblem(cert, participant)
+  if (problem && !bank.deviations.has('register-skips-cert-cn-check')) throw new InvalidClient(problem)
   if (form.scope !== undefined && form.scope !== REGISTER_SCOPE) {
     throw new InvalidScope(`scope must be ${REGISTER_SCOPE}, got ${JSON.stringify(form.scope)}`)
   }
+  // Recorded only now: a request refused for its certificate or scope does not use the assertion up.
+  consume()
   const now = epoch()
   const ttl = bank.options.cdr.registerTokenTtl
   const state = cdr(bank)
@@ -278,37 +311,47 @@ async function softwareStatementAssertion(ctx: Context): Promise<void> {
   ctx.body = JSON.stringify(await signPs256(claims, state.ssaKey.key, { kid: state.ssaKey.kid, typ: 'JWT' }))
 }
 
-/** Not CDS: changes statuses of a participant, so that tests can see the Register refuse (403). */
+const STATUS_VALUES: Record<keyof Statuses, readonly string[]> = {
+  legalEntityStatus: LEGAL_ENTITY_STATUSES,
+  brandStatus: BRAND_STATUSES,
+  softwareProductStatus: PRODUCT_STATUSES,
+}
+const STATUS_SHAPE = 'the body must be a JSON object: { legalEntityStatus?, brandStatus?, softwareProductStatus? }'
+
+/**
+ * Not CDS: changes statuses of a participant, so that tests can see the Register refuse (403). Only
+ * over the product's own client certificate: a recipient cannot suspend another.
+ */
 async function setStatuses(ctx: Context): Promise<void> {
   const bank: Bank = ctx.bank
-  requireClientCert(ctx, why => new InvalidRequest(why, 401))
-  let change: Partial<Statuses>
+  const cert = requireClientCert(ctx, why => new InvalidRequest(why, 401))
+  let change: unknown
   try {
-    change = JSON.parse(await readBody(ctx, bank.options.maxBodyBytes)) as Partial<Statuses>
+    change = JSON.parse(await readBody(ctx, bank.options.maxBodyBytes))
   } catch {
-    throw new InvalidRequest('the body must be JSON: { legalEntityStatus?, brandStatus?, softwareProductStatus? }')
+    throw new InvalidRequest(STATUS_SHAPE)
   }
-  const allowed: Record<keyof Statuses, readonly string[]> = {
-    legalEntityStatus: LEGAL_ENTITY_STATUSES,
-    brandStatus: BRAND_STATUSES,
-    softwareProductStatus: PRODUCT_STATUSES,
-  }
-  for (const [k, v] of Object.entries(change ?? {})) {
-    const values = allowed[k as keyof Statuses]
+  if (change === null || typeof change !== 'object' || Array.isArray(change)) throw new InvalidRequest(STATUS_SHAPE)
+  for (const [k, v] of Object.entries(change)) {
+    const values = Object.hasOwn(STATUS_VALUES, k) ? STATUS_VALUES[k as keyof Statuses] : undefined
     if (!values?.includes(String(v))) {
       throw new InvalidRequest(
         `${k} must be one of ${values?.join(', ') ?? '(unknown field)'}, got ${JSON.stringify(v)}`,
       )
     }
   }
-  const statuses = cdr(bank).participants.setStatuses(String(ctx.params.productId), change)
-  if (!statuses)
+  const participants = cdr(bank).participants
+  const participant = participants.product(String(ctx.params.productId))
+  if (!participant) {
     throw new CdsError(
       404,
       CDS_ERRORS.invalidSoftwareProduct,
       `software product ${ctx.params.productId} is not registered`,
     )
-  ctx.body = statuses
+  }
+  const problem = productCertProblem(cert, participant)
+  if (problem) throw new InvalidRequest(`only the software product itself may change its statuses: ${problem}`, 403)
+  ctx.body = participants.setStatuses(participant.recipient.softwareProductId, change as Partial<Statuses>)
 }
 
 export function registerRoutes(router: Router): void {

@@ -5,10 +5,11 @@
  * metadata with the Data Holder's defaults, and the SSA's metadata flattened (CDS "Registration
  * Response"). Claims the Data Holder does not support are ignored and not returned.
  */
-import type { Bank } from '../../../helpers/bank.ts'
-import { InvalidClientMetadata, InvalidRedirectUri } from '../../../helpers/errors.ts'
-import type { Json } from '../../../helpers/jose.ts'
-import { ALLOWED_JWS_ALGS } from '../../../helpers/rules/request.ts'
+
+import type { Bank } from '../../../config/bank.ts'
+import type { Json } from '../../../crypto/jose.ts'
+import { InvalidClientMetadata, InvalidRedirectUri } from '../../../shared/errors.ts'
+import { ALLOWED_JWS_ALGS } from '../../../shared/signed_inputs.ts'
 import { REQUEST_ONLY_CLAIMS } from './request.ts'
 
 export const AUTH_METHOD = 'private_key_jwt'
@@ -115,6 +116,9 @@ export function checkRedirectUris(bank: Bank, claims: Json, ssa: Json): string[]
     throw new InvalidRedirectUri(`redirect_uris must be a non-empty array of URIs, got ${JSON.stringify(value)}`)
   }
   for (const [i, uri] of value.entries()) {
+    if (bank.deviations.has('refuse-localhost-redirect') && /^https?:\/\/localhost[:/]/i.test(uri)) {
+      throw new InvalidRedirectUri(`redirect_uris[${i}] "${uri.slice(0, 300)}" is not allowed: localhost`)
+    }
     if (!softwareUris.includes(uri) && !bank.deviations.has('skip-redirect-subset-check')) {
       throw new InvalidRedirectUri(
         `redirect_uris[${i}] "${uri.slice(0, 300)}" is not one of the software statement's redirect_uris; redirect_uris must match or be a subset of them`,
@@ -194,6 +198,10 @@ function checkIdToken(bank: Bank, claims: Json, out: Json): void {
       bank.deviations.has('accept-weak-id-token-alg'),
     )
   }
+  if (bank.deviations.has('default-id-token-encryption')) {
+    out.id_token_encrypted_response_alg = 'RSA-OAEP'
+    out.id_token_encrypted_response_enc = 'A256GCM'
+  }
   for (const name of ['id_token_encrypted_response_alg', 'id_token_encrypted_response_enc'] as const) {
     if (absent(claims[name])) continue
     if (bank.deviations.has('accept-id-token-encryption-with-code')) {
@@ -226,6 +234,7 @@ function checkJarm(bank: Bank, claims: Json, out: Json): void {
       ALLOWED_JWS_ALGS,
       bank.deviations.has('accept-weak-jarm-alg'),
     )
+    if (bank.deviations.has('jarm-alg-always-ps256')) out.authorization_signed_response_alg = 'PS256'
   }
   const alg = claims.authorization_encrypted_response_alg
   const enc = claims.authorization_encrypted_response_enc
@@ -249,8 +258,10 @@ function checkJarm(bank: Bank, claims: Json, out: Json): void {
       JARM_ENCRYPTION_ALGS,
       lax,
     )
-    out.authorization_encrypted_response_enc =
-      oneOf(claims, 'authorization_encrypted_response_enc', JARM_ENCRYPTION_ENCS, lax) ?? DEFAULT_JARM_ENC
+    const asked = oneOf(claims, 'authorization_encrypted_response_enc', JARM_ENCRYPTION_ENCS, lax)
+    const enc = bank.deviations.has('no-jarm-enc-default') ? asked : (asked ?? DEFAULT_JARM_ENC)
+    if (enc !== undefined)
+      out.authorization_encrypted_response_enc = bank.deviations.has('jarm-enc-always-a256gcm') ? 'A256GCM' : enc
   }
   if (!absent(enc) && out.authorization_encrypted_response_enc === undefined)
     out.authorization_encrypted_response_enc = enc

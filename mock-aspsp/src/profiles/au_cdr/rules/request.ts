@@ -5,10 +5,11 @@
  * function that throws the RFC 7591 error (or 415 for the media type) and can be switched to its
  * deviation (`../deviations.ts`).
  */
-import type { Bank } from '../../../helpers/bank.ts'
-import { InvalidClientMetadata, UnsupportedMediaType } from '../../../helpers/errors.ts'
-import { type DecodedJws, type Json, KeySet } from '../../../helpers/jose.ts'
-import { ALLOWED_JWS_ALGS, parseRequestJws } from '../../../helpers/rules/request.ts'
+
+import type { Bank } from '../../../config/bank.ts'
+import { type DecodedJws, type Json, joseHeaderProblem, KeySet } from '../../../crypto/jose.ts'
+import { InvalidClientMetadata, UnsupportedMediaType } from '../../../shared/errors.ts'
+import { ALLOWED_JWS_ALGS, checkRequestLifetime, parseRequestJws } from '../../../shared/signed_inputs.ts'
 
 export const REQUEST_MEDIA_TYPE = 'application/jwt'
 /** Claims of the request JWT itself: never client metadata, never returned (RFC 7591 §3.2.1). */
@@ -28,7 +29,7 @@ export function checkMediaType(bank: Bank, contentType: string | undefined): voi
 /** RFC 7519: the body is a compact JWS whose header and payload are JSON objects (the UK rule, shared). */
 export const parseRequest = (bank: Bank, body: string): DecodedJws => parseRequestJws(body, bank)
 
-/** CDS: signed with the algorithms of FAPI 1 Advanced §8.6 (PS256, ES256); a kid names the key; no `crit`. */
+/** CDS: signed with the algorithms of FAPI 1 Advanced §8.6 (PS256, ES256); a kid names the key; no `crit`, no `b64`. */
 export function checkRequestHeader(bank: Bank, header: Json): void {
   const allowed: readonly string[] = bank.deviations.has('accept-rs256-request')
     ? [...ALLOWED_JWS_ALGS, 'RS256']
@@ -41,11 +42,8 @@ export function checkRequestHeader(bank: Bank, header: Json): void {
   if (typeof header.kid !== 'string' || header.kid === '') {
     throw new InvalidClientMetadata("the registration request header has no kid; it names a key of the SSA's jwks_uri")
   }
-  if (header.crit !== undefined) {
-    throw new InvalidClientMetadata(
-      'the registration request header "crit" extensions are not supported (RFC 7515 §4.1.11)',
-    )
-  }
+  const problem = joseHeaderProblem(header)
+  if (problem) throw new InvalidClientMetadata(`the registration request ${problem}`)
 }
 
 /**
@@ -119,15 +117,23 @@ export function checkRequestClaims(bank: Bank, claims: Json, ssa: Json, now: num
   const skew = bank.options.clockSkew
   const iat = numericDate(claims, 'iat')
   const exp = numericDate(claims, 'exp')
+  const nbf = numericDate(claims, 'nbf')
   if (exp !== undefined && now > exp + skew && !bank.deviations.has('accept-expired-request')) {
     throw new InvalidClientMetadata(`exp ${exp} has passed (now ${now}): the registration request has expired`)
   }
-  if (iat !== undefined && iat > now + skew && !bank.deviations.has('accept-future-iat')) {
-    throw new InvalidClientMetadata(`iat ${iat} is in the future (now ${now}, allowed skew ${skew}s)`)
+  for (const [name, t] of [
+    ['iat', iat],
+    ['nbf', nbf],
+  ] as const) {
+    if (t !== undefined && t > now + skew && !bank.deviations.has('accept-future-iat')) {
+      throw new InvalidClientMetadata(`${name} ${t} is in the future (now ${now}, allowed skew ${skew}s)`)
+    }
   }
   if (iat !== undefined && exp !== undefined && exp <= iat) {
     throw new InvalidClientMetadata(`exp ${exp} must be after iat ${iat}`)
   }
+  // A request lives at most maxRequestLifetime: its jti is remembered that long, not for ever.
+  checkRequestLifetime(bank, iat, exp, now)
   if (claims.jti !== undefined && typeof claims.jti !== 'string') {
     throw new InvalidClientMetadata(`jti must be a string, got ${JSON.stringify(claims.jti)}`)
   }

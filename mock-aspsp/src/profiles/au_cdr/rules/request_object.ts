@@ -5,13 +5,13 @@
  * `nbf` and an `exp` at most 60 minutes later, response type `code` answered with JARM, a
  * registered redirect URI, PKCE S256 and the `openid` scope.
  */
-import type { Bank } from '../../../helpers/bank.ts'
-import { jwksUriOf, redirectUrisOf } from '../../../helpers/client_info.ts'
-import { InvalidRequest, InvalidRequestObject, InvalidScope, UnsupportedResponseType } from '../../../helpers/errors.ts'
-import type { Json, KeySet } from '../../../helpers/jose.ts'
-import { ALLOWED_JWS_ALGS } from '../../../helpers/rules/request.ts'
-import { decodeRequestObject } from '../../../helpers/rules/request_object.ts'
+
+import type { Bank } from '../../../config/bank.ts'
+import { type Json, joseHeaderProblem, type KeySet } from '../../../crypto/jose.ts'
 import { type ClientRecord, epoch } from '../../../models/store.ts'
+import { jwksUriOf, redirectUrisOf } from '../../../oauth/client_info.ts'
+import { InvalidRequest, InvalidRequestObject, InvalidScope, UnsupportedResponseType } from '../../../shared/errors.ts'
+import { ALLOWED_JWS_ALGS, decodeRequestObject } from '../../../shared/signed_inputs.ts'
 
 /** CDS Request Object: "exp ... no longer than 60 minutes after the nbf claim". */
 const MAX_LIFETIME = 3600
@@ -31,6 +31,8 @@ export interface CdrAuthorizationRequest {
 
 async function verifiedClaims(bank: Bank, client: ClientRecord, jws: string): Promise<Json> {
   const decoded = decodeRequestObject(jws)
+  const headerProblem = joseHeaderProblem(decoded.header)
+  if (headerProblem) throw new InvalidRequestObject(`the request object ${headerProblem}`)
   const registered = client.registration.request_object_signing_alg
   const allowed = typeof registered === 'string' ? [registered] : [...ALLOWED_JWS_ALGS]
   const alg = decoded.header.alg

@@ -6,11 +6,11 @@
  */
 
 import { SOFTWARE_ROLE } from '../../../../../fixtures/builders/cdr_ssa.ts'
-import type { Bank } from '../../../helpers/bank.ts'
-import { InvalidClientMetadata, InvalidSoftwareStatement, OAuthError } from '../../../helpers/errors.ts'
-import type { DecodedJws, Json } from '../../../helpers/jose.ts'
-import { decodeSoftwareStatement, ssaCacheKey, verifiedSsa } from '../../../helpers/rules/ssa.ts'
+import type { Bank } from '../../../config/bank.ts'
+import { type DecodedJws, type Json, joseHeaderProblem } from '../../../crypto/jose.ts'
 import { deepFreeze } from '../../../models/store.ts'
+import { InvalidClientMetadata, InvalidSoftwareStatement, OAuthError } from '../../../shared/errors.ts'
+import { decodeSoftwareStatement, ssaCacheKey, verifiedSsa } from '../../../shared/signed_inputs.ts'
 import { registerUrls } from '../register/routes.ts'
 import { cdr } from '../state.ts'
 
@@ -66,6 +66,8 @@ export function checkSsaSignature(bank: Bank, ssa: DecodedJws): void {
       `software_statement alg ${JSON.stringify(alg ?? null)} is not allowed: the CDR Register signs SSAs PS256`,
     )
   }
+  const headerProblem = joseHeaderProblem(ssa.header)
+  if (headerProblem) throw new InvalidSoftwareStatement(`software_statement ${headerProblem}`)
   if (bank.deviations.has('skip-ssa-signature')) return
   if (typeof kid !== 'string' || !state.registerKeys.has(kid)) {
     if (bank.deviations.has('trust-any-ssa-signer')) return
@@ -111,6 +113,17 @@ export function checkSsaClaims(bank: Bank, ssa: Json, now: number): void {
   }
   if ((ssa.iat as number) > now + skew) {
     throw new InvalidSoftwareStatement(`software_statement iat ${ssa.iat} is in the future (now ${now})`)
+  }
+  // RFC 7519 §4.1.5: not before nbf (the Register sets none; one that is there is honoured).
+  if (ssa.nbf !== undefined) {
+    if (typeof ssa.nbf !== 'number' || !Number.isInteger(ssa.nbf)) {
+      throw new InvalidSoftwareStatement(`software_statement nbf must be a NumericDate, got ${JSON.stringify(ssa.nbf)}`)
+    }
+    if (ssa.nbf > now + skew) {
+      throw new InvalidSoftwareStatement(
+        `software_statement nbf ${ssa.nbf} is in the future (now ${now}): not valid yet`,
+      )
+    }
   }
   if (!bank.deviations.has('accept-incomplete-ssa')) checkRequiredSsaClaims(ssa)
   if (ssa.software_roles !== SOFTWARE_ROLE && !bank.deviations.has('accept-wrong-software-roles')) {

@@ -6,27 +6,14 @@
  */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { deepFreeze } from '../../models/store.ts'
-import type { Bank, BoundedMap } from '../bank.ts'
-import { InvalidSoftwareStatement, ServerError, UnapprovedSoftwareStatement } from '../errors.ts'
-import { type DecodedJws, decodeJws, type Json, JwsFormatError, joseHeaderProblem, KeySet } from '../jose.ts'
-import { ALLOWED_JWS_ALGS } from './request.ts'
+import type { Bank } from '../../../config/bank.ts'
+import { type DecodedJws, type Json, joseHeaderProblem, KeySet } from '../../../crypto/jose.ts'
+import { deepFreeze } from '../../../models/store.ts'
+import { InvalidSoftwareStatement, UnapprovedSoftwareStatement } from '../../../shared/errors.ts'
+import { ALLOWED_JWS_ALGS, decodeSoftwareStatement, ssaCacheKey, verifiedSsa } from '../../../shared/signed_inputs.ts'
 
 const ROLES = new Set(['AISP', 'PISP', 'CBPII', 'ASPSP'])
 const BASE62_22 = /^[0-9a-zA-Z]{1,22}$/
-
-/**
- * A software statement from a profile's cache of verified ones, if `raw` is one: looked up by its
- * signature (hashing 342 characters, not the whole ~3 KB statement, on every registration), and a
- * hit only when it is the very same string.
- */
-export function verifiedSsa(verified: BoundedMap<DecodedJws>, raw: string): DecodedJws | undefined {
-  const hit = verified.get(ssaCacheKey(raw))
-  return hit?.raw === raw ? hit : undefined
-}
-
-/** The key of a verified software statement in a profile's cache: its signature. */
-export const ssaCacheKey = (raw: string) => raw.slice(raw.lastIndexOf('.') + 1)
 
 /** The request must carry `software_statement` (OB DCR 1..1) as a compact JWS. */
 export function parseSoftwareStatement(bank: Bank, claims: Json): DecodedJws | undefined {
@@ -39,27 +26,6 @@ export function parseSoftwareStatement(bank: Bank, claims: Json): DecodedJws | u
     throw new InvalidSoftwareStatement(`software_statement must be a string (a signed JWT), got ${typeof ssa}`)
   }
   return decodeSoftwareStatement(bank, ssa)
-}
-
-/**
- * A `software_statement` as a compact JWS: the one verified before (`verified`, the profile's
- * cache), or decoded now; a malformed one is `invalid_software_statement` (both profiles).
- */
-export function decodeSoftwareStatement(
-  bank: Bank,
-  ssa: string,
-  verified: BoundedMap<DecodedJws> = bank.verifiedSsas,
-): DecodedJws {
-  const known = verifiedSsa(verified, ssa)
-  if (known) return known
-  try {
-    return decodeJws(ssa, 'software_statement')
-  } catch (e) {
-    if (e instanceof JwsFormatError) {
-      throw bank.deviations.has('crash-on-malformed-jws') ? new ServerError() : new InvalidSoftwareStatement(e.message)
-    }
-    throw e
-  }
 }
 
 /**

@@ -1,11 +1,14 @@
 /**
- * Every option of the mock bank, with its default. Nothing else in the mock defines a default:
- * the CLI (`npm start -- --help`), the library entry (`startMock`) and the tests all start here.
+ * Every option of the mock bank, with its default. The options both profiles use are here; those of
+ * one profile only are in its module (`profiles/uk_ob/defaults.ts`, `profiles/au_cdr/defaults.ts`)
+ * and assembled here. Nothing else in the mock defines a default: the CLI (`npm start -- --help`),
+ * the library entry (`startMock`) and the tests all start from `DEFAULTS`.
  *
  * Each option says what it does, why, the spec clause it follows and an example.
  */
 import { CDR_DEFAULTS, CDR_PROFILE_DEFAULTS, type CdrOptions } from '../profiles/au_cdr/defaults.ts'
 import type { ProfileName } from '../profiles/profile.ts'
+import { UK_OB_DEFAULTS, type UkObOptions } from '../profiles/uk_ob/defaults.ts'
 
 export type SpecVersion = '3.1' | '3.2' | '3.3' | '3.4'
 export type AuthMethod = 'private_key_jwt' | 'tls_client_auth'
@@ -17,7 +20,7 @@ export interface AutoApproval {
   accounts?: string[]
 }
 
-export interface MockOptions {
+export interface MockOptions extends UkObOptions {
   /**
    * The DCR profile the bank speaks: `uk-ob` (UK Open Banking DCR 3.1–3.4, the mock OB Directory)
    * or `au-cdr` (Australia's Consumer Data Right, CDS 1.36: a Data Holder with the mock CDR
@@ -85,26 +88,11 @@ export interface MockOptions {
    */
   sqliteSync: 'normal' | 'full'
   /**
-   * Answer for the real OB keystore host (`keystore.openbankingtest.org.uk`) from local keys with
-   * msw, so SSAs carrying real-looking `software_jwks_endpoint` URLs work offline. Switch off to
-   * fetch those URLs from the network. Example: `--no-msw`.
-   */
-  msw: boolean
-  /**
    * Extra PEM files of CAs trusted for mutual TLS, besides the generated directory CA (e.g. the
    * OB sandbox issuing CA to accept real sandbox transport certificates). RFC 8705 §2.
    * Example: `--extra-ca ./ob-sandbox-issuing.pem`.
    */
   extraCas: string[]
-  /**
-   * JWKS of other directories whose keys the bank trusts to sign SSAs, besides the mock
-   * directory's: an https URL (fetched and cached like software JWKS) or a file. With a real
-   * sandbox directory's keystore (and `--no-msw`, so that its host is not answered locally;
-   * `--extra-ca` for its transport CAs), SSAs the real directory signed register here. The SSA's
-   * `iss` must still be a trusted issuer ("OpenBanking Ltd", the OB Directory's). RFC 7591 §2.3.
-   * Example: `--trust-directory-jwks https://keystore.openbankingtest.org.uk/keystore/openbanking.jwks`.
-   */
-  trustedDirectoryJwks: string[]
   /**
    * Client management operations offered. An operation switched off answers 405 after the
    * token has been checked (the OBIE tool expects 401 for a deleted client even when GET is off).
@@ -117,37 +105,26 @@ export interface MockOptions {
    */
   authMethods: AuthMethod[]
   /**
-   * Accept only the bank's directory org id as the registration request's `aud`. By default the
-   * issuer URL is accepted too, because real TPPs send it. OB DCR `aud`.
-   * Example: `--strict-aud`.
-   */
-  strictAudience: boolean
-  /**
    * Allow more than one client per `software_id`. OB DCR `software_id`: "ASPSPs can choose to
    * allow multiple registrations for a given software statement". Example: `--single-client-per-software`.
    */
   multipleClientsPerSoftware: boolean
-  /**
-   * Accept each software statement for one registration only (by its `jti`, or its bytes when it
-   * has none). By default an SSA may be reused: the OB Directory's SSAs are long-lived and the
-   * OBIE tool registers with one SSA many times. RFC 7519 §4.1.7; OB DCR §Software Statement.
-   * Example: `--single-use-ssa`.
-   */
-  ssaSingleUse: boolean
   /**
    * Require the transport certificate to belong to the software: at `POST /register` and `PUT`
    * (the SSA's software), and on every later request that acts for a client — token, PAR,
    * introspection, revocation, bearer calls (the client's software; `shared/cert_owner.ts`). An
    * OBTransport certificate names the software (CN = `software_id`, OU = org id), an OBWAC/eIDAS
    * certificate its organisation (CN = org id, organizationIdentifier = `PSDGB-OB-<org id>`); see
-   * helpers/cert_profiles.ts. Switched off, any trusted certificate may act for a client.
+   * pki/cert_profiles.ts. The AU CDR profile has its own rule (CN = the software product name,
+   * O = the brand: profiles/au_cdr/rules/certificate.ts). Switched off, any trusted certificate may
+   * act for a client.
    * Example: `--no-transport-cert-check`.
    */
   transportCertMustMatchSoftware: boolean
   /**
    * Access token format: `opaque` (random, looked up in the store) or `jwt` (PS256-signed by the
    * bank, RFC 9068). A client-credentials JWT carries its whole record and is known by its
-   * signature (only its revocation is recorded, `helpers/tokens.ts`); the code flow's JWTs are
+   * signature (only its revocation is recorded, `oauth/tokens.ts`); the code flow's JWTs are
    * recorded like opaque tokens (their consent). Example: `--token-format jwt`.
    */
   accessTokenFormat: 'opaque' | 'jwt'
@@ -185,14 +162,6 @@ export interface MockOptions {
    */
   tryKeysWithoutKid: boolean
   /**
-   * Longest accepted lifetime of a registration request (`exp` − `iat`), in seconds; with an
-   * unexpired `exp`, an `iat` far in the past is refused too. Bounds how long the request's `jti` must be
-   * remembered against replay (a request valid until 1e20 would be remembered for ever). OB DCR
-   * data dictionary `iat`, `exp`; RFC 7519 §4.1.4, §4.1.6 (catalogue NEG-JWT-15).
-   * Example: `--max-request-lifetime 7200`.
-   */
-  maxRequestLifetime: number
-  /**
    * Largest accepted request body in bytes; larger bodies get 413 with a JSON error.
    * Example: `--max-body 65536`.
    */
@@ -217,7 +186,7 @@ export interface MockOptions {
   jwksFetchTimeoutMs: number
   /**
    * Named deviations: each breaks exactly one rule the way real banks have been seen to
-   * (see `deviations.ts`; the AU profile's in profiles/au_cdr/deviations.ts). Strict when empty.
+   * (see profiles/uk_ob/deviations/; the AU profile's in profiles/au_cdr/deviations.ts). Strict when empty.
    * Example: `--deviation accept-expired-request`.
    */
   deviations: string[]
@@ -276,14 +245,6 @@ export interface MockOptions {
    */
   hstsMaxAge: number
   /**
-   * MOCK ONLY: serve `/mock/sign/...`, which signs registration requests (with a fresh SSA),
-   * client assertions and request objects with the keys of a TPP of the mock directory, for tools
-   * that cannot sign PS256 themselves (the Postman collection in collections/). Each call must
-   * present that TPP's transport certificate. No real bank has such a thing: it holds no TPP's
-   * private keys. Off by default. Example: `--signing-helper`.
-   */
-  signingHelper: boolean
-  /**
    * Log one line per request to stderr: method, path, status, the error code of a refusal and the
    * client (never a token or a JWT). Example: `--log`.
    */
@@ -298,6 +259,7 @@ export interface MockOptions {
 }
 
 export const DEFAULTS: MockOptions = {
+  ...UK_OB_DEFAULTS,
   profile: 'uk-ob',
   cdr: CDR_DEFAULTS,
   port: 8443,
@@ -305,14 +267,10 @@ export const DEFAULTS: MockOptions = {
   specVersion: '3.3',
   store: 'mock-aspsp/data/bank.sqlite',
   sqliteSync: 'normal',
-  msw: true,
   extraCas: [],
-  trustedDirectoryJwks: [],
   operations: { get: true, put: true, delete: true },
   authMethods: ['private_key_jwt', 'tls_client_auth'],
-  strictAudience: false,
   multipleClientsPerSoftware: true,
-  ssaSingleUse: false,
   transportCertMustMatchSoftware: true,
   accessTokenFormat: 'opaque',
   accessTokenTtl: 3600,
@@ -320,7 +278,6 @@ export const DEFAULTS: MockOptions = {
   clockSkew: 30,
   maxAssertionLifetime: 3600,
   tryKeysWithoutKid: false,
-  maxRequestLifetime: 3600,
   maxBodyBytes: 64 * 1024,
   jwksCacheTtl: 300,
   jwksAllowedHosts: [],
@@ -334,7 +291,6 @@ export const DEFAULTS: MockOptions = {
   consentPageTtl: 600,
   refreshTokenTtl: 90 * 24 * 3600,
   maxRequestObjectLifetime: 3600,
-  signingHelper: false,
   hstsMaxAge: 31_536_000,
   log: false,
   heapCeilingMb: 64,

@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto'
 import { SignJWT } from 'jose'
+import type { Bank } from '../config/bank.ts'
 import { epoch } from '../models/store.ts'
-import type { Bank } from './bank.ts'
 
 /** RFC 7636 §4.2: BASE64URL(SHA256(ASCII(code_verifier))). */
 export const s256 = (verifier: string) => createHash('sha256').update(verifier, 'ascii').digest('base64url')

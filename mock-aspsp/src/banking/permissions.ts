@@ -2,7 +2,7 @@
  * OB Account and Transaction API permissions (`OBExternalPermissions1Code`, v3.1) with the words
  * the consent page uses for each, and the consent request's permission rules.
  */
-import { ObApiError } from './errors.ts'
+import { ObApiError } from '../shared/errors.ts'
 
 /** Every permission code of v3.1, with what the customer is told it shares. */
 export const PERMISSIONS: Record<string, string> = {

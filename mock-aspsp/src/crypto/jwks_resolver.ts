@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
 import https from 'node:https'
 import { rootCertificates } from 'node:tls'
-import { KeySet } from './jose.ts'
+import { KeySet } from '../crypto/jose.ts'
 
 /** Largest JWKS read, in bytes: the OB keystore's are a few KiB. */
 export const MAX_JWKS_BYTES = 256 * 1024

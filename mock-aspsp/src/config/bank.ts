@@ -5,15 +5,15 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { Pki } from '../../../keys/pki.ts'
+import { type DecodedJws, KeySet } from '../crypto/jose.ts'
+import { JwksResolver } from '../crypto/jwks_resolver.ts'
 import { Directory } from '../directory/directory.ts'
 import type { Store } from '../models/store.ts'
+import { RevocationLists } from '../pki/revocation.ts'
 import { profileFor } from '../profiles/index.ts'
 import type { BankProfile, KnownDeviationName } from '../profiles/profile.ts'
 import type { MockOptions } from './defaults.ts'
 import { Deviations } from './deviations.ts'
-import { type DecodedJws, KeySet } from './jose.ts'
-import { JwksResolver } from './jwks_resolver.ts'
-import { RevocationLists } from './revocation.ts'
 import { SPEC_PROFILES, type SpecProfile } from './spec.ts'
 
 export interface Endpoints {
@@ -47,8 +47,8 @@ export interface Bank {
   revocations: RevocationLists
   /**
    * SSAs whose signature verified, decoded and frozen, by their signature part (a hit must be the
-   * exact string: `rules/ssa.ts`): the same bytes always verify the same way against the same
-   * keys, and OB SSAs are reused for many registrations.
+   * exact string: `shared/signed_inputs.ts`): the same bytes always verify the same way against the
+   * same keys, and OB SSAs are reused for many registrations.
    */
   verifiedSsas: BoundedMap<DecodedJws>
 }

@@ -8,9 +8,9 @@
  * needs no commit, as for the peer of the benchmark (oidc-provider does not store JWT access tokens).
  */
 import { constants, createPublicKey, hash, type KeyObject, verify } from 'node:crypto'
+import type { Bank } from '../config/bank.ts'
+import { decodeJws, type Json, RandomPool, signPs256 } from '../crypto/jose.ts'
 import { clientTokensRevokedKey, epoch, type GrantKind, type TokenKind, type TokenRecord } from '../models/store.ts'
-import type { Bank } from './bank.ts'
-import { decodeJws, type Json, RandomPool, signPs256 } from './jose.ts'
 
 const random = new RandomPool()
 

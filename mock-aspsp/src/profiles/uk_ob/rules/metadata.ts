@@ -6,14 +6,15 @@
  * Unknown members are ignored (RFC 7591 §2: "MUST ignore any client metadata ... it does not
  * understand"); known members with the wrong type or value are refused.
  */
-import { certOwnershipProblem } from '../../shared/cert_owner.ts'
-import type { ClientCert } from '../../shared/mtls.ts'
-import type { Bank } from '../bank.ts'
-import { DnSyntaxError, parseDn, sameDn } from '../dn.ts'
-import { InvalidClientMetadata, InvalidRedirectUri, UnapprovedSoftwareStatement } from '../errors.ts'
-import type { Json } from '../jose.ts'
-import { CIBA_GRANT } from '../spec.ts'
-import { ALLOWED_JWS_ALGS } from './request.ts'
+
+import type { Bank } from '../../../config/bank.ts'
+import { CIBA_GRANT } from '../../../config/spec.ts'
+import type { Json } from '../../../crypto/jose.ts'
+import { DnSyntaxError, parseDn, sameDn } from '../../../pki/dn.ts'
+import { certOwnershipProblem } from '../../../shared/cert_owner.ts'
+import { InvalidClientMetadata, InvalidRedirectUri, UnapprovedSoftwareStatement } from '../../../shared/errors.ts'
+import type { ClientCert } from '../../../shared/mtls.ts'
+import { ALLOWED_JWS_ALGS } from '../../../shared/signed_inputs.ts'
 
 /** OB DCR §Data Mapping: the scopes each directory role allows, plus `openid`. */
 export const ROLE_SCOPES: Record<string, string> = {

@@ -3,19 +3,12 @@
  * the JWS and its header, the JWT claims iss / iat / exp / aud / jti, and the request signature
  * by the software's key. Each rule is a named function that throws the RFC 7591 error.
  */
-import type { Bank } from '../bank.ts'
-import { InvalidClientMetadata, InvalidSoftwareStatement, ServerError } from '../errors.ts'
-import {
-  type DecodedJws,
-  decodeJws,
-  type Json,
-  JwsFormatError,
-  joseHeaderProblem,
-  type KeySet,
-  keyOutcomeText,
-} from '../jose.ts'
 
-export const ALLOWED_JWS_ALGS = ['PS256', 'ES256'] as const
+import type { Bank } from '../../../config/bank.ts'
+import { type DecodedJws, type Json, joseHeaderProblem, type KeySet, keyOutcomeText } from '../../../crypto/jose.ts'
+import { InvalidClientMetadata, InvalidSoftwareStatement } from '../../../shared/errors.ts'
+import { ALLOWED_JWS_ALGS, checkRequestLifetime } from '../../../shared/signed_inputs.ts'
+
 const EMBEDDED_KEY_HEADERS = ['x5c', 'x5u', 'jwk', 'jku'] as const
 const REQUEST_MEDIA_TYPES = ['application/jose', 'application/jwt']
 const BASE62_22 = /^[0-9a-zA-Z]{1,22}$/
@@ -30,21 +23,6 @@ export function checkRequestMediaType(bank: Bank, contentType: string | undefine
     throw new InvalidClientMetadata(
       `Content-Type must be application/jose or application/jwt (a compact JWS), got "${mediaType || 'none'}"`,
     )
-  }
-}
-
-/** The body must be a compact JWS whose header and payload are JSON objects. */
-export function parseRequestJws(body: unknown, bank?: Bank): DecodedJws {
-  const crash = bank?.deviations.has('crash-on-malformed-jws')
-  if (typeof body !== 'string' || body.trim() === '') {
-    if (crash) throw new ServerError()
-    throw new InvalidClientMetadata('the registration request body is empty; it must be a compact JWS')
-  }
-  try {
-    return decodeJws(body, 'the registration request')
-  } catch (e) {
-    if (e instanceof JwsFormatError) throw crash ? new ServerError() : new InvalidClientMetadata(e.message)
-    throw e
   }
 }
 
@@ -133,22 +111,6 @@ export function checkRequestClaims(bank: Bank, claims: Json, now: number): void 
     if (typeof jti !== 'string' || (!UUID_V4.test(jti) && !bank.deviations.has('accept-non-uuid-jti'))) {
       throw new InvalidClientMetadata(`jti must be a UUIDv4, got ${JSON.stringify(jti)}`)
     }
-  }
-}
-
-/**
- * A request is short-lived: valid for at most `maxRequestLifetime` (`exp` − `iat`; without `iat`,
- * `exp` − now). With `exp` not passed, that also refuses a negative or ancient `iat` and an `exp`
- * of 1e20, and bounds how long the request's `jti` must be remembered (catalogue NEG-JWT-15).
- */
-function checkRequestLifetime(bank: Bank, iat: number | undefined, exp: number | undefined, now: number): void {
-  if (exp === undefined || bank.deviations.has('accept-unbounded-request-lifetime')) return
-  const max = bank.options.maxRequestLifetime
-  const from = iat ?? now
-  if (exp - from > max + bank.options.clockSkew) {
-    throw new InvalidClientMetadata(
-      `exp ${exp} is ${exp - from}s after ${iat === undefined ? 'now' : `iat ${iat}`}: a registration request may be valid for at most ${max}s (option maxRequestLifetime, --max-request-lifetime)`,
-    )
   }
 }
 

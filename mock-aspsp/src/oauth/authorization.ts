@@ -4,18 +4,18 @@
  * customer's decision does to the consent.
  */
 import { createHash, randomBytes } from 'node:crypto'
+import type { Customer } from '../banking/customers.ts'
+import type { Bank } from '../config/bank.ts'
 import { getConsent, saveConsent, withStatus } from '../models/consent.ts'
 import { epoch, type GrantRecord } from '../models/store.ts'
-import type { Bank } from './bank.ts'
-import type { Customer } from './customers.ts'
-import { AccessDenied, InvalidRequest, type OAuthError } from './errors.ts'
-import { signIdToken } from './id_token.ts'
 import {
   type AuthorizationRequest,
   RedirectableError,
   type RedirectTarget,
   usableConsent,
-} from './rules/request_object.ts'
+} from '../profiles/uk_ob/rules/request_object.ts'
+import { AccessDenied, InvalidRequest, type OAuthError } from '../shared/errors.ts'
+import { signIdToken } from './id_token.ts'
 
 export const CODE_GRANT = 'authorization-code'
 

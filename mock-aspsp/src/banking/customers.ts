@@ -1,11 +1,11 @@
 /**
  * The bank's fake customers, their accounts and balances: generated with faker from a fixed seed
- * (`customerSeed` in defaults.ts), so the same seed gives the same people and numbers on every
+ * (`customerSeed` in config/defaults.ts), so the same seed gives the same people and numbers on every
  * run. They sign in on the consent page with their username and the shared test password.
  */
 // The en_GB instance only: the package root would load every locale (~30 MB of resident memory).
 import { faker } from '@faker-js/faker/locale/en_GB'
-import type { AutoApproval } from './defaults.ts'
+import type { AutoApproval } from '../config/defaults.ts'
 
 /** Every fake customer's password: this is a test bank. */
 export const CUSTOMER_PASSWORD = 'open-banking'

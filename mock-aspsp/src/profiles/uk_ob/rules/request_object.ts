@@ -10,16 +10,17 @@
  * that, errors are sent to the client's redirect URI (`RedirectableError`).
  */
 import { createHash } from 'node:crypto'
-import { type Consent, consentExpired, getConsent, isoNow, saveConsent } from '../../models/consent.ts'
-import { type ClientRecord, epoch } from '../../models/store.ts'
-import type { Bank } from '../bank.ts'
+import type { Bank } from '../../../config/bank.ts'
+import { type Json, joseHeaderProblem, keyOutcomeText } from '../../../crypto/jose.ts'
+import { type Consent, consentExpired, getConsent, isoNow, saveConsent } from '../../../models/consent.ts'
+import { type ClientRecord, epoch } from '../../../models/store.ts'
 import {
   normaliseResponseType,
   redirectUrisOf,
   requestObjectAlgsOf,
   responseTypesOf,
   scopesOf,
-} from '../client_info.ts'
+} from '../../../oauth/client_info.ts'
 import {
   InvalidRequest,
   InvalidRequestObject,
@@ -27,9 +28,8 @@ import {
   OAuthError,
   UnauthorizedClient,
   UnsupportedResponseType,
-} from '../errors.ts'
-import { decodeJws, type Json, JwsFormatError, joseHeaderProblem, keyOutcomeText } from '../jose.ts'
-import { ALLOWED_JWS_ALGS } from './request.ts'
+} from '../../../shared/errors.ts'
+import { ALLOWED_JWS_ALGS, decodeRequestObject } from '../../../shared/signed_inputs.ts'
 
 export type ResponseType = 'code' | 'code id_token'
 export type ResponseMode = 'query' | 'fragment'
@@ -74,16 +74,6 @@ function intentIdOf(claims: Json): unknown {
   const requested = claims.claims as Record<string, Record<string, { value?: unknown }> | undefined> | undefined
   if (!requested || typeof requested !== 'object') return undefined
   return requested.id_token?.openbanking_intent_id?.value ?? requested.userinfo?.openbanking_intent_id?.value
-}
-
-/** A request object's parts; a malformed one is InvalidRequestObject (every profile's rule). */
-export function decodeRequestObject(jws: string): ReturnType<typeof decodeJws> {
-  try {
-    return decodeJws(jws, 'the request object')
-  } catch (e) {
-    if (e instanceof JwsFormatError) throw new InvalidRequestObject(e.message)
-    throw e
-  }
 }
 
 /**

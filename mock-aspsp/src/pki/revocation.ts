@@ -7,7 +7,7 @@
 import 'reflect-metadata'
 import { readFileSync, statSync } from 'node:fs'
 import * as x509 from '@peculiar/x509'
-import { dnKey, rdnsFromCertificateName } from './dn.ts'
+import { dnKey, rdnsFromCertificateName } from '../pki/dn.ts'
 
 /** Serial numbers as compared: lower-case hex without leading zeros. */
 export const normalSerial = (hex: string) => hex.toLowerCase().replace(/^0+(?=.)/, '')
