@@ -368,9 +368,12 @@ export interface AntiBankVerdict {
 /** What an anti-bank must not let pass: see `Deviation.passesNone`, `refuses`, `mayPass`. */
 export type AntiBankRule = Pick<Deviation, 'passesNone' | 'refuses' | 'mayPass'>
 
+/** The `passesNone` selector of every test (the dead banks': a bank that answers nothing passes nothing). */
+const everyTest = (selector: string) => selector.trim() === '*'
+
 /** Whether a test falls under a `passesNone` selector (`NEG-TOK`, `@negative`, `NEG-TLS @token`; `*` is every test). */
 export function selects(selector: string, run: Pick<TestRun, 'area' | 'tags'>): boolean {
-  if (selector.trim() === '*') return true
+  if (everyTest(selector)) return true
   return selector
     .split(/\s+/)
     .filter(Boolean)
@@ -540,7 +543,7 @@ export function markdown(s: Summary): string {
       const verdict = a.holds
         ? 'holds'
         : `**VIOLATED**: ${a.violations.length} test(s) passed${a.bankExit ? `; the bank ${a.bankExit}` : ''}`
-      const which = a.passesNone.includes('*') ? '' : `${a.passesNone.join(', ')} `
+      const which = a.passesNone.some(everyTest) ? '' : `${a.passesNone.join(', ')} `
       lines.push(`- \`${a.bank}\` must pass no ${which}test: ${verdict}`)
       for (const v of a.violations) lines.push(`  - passed: ${v}`)
       for (const e of a.excused) lines.push(`  - passed, and may: ${e}`)
@@ -719,7 +722,7 @@ export function grepOfSelectors(selectors: readonly string[]): string {
     const auTag = AU_AREAS.find(([, area]) => area === p)?.[0]
     return auTag ? tag(auTag) : `(?=.*\\b${escapeRegExp(p)}-\\d)`
   }
-  if (selectors.some(s => s.trim() === '*')) return '^'
+  if (selectors.some(everyTest)) return '^'
   return selectors.map(s => `^${s.split(/\s+/).filter(Boolean).map(part).join('')}`).join('|')
 }
 

@@ -6,7 +6,13 @@
 import type { CdrRequestOptions, Recipient } from '../../fixtures/au/recipient.ts'
 import type { CdrRegisteredClient } from '../../fixtures/au/test.ts'
 import type { Exchange } from '../../fixtures/clients/exchange.ts'
-import { control as controlStep, ensureSucceeded, inconclusive, precondition } from '../../fixtures/controls.ts'
+import {
+  control as controlStep,
+  ensureSucceeded,
+  inconclusive,
+  precondition,
+  registeredClientId,
+} from '../../fixtures/controls.ts'
 
 export { inconclusive, precondition }
 
@@ -58,8 +64,7 @@ export function registerFirst(r: Recipient, title: string, opts: CdrRequestOptio
   return precondition(title, async () => {
     const res = await r.register(opts)
     ensureSucceeded(res.exchange, [201])
-    if (typeof (res.exchange.json as { client_id?: unknown } | undefined)?.client_id !== 'string')
-      throw new Error('POST /register: 201 without a client_id')
+    registeredClientId(res.exchange)
     return res
   })
 }
