@@ -230,7 +230,7 @@ export async function startOurs(pki: Pki, agent: Agent, options: OursOptions): P
   const tmp = options.store ? undefined : mkdtempSync(path.join(tmpdir(), 'bench-ours-'))
   const store = options.store ?? path.join(tmp as string, 'bank.db')
   // What `npm start` runs: the bank compiled into one module, on plain Node.
-  const main = 'scripts/start.mjs'
+  const main = 'scripts/start.cjs'
   if (!existsSync(path.join(repoRoot, main))) throw new Error(`ours: ${main} is not on this branch yet`)
   const proc = startNode(
     main,

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm start [-- options]`: the mock bank, compiled once into one ES module and run by plain Node.
+// `npm start [-- options]` (scripts/start.cjs calls `main`): the mock bank, compiled once into
+// one ES module and run by plain Node.
 //
 // Running the TypeScript through a loader (tsx) costs a second V8 isolate for the loader's thread
 // and its compile cache, for nothing the bank needs at run time: measured here, the idle bank's
@@ -142,8 +143,11 @@ export async function runBundle(name, argv) {
   await import(pathToFileURL(file).href)
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  // `--build` (npm pack's prepack): build every bundle, run nothing.
-  if (process.argv[2] === '--build') await buildMock()
-  else await runBundle('main', process.argv.slice(2))
+/** `npm start`'s work (scripts/start.cjs): `--build` (npm pack's prepack) builds every bundle and runs nothing; anything else runs the bank with `argv`. */
+export async function main(argv) {
+  if (argv[0] === '--build') await buildMock()
+  else await runBundle('main', argv)
 }
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url))
+  await main(process.argv.slice(2))

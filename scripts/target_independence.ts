@@ -52,7 +52,7 @@ before(async () => {
   mkdirSync(outDir, { recursive: true })
   mock = spawn(
     process.execPath,
-    ['scripts/start.mjs', '--port', String(port), '--store', 'memory', '--spec', '3.1', '--disable', 'get,put'],
+    ['scripts/start.cjs', '--port', String(port), '--store', 'memory', '--spec', '3.1', '--disable', 'get,put'],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
   )
   mock.stdout?.on('data', d => {

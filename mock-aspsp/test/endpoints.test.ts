@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { clientAssertion } from '../../fixtures/builders/client_assertion.ts'
 import { signerFromFile, signJws } from '../../fixtures/builders/jose.ts'
+import { tokenHash } from '../src/oauth/tokens.ts'
 import { type RunningMock, startMock } from '../src/server.ts'
 import {
   alpha,
@@ -471,6 +472,77 @@ describe('JWT access tokens (RFC 9068)', () => {
         (await call(jwtBank, { path: `/register/${id}`, headers: { authorization: `Bearer ${token}` } })).status,
         200,
       )
+    } finally {
+      await jwtBank.close()
+    }
+  })
+
+  it('client credentials JWTs are known by their signature: nothing written at issue, revocations kept', async () => {
+    const jwtBank = await startMock({ port: 0, store: 'memory', pki, accessTokenFormat: 'jwt' })
+    const params = async (clientId: string, tpp = alpha) => ({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_assertion_type: ASSERTION_TYPE,
+      client_assertion: await clientAssertion(clientId, `${jwtBank.url}/token`, softwareSigner(tpp)),
+    })
+    const get = (clientId: string, token: string, tpp = alpha) =>
+      call(jwtBank, { path: `/register/${clientId}`, tpp, headers: { authorization: `Bearer ${token}` } })
+    const introspect = async (clientId: string, token: string) =>
+      (await call(jwtBank, { method: 'POST', path: '/introspect', ...form({ ...(await params(clientId)), token }) }))
+        .json
+    try {
+      const id = await register(jwtBank)
+      const token = await ccToken(jwtBank, id)
+      assert.equal(jwtBank.bank.store.getToken(tokenHash(token)), undefined, 'nothing written at issue')
+      assert.equal((await get(id, token)).status, 200)
+      const intro = await introspect(id, token)
+      assert.equal(intro.active, true)
+      assert.equal(intro.client_id, id)
+      assert.equal(intro.scope, 'accounts payments fundsconfirmations')
+      assert.deepEqual(intro.cnf, { 'x5t#S256': alpha.transport.x5tS256 })
+
+      // Not this bank's: a changed signature, or the same claims signed by another key under the bank's kid.
+      const [h, p, sig] = token.split('.') as [string, string, string]
+      const flipped = `${h}.${p}.${sig.startsWith('A') ? 'B' : 'A'}${sig.slice(1)}`
+      assertError(await get(id, flipped), 401, 'invalid_token', /not known/)
+      const claims = JSON.parse(Buffer.from(p, 'base64url').toString())
+      const forged = await signJws(claims, signerFromFile(alpha.signing.keyPath, jwtBank.bank.signing.kid), {
+        typ: 'at+jwt',
+      })
+      assertError(await get(id, forged), 401, 'invalid_token', /not known/)
+      assert.equal((await introspect(id, forged)).active, false)
+
+      // PUT keeps the client's tokens; /revoke ends one token for good.
+      const put = await call(jwtBank, {
+        method: 'PUT',
+        path: `/register/${id}`,
+        headers: { authorization: `Bearer ${token}`, ...jose },
+        body: await signedRequest({ claims: { redirect_uris: [alpha.redirectUris[1]] } }),
+      })
+      assert.equal(put.status, 200, put.text)
+      assert.equal((await get(id, token)).status, 200, 'the token survives PUT')
+      const revoked = await call(jwtBank, {
+        method: 'POST',
+        path: '/revoke',
+        ...form({ ...(await params(id)), token }),
+      })
+      assert.equal(revoked.status, 200)
+      assertError(await get(id, token), 401, 'invalid_token', /revoked/)
+      assert.equal((await introspect(id, token)).active, false)
+
+      // Another client's token on this client's URL is revoked; DELETE kills the client's tokens.
+      const other = await register(jwtBank, { tpp: beta })
+      const otherToken = await ccToken(jwtBank, other, beta)
+      assertError(await get(id, otherToken, beta), 401, 'invalid_token', /does not grant access/)
+      assertError(await get(other, otherToken, beta), 401, 'invalid_token', /revoked/)
+      const second = await ccToken(jwtBank, id)
+      const del = await call(jwtBank, {
+        method: 'DELETE',
+        path: `/register/${id}`,
+        headers: { authorization: `Bearer ${second}` },
+      })
+      assert.equal(del.status, 204, del.text)
+      assertError(await get(id, second), 401, 'invalid_token', /revoked/)
     } finally {
       await jwtBank.close()
     }

@@ -6,7 +6,7 @@ import path from 'node:path'
 import { after, describe, it } from 'node:test'
 import { MemoryStore } from '../src/models/memory_store.ts'
 import { SqliteStore } from '../src/models/sqlite_store.ts'
-import type { ClientRecord, Store, TokenRecord } from '../src/models/store.ts'
+import { type ClientRecord, clientTokensRevokedKey, type Store, type TokenRecord } from '../src/models/store.ts'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'store-test-'))
 const opened: SqliteStore[] = []
@@ -89,6 +89,21 @@ for (const [name, make] of makers) {
       assert.equal(s.getToken('a')?.revoked, true)
       assert.equal(s.revokeClientTokens('c1'), 1)
       assert.equal(s.getToken('b')?.revoked, true)
+      s.close()
+    })
+    it('a token it never wrote (a self-contained JWT) is written revoked; a client revocation records when', () => {
+      const s = make()
+      s.revokeToken('jwt', token('jwt', 'c1'))
+      assert.equal(s.getToken('jwt')?.revoked, true)
+      assert.equal(s.getToken('jwt')?.clientId, 'c1')
+      s.revokeToken('unknown')
+      assert.equal(s.getToken('unknown'), undefined, 'without its record there is nothing to write')
+      const before = Math.floor(Date.now() / 1000)
+      s.revokeClientTokens('c9')
+      const mark = s.getToken(clientTokensRevokedKey('c9'))
+      assert.ok(mark?.revoked && mark.issuedAt >= before && mark.clientId === 'c9', JSON.stringify(mark))
+      s.sweep(now + 10 * 365 * 86400)
+      assert.ok(s.getToken(clientTokensRevokedKey('c9')), 'the record of a client revocation is never swept')
       s.close()
     })
     it('useOnce accepts an id once until it expires, per namespace', () => {
@@ -185,11 +200,14 @@ describe('sqlite store durability', () => {
     for (let i = 0; i < 50; i++) a.insertClient(client(`c${i}`))
     a.insertToken(token('t', 'c1'))
     a.revokeToken('t')
+    a.revokeToken('jwt', token('jwt', 'c1'))
     a.deleteClient('c2')
     a.close()
     const b = sqlite(file)
     assert.equal(b.countClientsOfSoftware('sw1'), 49)
     assert.equal(b.getToken('t')?.revoked, true)
+    assert.equal(b.getToken('jwt')?.revoked, true)
+    assert.ok(b.getToken(clientTokensRevokedKey('c2')), 'the deletion recorded when it revoked the tokens of c2')
     assert.equal(b.getClient('c2'), undefined)
     b.close()
   })

@@ -29,7 +29,7 @@ function managedClient(ctx: Context, op: Operation): ClientRecord {
   if (!own) {
     const other = bank.store.getClient(clientId)
     if (other && bank.deviations.has('accept-foreign-token')) return other
-    if (!bank.deviations.has('no-revoke-on-mismatch')) bank.store.revokeToken(token.hash)
+    if (!bank.deviations.has('no-revoke-on-mismatch')) bank.store.revokeToken(token.hash, token)
     if (!other && bank.deviations.has('unknown-client-404')) throw new NotFound(`client ${clientId} does not exist`)
     throw new InvalidToken('the access token does not grant access to this client; it has been revoked')
   }
@@ -38,7 +38,7 @@ function managedClient(ctx: Context, op: Operation): ClientRecord {
     const allowed = (Object.keys(METHODS) as Operation[]).filter(o => bank.options.operations[o]).map(o => METHODS[o])
     throw new MethodNotAllowed(`${METHODS[op]} /register/{ClientId} is not offered by this bank`, allowed)
   }
-  if (bank.deviations.has('management-token-single-use')) bank.store.revokeToken(token.hash)
+  if (bank.deviations.has('management-token-single-use')) bank.store.revokeToken(token.hash, token)
   return own
 }
 

@@ -14,7 +14,7 @@ export async function revoke(ctx: Context): Promise<void> {
   const record = findToken(bank, params.token)
   // RFC 7009 §2.1: only the client's own tokens are revoked; §2.2: the answer is 200 whether the
   // token was unknown, already invalid or another client's, so that it tells nothing about it.
-  if (record && record.clientId === client.clientId) bank.store.revokeToken(record.hash)
+  if (record && record.clientId === client.clientId) bank.store.revokeToken(record.hash, record)
   ctx.status = 200
   ctx.body = ''
 }

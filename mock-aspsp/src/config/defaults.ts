@@ -123,7 +123,9 @@ export interface MockOptions extends UkObOptions {
   transportCertMustMatchSoftware: boolean
   /**
    * Access token format: `opaque` (random, looked up in the store) or `jwt` (PS256-signed by the
-   * bank, still recorded for revocation). RFC 9068. Example: `--token-format jwt`.
+   * bank, RFC 9068). A client-credentials JWT carries its whole record and is known by its
+   * signature (only its revocation is recorded, `oauth/tokens.ts`); the code flow's JWTs are
+   * recorded like opaque tokens (their consent). Example: `--token-format jwt`.
    */
   accessTokenFormat: 'opaque' | 'jwt'
   /** Access token lifetime in seconds. RFC 6749 §5.1 `expires_in`. Example: `--token-ttl 600`. */

@@ -1,5 +1,12 @@
 /** The in-memory store: for tests and throw-away runs. Lost on exit. */
-import { type ClientRecord, deepFreeze, type GrantRecord, type Store, type TokenRecord } from './store.ts'
+import {
+  type ClientRecord,
+  clientTokensRevoked,
+  deepFreeze,
+  type GrantRecord,
+  type Store,
+  type TokenRecord,
+} from './store.ts'
 
 export class MemoryStore implements Store {
   readonly kind = 'memory' as const
@@ -46,11 +53,13 @@ export class MemoryStore implements Store {
     const t = this.tokens.get(hash)
     return t && { ...t }
   }
-  revokeToken(hash: string): void {
+  revokeToken(hash: string, record?: TokenRecord): void {
     const t = this.tokens.get(hash)
     if (t) t.revoked = true
+    else if (record) this.insertToken({ ...record, hash, revoked: true })
   }
   revokeClientTokens(clientId: string): number {
+    this.insertToken(clientTokensRevoked(clientId))
     let n = 0
     for (const hash of this.tokensOfClient.get(clientId) ?? []) {
       const t = this.tokens.get(hash)

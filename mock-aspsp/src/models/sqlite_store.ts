@@ -15,7 +15,14 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import Database from 'better-sqlite3'
-import { type ClientRecord, deepFreeze, type GrantRecord, type Store, type TokenRecord } from './store.ts'
+import {
+  type ClientRecord,
+  clientTokensRevoked,
+  deepFreeze,
+  type GrantRecord,
+  type Store,
+  type TokenRecord,
+} from './store.ts'
 
 const CLIENT_CACHE_SIZE = 1000
 
@@ -335,12 +342,14 @@ export class SqliteStore implements Store {
     if (r.extra) t.extra = JSON.parse(r.extra) as Record<string, unknown>
     return t
   }
-  revokeToken(hash: string): void {
+  revokeToken(hash: string, record?: TokenRecord): void {
     const pending = this.pendingTokens.get(hash)
     if (pending) pending.revoked = true
-    this.q.revokeToken.run(hash)
+    const changed = this.q.revokeToken.run(hash).changes > 0
+    if (!changed && !pending && record) this.writeToken({ ...record, hash, revoked: true })
   }
   revokeClientTokens(clientId: string): number {
+    this.writeToken(clientTokensRevoked(clientId))
     let n = 0
     for (const t of this.pendingTokens.values()) {
       if (t.clientId === clientId && !t.revoked) {

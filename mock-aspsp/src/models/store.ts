@@ -67,7 +67,15 @@ export interface Store {
   /** Resolves once every write made so far is committed (group commit of token writes). */
   flushed(): Promise<void>
   getToken(hash: string): TokenRecord | undefined
-  revokeToken(hash: string): void
+  /**
+   * Revokes a token; a token that was never written (a self-contained client-credentials JWT,
+   * `oauth/tokens.ts`) is written now from `record`, revoked. Committed before it returns.
+   */
+  revokeToken(hash: string, record?: TokenRecord): void
+  /**
+   * Revokes every token of the client, and records when (`clientTokensRevokedKey`): the tokens
+   * it never wrote, issued until then, are revoked too.
+   */
   revokeClientTokens(clientId: string): number
 
   /**
@@ -95,6 +103,27 @@ export interface Store {
 }
 
 export const epoch = () => Math.floor(Date.now() / 1000)
+
+/**
+ * The store key under which `revokeClientTokens` records when it last revoked a client's tokens
+ * (the record's `issuedAt`). A token hash is base64url and has no colon.
+ */
+export const clientTokensRevokedKey = (clientId: string) => `client-tokens-revoked:${clientId}`
+
+/** The record of a client's token revocation at `now` (kept for good: it outlives every token issued before). */
+export function clientTokensRevoked(clientId: string, now = epoch()): TokenRecord {
+  return {
+    hash: clientTokensRevokedKey(clientId),
+    kind: 'access',
+    clientId,
+    grant: 'client_credentials',
+    scope: '',
+    x5tS256: null,
+    issuedAt: now,
+    expiresAt: Number.MAX_SAFE_INTEGER,
+    revoked: true,
+  }
+}
 
 /** Freezes a value and everything in it (records are shared, never copied, on the hot paths). */
 export function deepFreeze<T>(value: T): T {

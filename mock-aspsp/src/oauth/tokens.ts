@@ -1,12 +1,16 @@
 /**
- * Access tokens: opaque random strings or PS256-signed JWTs (RFC 9068), always recorded in the
- * store by their SHA-256 so that they can be revoked, introspected and bound to a certificate
- * (RFC 8705 §3: `cnf.x5t#S256`).
+ * Access tokens: opaque random strings or PS256-signed JWTs (RFC 9068), bound to a certificate
+ * (RFC 8705 §3: `cnf.x5t#S256`). Every token is recorded in the store by its SHA-256, so that it
+ * can be revoked and introspected, except a client-credentials JWT: that one carries all its
+ * record (client, software, scope, binding, times) and is known by its signature, as a JWT access
+ * token is meant to be; the store records only its revocation (`revokeToken` with the record) and
+ * the revocation of all its client's tokens (`revokeClientTokens`: by issue time). Its answer
+ * needs no commit, as for the peer of the benchmark (oidc-provider does not store JWT access tokens).
  */
-import { hash } from 'node:crypto'
+import { constants, createPublicKey, hash, type KeyObject, verify } from 'node:crypto'
 import type { Bank } from '../config/bank.ts'
-import { RandomPool, signPs256 } from '../crypto/jose.ts'
-import { epoch, type GrantKind, type TokenKind, type TokenRecord } from '../models/store.ts'
+import { decodeJws, type Json, RandomPool, signPs256 } from '../crypto/jose.ts'
+import { clientTokensRevokedKey, epoch, type GrantKind, type TokenKind, type TokenRecord } from '../models/store.ts'
 
 const random = new RandomPool()
 
@@ -31,7 +35,10 @@ export async function issueToken(bank: Bank, input: IssueInput): Promise<{ value
   const ttl = input.ttl ?? bank.options.accessTokenTtl
   const x5tS256 = bank.deviations.has('unbound-tokens') ? null : input.x5tS256
   let value: string
-  if (kind === 'access' && bank.options.accessTokenFormat === 'jwt') {
+  const jwt = kind === 'access' && bank.options.accessTokenFormat === 'jwt'
+  const softwareId = input.extra?.softwareId
+  const selfContained = jwt && input.grant === 'client_credentials' && typeof softwareId === 'string'
+  if (jwt) {
     value = await signPs256(
       {
         iss: bank.endpoints.issuer,
@@ -43,6 +50,7 @@ export async function issueToken(bank: Bank, input: IssueInput): Promise<{ value
         client_id: input.clientId,
         scope: input.scope,
         ...(x5tS256 ? { cnf: { 'x5t#S256': x5tS256 } } : {}),
+        ...(selfContained ? { [GRANT_CLAIM]: 'client_credentials', [SOFTWARE_CLAIM]: softwareId } : {}),
       },
       bank.signing.key,
       { kid: bank.signing.kid, typ: 'at+jwt' },
@@ -62,6 +70,8 @@ export async function issueToken(bank: Bank, input: IssueInput): Promise<{ value
     revoked: false,
   }
   if (input.extra) record.extra = input.extra
+  // Known by its signature (`findToken`): nothing to write.
+  if (selfContained) return { value, record }
   bank.store.insertToken(record)
   // Handed out only once committed (the store may group the commits of concurrent requests).
   await bank.store.flushed()
@@ -79,9 +89,107 @@ export function accessTokenTtl(bank: Bank, softwareId: string): number {
   return bank.options.accessTokenTtl
 }
 
-/** The record of a token value, whatever its state (callers check revoked / expired). */
+/**
+ * The record of a token value, whatever its state (callers check revoked / expired): the store's,
+ * or the one a self-contained client-credentials JWT of this bank carries.
+ */
 export function findToken(bank: Bank, value: string): TokenRecord | undefined {
-  return bank.store.getToken(tokenHash(value))
+  const key = tokenHash(value)
+  return bank.store.getToken(key) ?? selfContainedToken(bank, value, key)
+}
+
+/** The private claims of a self-contained client-credentials JWT: its grant, and its client's software (introspection). */
+const GRANT_CLAIM = 'grant_type'
+const SOFTWARE_CLAIM = 'software_id'
+
+interface SelfContained {
+  clientId: string
+  softwareId: string
+  scope: string
+  x5tS256: string | null
+  iat: number
+  exp: number
+}
+
+const PSS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
+const publicKeys = new WeakMap<KeyObject, KeyObject>()
+/** Per bank, the tokens whose signature verified (a bearer token is presented many times): bounded. */
+const verifiedTokens = new WeakMap<Bank, Map<string, SelfContained>>()
+const VERIFIED_CACHE_SIZE = 1024
+
+/**
+ * A client-credentials JWT access token of this bank, as a record: signed PS256 by the bank's key
+ * (header `typ` at+jwt and the key's kid) with every claim of its record, for a client this store
+ * knows, and revoked when its client's tokens were revoked at or after its issue
+ * (`revokeClientTokens`: a deletion does that, unless the tokens-survive-delete deviation).
+ * Anything else is not a token of this bank: undefined.
+ */
+function selfContainedToken(bank: Bank, value: string, key: string): TokenRecord | undefined {
+  let claims = verifiedTokens.get(bank)?.get(key)
+  if (!claims) {
+    claims = verifiedClaims(bank, value)
+    if (!claims) return undefined
+    let cache = verifiedTokens.get(bank)
+    if (!cache) {
+      cache = new Map()
+      verifiedTokens.set(bank, cache)
+    }
+    if (cache.size >= VERIFIED_CACHE_SIZE) cache.delete(cache.keys().next().value as string)
+    cache.set(key, claims)
+  }
+  const revokedAt = bank.store.getToken(clientTokensRevokedKey(claims.clientId))?.issuedAt
+  const revoked = revokedAt !== undefined && claims.iat <= revokedAt
+  // A client this store does not know: not a token of this bank (a deleted client's were revoked).
+  if (!revoked && !bank.store.getClient(claims.clientId) && !bank.deviations.has('tokens-survive-delete'))
+    return undefined
+  return {
+    hash: key,
+    kind: 'access',
+    clientId: claims.clientId,
+    grant: 'client_credentials',
+    scope: claims.scope,
+    x5tS256: claims.x5tS256,
+    issuedAt: claims.iat,
+    expiresAt: claims.exp,
+    revoked,
+    extra: { softwareId: claims.softwareId },
+  }
+}
+
+/** The claims of a client-credentials JWT this bank signed, or undefined. */
+function verifiedClaims(bank: Bank, value: string): SelfContained | undefined {
+  if (value.split('.', 4).length !== 3) return undefined
+  let header: Json
+  let payload: Json
+  try {
+    ;({ header, payload } = decodeJws(value, 'the access token'))
+  } catch {
+    return undefined
+  }
+  if (header.alg !== 'PS256' || header.typ !== 'at+jwt' || header.kid !== bank.signing.kid) return undefined
+  const { client_id: clientId, sub, scope, iat, exp, cnf } = payload
+  const softwareId = payload[SOFTWARE_CLAIM]
+  const x5t = cnf === undefined ? null : (cnf as Json | null)?.['x5t#S256']
+  if (
+    payload[GRANT_CLAIM] !== 'client_credentials' ||
+    typeof clientId !== 'string' ||
+    sub !== clientId ||
+    typeof softwareId !== 'string' ||
+    typeof scope !== 'string' ||
+    !Number.isInteger(iat) ||
+    !Number.isInteger(exp) ||
+    (x5t !== null && typeof x5t !== 'string')
+  )
+    return undefined
+  let publicKey = publicKeys.get(bank.signing.key)
+  if (!publicKey) {
+    publicKey = createPublicKey(bank.signing.key)
+    publicKeys.set(bank.signing.key, publicKey)
+  }
+  const dot = value.lastIndexOf('.')
+  const signature = Buffer.from(value.slice(dot + 1), 'base64url')
+  if (!verify('sha256', Buffer.from(value.slice(0, dot)), { key: publicKey, ...PSS }, signature)) return undefined
+  return { clientId, softwareId, scope, x5tS256: x5t, iat: iat as number, exp: exp as number }
 }
 
 /** Why a token record cannot be used now, or null when it is live. */
