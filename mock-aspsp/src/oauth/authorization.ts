@@ -32,6 +32,22 @@ export interface CodeData {
   family?: string
 }
 
+/**
+ * A new authorization code (RFC 6749 §4.1.2: short-lived, single use), stored by its hash under
+ * `type` with what it stands for; it expires `codeTtl` seconds after `data.authTime`.
+ */
+export function issueCode(bank: Bank, type: string, clientId: string, data: { authTime: number }): string {
+  const code = randomBytes(32).toString('base64url')
+  bank.store.putGrant({
+    type,
+    id: codeKey(code),
+    clientId,
+    expiresAt: data.authTime + bank.options.codeTtl,
+    data: { ...data },
+  })
+  return code
+}
+
 export function codeRecord(bank: Bank, code: string): GrantRecord | undefined {
   return bank.store.getGrant(CODE_GRANT, codeKey(code))
 }
@@ -98,16 +114,9 @@ export async function approve(
   }
   saveConsent(bank.store, withStatus(consent, 'Authorised', { customerId: customer.customerId, accountIds }))
 
-  const code = randomBytes(32).toString('base64url')
   const authTime = epoch()
   const data: CodeData = { request, customerId: customer.customerId, accountIds, authTime }
-  bank.store.putGrant({
-    type: CODE_GRANT,
-    id: codeKey(code),
-    clientId: request.clientId,
-    expiresAt: authTime + bank.options.codeTtl,
-    data: { ...data },
-  })
+  const code = issueCode(bank, CODE_GRANT, request.clientId, data)
   const params: Record<string, string | undefined> = { code }
   if (request.responseType === 'code id_token') {
     // OIDC Core §3.3.2.11 (c_hash), FAPI 1 Advanced §5.2.2.1 item 5 (s_hash): the front-channel

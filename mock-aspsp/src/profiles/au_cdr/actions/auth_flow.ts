@@ -13,13 +13,14 @@
  * - `POST /arrangements/revoke`: ends a CDR arrangement and its tokens;
  * - `GET /userinfo`: the subject of a token with `openid`.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { CompactEncrypt, importJWK, type JWK, SignJWT } from 'jose'
 import type { Context } from 'koa'
 import { authorizationParams, PAR_URN } from '../../../actions/authorize.ts'
 import { answerPushedRequest, readPushedRequest } from '../../../actions/par.ts'
 import type { Bank } from '../../../config/bank.ts'
 import { type ClientRecord, epoch, type TokenRecord } from '../../../models/store.ts'
+import { codeKey, issueCode } from '../../../oauth/authorization.ts'
 import { grantTypesOf, jwksUriOf } from '../../../oauth/client_info.ts'
 import { s256 } from '../../../oauth/id_token.ts'
 import { findToken, issueToken, tokenProblem } from '../../../oauth/tokens.ts'
@@ -198,7 +199,7 @@ const authorizationCode: GrantHandler = async (ctx, params, auth) => {
   const bank: Bank = ctx.bank
   requireGrant(auth, 'authorization_code')
   if (!params.code) throw new InvalidRequest('code is required for grant_type authorization_code')
-  const record = bank.store.getGrant(CODE_GRANT, sha256(params.code))
+  const record = bank.store.getGrant(CODE_GRANT, codeKey(params.code))
   if (!record || record.expiresAt <= epoch()) throw new InvalidGrant('code is unknown or expired')
   if (record.clientId !== auth.client.clientId) throw new InvalidGrant('code was issued to another client')
   const data = record.data as unknown as CodeData
@@ -366,16 +367,8 @@ export async function cdrAuthorize(ctx: Context): Promise<void> {
   const client = params.client_id ? bank.store.getClient(params.client_id) : undefined
   if (!client) throw new InvalidRequest(`client_id ${JSON.stringify(params.client_id ?? null)} is not registered`)
   const request = await pushedRequest(bank, client, params)
-  const code = randomBytes(32).toString('base64url')
-  const authTime = epoch()
-  const data: CodeData = { request, arrangementId: randomUUID(), authTime }
-  bank.store.putGrant({
-    type: CODE_GRANT,
-    id: sha256(code),
-    clientId: client.clientId,
-    expiresAt: authTime + bank.options.codeTtl,
-    data: { ...data },
-  })
+  const data: CodeData = { request, arrangementId: randomUUID(), authTime: epoch() }
+  const code = issueCode(bank, CODE_GRANT, client.clientId, data)
   const url = new URL(request.redirectUri)
   if (bank.deviations.has('unsigned-authorization-response')) {
     url.searchParams.set('code', code)
