@@ -1,5 +1,4 @@
 /** `/.well-known/openid-configuration` and `/.well-known/oauth-authorization-server` (OIDC Discovery §3, RFC 8414 §2-3, RFC 8705 §5) and `/jwks`. */
-import { createPublicKey } from 'node:crypto'
 import type { Context } from 'koa'
 import type { Bank } from '../config/bank.ts'
 import { SUPPORTED_SCOPES } from '../profiles/uk_ob/rules/metadata.ts'
@@ -57,16 +56,7 @@ export async function discovery(ctx: Context): Promise<void> {
   ctx.body = discoveryDocument(ctx.bank)
 }
 
-const jwksCache = new WeakMap<Bank, Record<string, unknown>>()
-
 /** The bank's public signing keys (ID tokens, JWT access tokens). */
 export async function jwks(ctx: Context): Promise<void> {
-  const bank: Bank = ctx.bank
-  let doc = jwksCache.get(bank)
-  if (!doc) {
-    const { n, e, kty } = createPublicKey(bank.signing.key).export({ format: 'jwk' })
-    doc = { keys: [{ kty, n, e, kid: bank.signing.kid, alg: 'PS256', use: 'sig' }] }
-    jwksCache.set(bank, doc)
-  }
-  ctx.body = doc
+  ctx.body = (ctx.bank as Bank).signing.jwks
 }

@@ -2,8 +2,9 @@
  * One bank instance: resolved options, its keys, store, directory and caches. Built once by
  * `createBank()` and reached by every middleware as `ctx.bank`.
  */
-import { createPrivateKey, type KeyObject } from 'node:crypto'
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import type { JWK } from 'jose'
 import type { Pki } from '../../../keys/pki.ts'
 import { type DecodedJws, KeySet } from '../crypto/jose.ts'
 import { JwksResolver } from '../crypto/jwks_resolver.ts'
@@ -39,8 +40,11 @@ export interface Bank {
   store: Store
   directory: Directory
   jwks: JwksResolver
-  /** The bank's own PS256 key (ID tokens, JWT access tokens) and its kid. */
-  signing: { key: KeyObject; kid: string }
+  /**
+   * The bank's own PS256 key (ID tokens, JWT access tokens), its kid, and its public half as the
+   * JWKS the bank publishes (`/jwks`) and as a key set that verifies what the bank signed.
+   */
+  signing: { key: KeyObject; kid: string; jwks: { keys: JWK[] }; publicKeys: KeySet }
   /** The trusted directory SSA-signing keys, imported once. */
   ssaKeys: KeySet
   /** The CRLs consulted on every request that presents a certificate (re-read when they change). */
@@ -86,6 +90,13 @@ export function endpointsFor(issuer: string): Endpoints {
   }
 }
 
+/** The bank's signing key from its PEM, with the public JWKS and key set derived once. */
+function ownSigningKey(pem: Buffer, kid: string): Bank['signing'] {
+  const key = createPrivateKey(pem)
+  const { n, e, kty } = createPublicKey(key).export({ format: 'jwk' })
+  const jwks = { keys: [{ kty, n, e, kid, alg: 'PS256', use: 'sig' } as JWK] }
+  return { key, kid, jwks, publicKeys: new KeySet(jwks) }
+}
 export function createBank(options: MockOptions, pki: Pki, store: Store): Bank {
   const issuer =
     options.issuer ?? `https://${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`
@@ -114,7 +125,7 @@ export function createBank(options: MockOptions, pki: Pki, store: Store): Bank {
         trustedCas: dcrProfile.listenerTls(pki, options).caPaths.map(f => readFileSync(f)),
       },
     ),
-    signing: { key: createPrivateKey(readFileSync(pki.aspsp.signing.keyPath)), kid: pki.aspsp.signing.kid },
+    signing: ownSigningKey(readFileSync(pki.aspsp.signing.keyPath), pki.aspsp.signing.kid),
     ssaKeys: new KeySet(directory.ssaJwks),
     revocations: new RevocationLists(dcrProfile.crlPaths(pki)),
     verifiedSsas: new BoundedMap(1_000),

@@ -7,8 +7,8 @@
  * the revocation of all its client's tokens (`revokeClientTokens`: by issue time). Its answer
  * needs no commit, as for the peer of the benchmark (oidc-provider does not store JWT access tokens).
  */
-import { constants, createPublicKey, hash, type KeyObject, verify } from 'node:crypto'
-import type { Bank } from '../config/bank.ts'
+import { hash } from 'node:crypto'
+import { type Bank, BoundedMap } from '../config/bank.ts'
 import { decodeJws, type Json, RandomPool, signPs256 } from '../crypto/jose.ts'
 import { clientTokensRevokedKey, epoch, type GrantKind, type TokenKind, type TokenRecord } from '../models/store.ts'
 
@@ -111,11 +111,8 @@ interface SelfContained {
   exp: number
 }
 
-const PSS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
-const publicKeys = new WeakMap<KeyObject, KeyObject>()
 /** Per bank, the tokens whose signature verified (a bearer token is presented many times): bounded. */
-const verifiedTokens = new WeakMap<Bank, Map<string, SelfContained>>()
-const VERIFIED_CACHE_SIZE = 1024
+const verifiedTokens = new WeakMap<Bank, BoundedMap<SelfContained>>()
 
 /**
  * A client-credentials JWT access token of this bank, as a record: signed PS256 by the bank's key
@@ -131,10 +128,9 @@ function selfContainedToken(bank: Bank, value: string, key: string): TokenRecord
     if (!claims) return undefined
     let cache = verifiedTokens.get(bank)
     if (!cache) {
-      cache = new Map()
+      cache = new BoundedMap(1024)
       verifiedTokens.set(bank, cache)
     }
-    if (cache.size >= VERIFIED_CACHE_SIZE) cache.delete(cache.keys().next().value as string)
     cache.set(key, claims)
   }
   const revokedAt = bank.store.getToken(clientTokensRevokedKey(claims.clientId))?.issuedAt
@@ -181,14 +177,7 @@ function verifiedClaims(bank: Bank, value: string): SelfContained | undefined {
     (x5t !== null && typeof x5t !== 'string')
   )
     return undefined
-  let publicKey = publicKeys.get(bank.signing.key)
-  if (!publicKey) {
-    publicKey = createPublicKey(bank.signing.key)
-    publicKeys.set(bank.signing.key, publicKey)
-  }
-  const dot = value.lastIndexOf('.')
-  const signature = Buffer.from(value.slice(dot + 1), 'base64url')
-  if (!verify('sha256', Buffer.from(value.slice(0, dot)), { key: publicKey, ...PSS }, signature)) return undefined
+  if (bank.signing.publicKeys.verify(value, bank.signing.kid, 'PS256') !== 'valid') return undefined
   return { clientId, softwareId, scope, x5tS256: x5t, iat: iat as number, exp: exp as number }
 }
 
