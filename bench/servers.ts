@@ -74,6 +74,8 @@ export interface Launch {
   readyTimeoutMs?: number
   /** How many characters of the process's output to keep (default 8,000). */
   keepOutput?: number
+  /** Sees every chunk of the process's output as it comes (e.g. to count `--trace-gc-nvp` lines). */
+  onOutput?: (text: string) => void
 }
 
 /** Starts `node <file> ...args` in its own process (with tsx for a .ts file), output kept for diagnosis. */
@@ -88,7 +90,9 @@ function startNode(file: string, args: string[], launch: Launch = {}): Proc {
   })
   let out = ''
   const keep = (b: Buffer) => {
-    out = (out + b.toString()).slice(-(launch.keepOutput ?? 8000))
+    const text = b.toString()
+    launch.onOutput?.(text)
+    out = (out + text).slice(-(launch.keepOutput ?? 8000))
   }
   child.stdout?.on('data', keep)
   child.stderr?.on('data', keep)

@@ -15,6 +15,8 @@
  *        [--variants base,UV_THREADPOOL_SIZE=4] [--rounds 5] [--ms 1500] [--c 16] [--peer]
  *        [--perf] (perf record -F 2999 of each window into /tmp/threads-<variant>-<round>.data;
  *        run the bank with NODE_OPTIONS=--perf-basic-prof in the variant to name its JIT frames)
+ *        [--gc] (every server under --trace-gc-nvp: per request, the bytes its event loop's
+ *        scavenges promoted to the old generation, and full collections per 1,000 requests)
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
@@ -68,6 +70,53 @@ function delta(before: Map<string, number>, after: Map<string, number>): Record<
 
 const isCpu = (name: string) => name.endsWith(' user') || name.endsWith(' sys')
 
+/**
+ * With --gc: a server's `--trace-gc-nvp` lines, counted per isolate as they come. The event loop's
+ * isolate is the one that collected first (at start); worker threads (the store's checkpointer)
+ * have isolates of their own.
+ */
+class GcCounter {
+  private main: string | undefined
+  private partial = ''
+  promoted = 0
+  scavenges = 0
+  markCompacts = 0
+  pauseMs = 0
+  feed(text: string): void {
+    const lines = (this.partial + text).split('\n')
+    this.partial = lines.pop() ?? ''
+    for (const line of lines) {
+      const isolate = /^\[\d+:(0x[0-9a-f]+)\]/.exec(line)?.[1]
+      const kind = / gc=(\w+) /.exec(line)?.[1]
+      if (!isolate || !kind) continue
+      this.main ??= isolate
+      if (isolate !== this.main) continue
+      this.pauseMs += Number(/ pause=([\d.]+)/.exec(line)?.[1] ?? 0)
+      if (kind === 's') {
+        this.scavenges++
+        this.promoted += Number(/ promoted=(\d+)/.exec(line)?.[1] ?? 0)
+      } else if (kind === 'mc' || kind === 'ms') this.markCompacts++
+    }
+  }
+  snapshot() {
+    return {
+      promoted: this.promoted,
+      scavenges: this.scavenges,
+      markCompacts: this.markCompacts,
+      pauseMs: this.pauseMs,
+    }
+  }
+}
+const gcOn = args.has('gc')
+const gcCounters = new Map<string, GcCounter>()
+/** Node flags and output hook of a server, for --gc. */
+function gcLaunch(label: string) {
+  if (!gcOn) return {}
+  const counter = new GcCounter()
+  gcCounters.set(label, counter)
+  return { nodeArgs: ['--trace-gc-nvp'], onOutput: (text: string) => counter.feed(text) }
+}
+
 const pki = await ensurePki({ log: () => {} })
 const agent = mtlsAgent(clientTls(pki), 4)
 const tls = clientTls(pki)
@@ -83,7 +132,7 @@ for (const format of formats) {
     }
     try {
       targets.push({
-        target: await startOurs(pki, agent, { port: port++, format }),
+        target: await startOurs(pki, agent, { port: port++, format, ...gcLaunch(`${format}:${variant}`) }),
         label: `${format}:${variant}`,
         format,
       })
@@ -92,7 +141,11 @@ for (const format of formats) {
     }
   }
   if (args.has('peer'))
-    targets.push({ target: await startPeer(pki, agent, port++, format), label: `${format}:peer`, format })
+    targets.push({
+      target: await startPeer(pki, agent, port++, format, gcLaunch(`${format}:peer`)),
+      label: `${format}:peer`,
+      format,
+    })
 }
 
 const spec = SCENARIOS[scenario]
@@ -113,12 +166,14 @@ interface Sums {
   rps: Map<number, number>
   cpuUs: Map<number, number>
   p99: Map<number, number>
+  gc: { promoted: number; scavenges: number; markCompacts: number; pauseMs: number }
 }
 const sums = new Map<string, Sums>()
 for (const { target } of targets) await window(target, 3000, 6000) // warm-up
 for (let round = 0; round < rounds; round++) {
   for (const { target, label } of round % 2 ? [...targets].reverse() : targets) {
     const before = threadCounters(target.pid)
+    const gcBefore = gcCounters.get(label)?.snapshot()
     let perf: ChildProcess | undefined
     if (args.has('perf')) {
       const file = `/tmp/threads-${label.replace(/[^\w.=-]+/g, '_')}-${round}.data`
@@ -136,8 +191,18 @@ for (let round = 0; round < rounds; round++) {
     }
     if (result.errors) console.log(`${label}: ${result.errors} errors, first: ${result.firstError}`)
     const counters = delta(before, threadCounters(target.pid))
-    const s: Sums = sums.get(label) ?? { requests: 0, counters: {}, rps: new Map(), cpuUs: new Map(), p99: new Map() }
+    const s: Sums = sums.get(label) ?? {
+      requests: 0,
+      counters: {},
+      rps: new Map(),
+      cpuUs: new Map(),
+      p99: new Map(),
+      gc: { promoted: 0, scavenges: 0, markCompacts: 0, pauseMs: 0 },
+    }
     sums.set(label, s)
+    const gcAfter = gcCounters.get(label)?.snapshot()
+    if (gcBefore && gcAfter)
+      for (const k of Object.keys(s.gc) as (keyof Sums['gc'])[]) s.gc[k] += gcAfter[k] - gcBefore[k]
     s.requests += result.completed
     s.rps.set(round, result.rps)
     s.p99.set(round, result.p99Ms)
@@ -161,6 +226,15 @@ for (const [label, s] of sums) {
   console.log(`${label}\n  rps ${[...s.rps.values()].map(x => x.toFixed(0)).join(' ')}`)
   console.log(`  p99 ms ${[...s.p99.values()].map(x => x.toFixed(1)).join(' ')}`)
   console.log(`  per request: CPU ${per(total).toFixed(0)} µs (${threads}; CPU in µs, switches in count)`)
+  if (gcOn) {
+    const { promoted, scavenges, markCompacts, pauseMs } = s.gc
+    const perK = (v: number) => ((v * 1000) / s.requests).toFixed(1)
+    console.log(
+      `  GC of the event loop: ${(promoted / s.requests / 1024).toFixed(2)} KB promoted per request, ` +
+        `${perK(scavenges)} scavenges and ${perK(markCompacts)} full collections per 1,000 requests, ` +
+        `pauses ${per(pauseMs).toFixed(1)} µs per request`,
+    )
+  }
 }
 for (const format of formats) {
   const [first, ...others] = targets.filter(t => t.format === format).map(t => t.label)
