@@ -22,6 +22,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { ensurePki } from '../keys/pki.ts'
 import { clientTls, median, mtlsAgent, parseArgs, type TokenFormat } from './common.ts'
+import { GcCounter } from './gc.ts'
 import { runJob } from './loadgen.ts'
 import { intervalText } from './report.ts'
 import { SCENARIOS, type ScenarioId, startOurs, startPeer, type Target } from './servers.ts'
@@ -70,43 +71,6 @@ function delta(before: Map<string, number>, after: Map<string, number>): Record<
 
 const isCpu = (name: string) => name.endsWith(' user') || name.endsWith(' sys')
 
-/**
- * With --gc: a server's `--trace-gc-nvp` lines, counted per isolate as they come. The event loop's
- * isolate is the one that collected first (at start); worker threads (the store's checkpointer)
- * have isolates of their own.
- */
-class GcCounter {
-  private main: string | undefined
-  private partial = ''
-  promoted = 0
-  scavenges = 0
-  markCompacts = 0
-  pauseMs = 0
-  feed(text: string): void {
-    const lines = (this.partial + text).split('\n')
-    this.partial = lines.pop() ?? ''
-    for (const line of lines) {
-      const isolate = /^\[\d+:(0x[0-9a-f]+)\]/.exec(line)?.[1]
-      const kind = / gc=(\w+) /.exec(line)?.[1]
-      if (!isolate || !kind) continue
-      this.main ??= isolate
-      if (isolate !== this.main) continue
-      this.pauseMs += Number(/ pause=([\d.]+)/.exec(line)?.[1] ?? 0)
-      if (kind === 's') {
-        this.scavenges++
-        this.promoted += Number(/ promoted=(\d+)/.exec(line)?.[1] ?? 0)
-      } else if (kind === 'mc' || kind === 'ms') this.markCompacts++
-    }
-  }
-  snapshot() {
-    return {
-      promoted: this.promoted,
-      scavenges: this.scavenges,
-      markCompacts: this.markCompacts,
-      pauseMs: this.pauseMs,
-    }
-  }
-}
 const gcOn = args.has('gc')
 const gcCounters = new Map<string, GcCounter>()
 /** Node flags and output hook of a server, for --gc. */

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { ensurePki, type Pki } from '../../keys/pki.ts'
 import { clientTls, type JobResult, median, mtlsAgent, quantile } from '../common.ts'
+import { GcCounter } from '../gc.ts'
 import { runJob } from '../loadgen.ts'
 import {
   type Cell,
@@ -237,6 +238,41 @@ describe('summary, floors and targets', () => {
     assert.ok(Math.abs((f?.ours?.rps ?? 0) - 1e6 / 265) < 1e-6)
     assert.ok(Math.abs((f?.ours?.rpsFraction ?? 0) - 2000 / (1e6 / 265)) < 1e-9)
     assert.ok(Math.abs((f?.ours?.cpuFraction ?? 0) - 430 / 800) < 1e-9)
+  })
+})
+
+describe('GC counts from --trace-gc-nvp', () => {
+  // Lines as Node 20 prints them (shortened): the event loop's isolate collects first.
+  const main = '[10498:0xe29a0a0]'
+  const worker = '[10498:0x7f9928000f00]'
+  const scavenge = (isolate: string, pause: number, promoted: number) =>
+    `${isolate}      251 ms: pause=${pause} mutator=44.9 gc=s reduce_memory=0 allocated=4596968 promoted=${promoted} semi_space_copied=1024 nodes_promoted=1\n`
+  const markCompact = (isolate: string, pause: number) =>
+    `${isolate}     8155 ms: pause=${pause} mutator=8093.5 gc=mc reduce_memory=1 time_to_safepoint=0.00\n`
+
+  test('counts the event loop isolate only, across chunks cut mid-line', () => {
+    const c = new GcCounter()
+    const text = [
+      scavenge(main, 0.5, 1000),
+      markCompact(worker, 3.6),
+      scavenge(worker, 0.2, 99_999),
+      scavenge(main, 1.5, 3000),
+      markCompact(main, 4),
+      'mock-aspsp: UK OB DCR 3.3 bank listening\n',
+    ].join('')
+    c.feed(text.slice(0, 100))
+    c.feed(text.slice(100, 333))
+    c.feed(text.slice(333))
+    assert.deepEqual(c.snapshot(), { promoted: 4000, scavenges: 2, markCompacts: 1, pauseMs: 6 })
+  })
+
+  test('a line still being written is not counted until it ends', () => {
+    const c = new GcCounter()
+    const line = scavenge(main, 1, 500)
+    c.feed(line.slice(0, -1))
+    assert.equal(c.snapshot().scavenges, 0)
+    c.feed('\n')
+    assert.deepEqual(c.snapshot(), { promoted: 500, scavenges: 1, markCompacts: 0, pauseMs: 1 })
   })
 })
 
