@@ -47,6 +47,12 @@ export interface Job {
   expectStatus: number
   /** The server's process id, to read its CPU time around the timed window. */
   serverPid?: number
+  /**
+   * Before the clock starts, wait until these processes (every server of the run) are idle, or
+   * `maxMs`: what the previous window left them doing (a full collection, a WAL checkpoint)
+   * would otherwise land in this one.
+   */
+  quiet?: { pids: number[]; maxMs: number }
 }
 
 export interface JobResult {
@@ -63,6 +69,8 @@ export interface JobResult {
   prepareMs: number
   /** CPU time the load generator used in the timed window. */
   loadgenCpuMs: number
+  /** How long the load generator waited for the servers to go quiet before the clock (`quiet`). */
+  quietMs?: number
   /** CPU time the server used in the timed window (when the job names its pid). */
   serverCpuMs?: number
 }
@@ -173,6 +181,24 @@ export function procCpuMs(pid: number): number | null {
 }
 /** USER_HZ: 100 on every Linux this runs on. */
 const CLOCK_TICKS = 100
+
+/** Processes are quiet when together they used at most one clock tick (10 ms) in 100 ms: 10 % of a core. */
+const QUIET_STEP_MS = 100
+const QUIET_CPU_MS = 1000 / CLOCK_TICKS
+
+/** Waits until `pids` are quiet (or `maxMs` passed); returns how long it waited. */
+export async function waitQuiet(pids: number[], maxMs: number): Promise<number> {
+  const start = performance.now()
+  const total = () => pids.reduce((sum, pid) => sum + (procCpuMs(pid) ?? 0), 0)
+  let before = total()
+  while (performance.now() - start < maxMs) {
+    await new Promise(r => setTimeout(r, QUIET_STEP_MS))
+    const now = total()
+    if (now - before <= QUIET_CPU_MS) break
+    before = now
+  }
+  return performance.now() - start
+}
 
 /** Parses `--name value` and `--flag` arguments. */
 export function parseArgs(argv: string[]): Map<string, string | true> {

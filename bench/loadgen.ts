@@ -11,7 +11,16 @@ import { CLIENT_ASSERTION_TYPE, clientAssertion } from '../fixtures/builders/cli
 import { signerFromFile } from '../fixtures/builders/jose.ts'
 import { registrationClaims, signRegistration } from '../fixtures/builders/registration.ts'
 import { loadPki, type Pki } from '../keys/pki.ts'
-import { clientTls, type Job, type JobResult, procCpuMs, quantile, type Recipe, type TlsFiles } from './common.ts'
+import {
+  clientTls,
+  type Job,
+  type JobResult,
+  procCpuMs,
+  quantile,
+  type Recipe,
+  type TlsFiles,
+  waitQuiet,
+} from './common.ts'
 
 interface Prepared {
   method: 'GET' | 'POST'
@@ -144,6 +153,7 @@ export async function runJob(
       }),
     )
 
+    const quietMs = job.quiet ? await waitQuiet(job.quiet.pids, job.quiet.maxMs) : undefined
     await hooks.beforeClock?.()
     const latencies = new Float64Array(job.maxRequests)
     const errorKinds: Record<string, number> = {}
@@ -195,6 +205,7 @@ export async function runJob(
       p50Ms: quantile(sorted, 0.5),
       p99Ms: quantile(sorted, 0.99),
       prepareMs,
+      ...(quietMs === undefined ? {} : { quietMs }),
       loadgenCpuMs: (cpu.user + cpu.system) / 1000,
       ...(server0 !== null && server1 !== null ? { serverCpuMs: server1 - server0 } : {}),
     }

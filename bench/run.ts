@@ -26,7 +26,16 @@ import os from 'node:os'
 import path from 'node:path'
 import { ensurePki } from '../keys/pki.ts'
 import type { CeilingResult } from './ceiling.ts'
-import { clientTls, type Job, mtlsAgent, parseArgs, repoRoot, type ServerKind, type TokenFormat } from './common.ts'
+import {
+  clientTls,
+  type Job,
+  median,
+  mtlsAgent,
+  parseArgs,
+  repoRoot,
+  type ServerKind,
+  type TokenFormat,
+} from './common.ts'
 import { LoadGenerator } from './loadgen_client.ts'
 import {
   checkTargets,
@@ -58,6 +67,8 @@ const durationMs = Number(args.get('ms') ?? (quick ? 600 : 1200))
 /** Warm-up per server and scenario: this many requests, or this long, whichever comes first. */
 const warmRequests = Number(args.get('warm') ?? (quick ? 1500 : 5000))
 const warmMs = quick ? 1500 : 3000
+/** Before each timed window, at most this long waiting for every server to go quiet (0: no wait). */
+const quietMaxMs = Number(args.get('quiet-ms') ?? 1500)
 const concurrencies = list('concurrency', quick ? '16' : '1,16,64').map(Number)
 const scenarios = list('scenarios', 'register,token-pkjwt,token-tls,get-register') as ScenarioId[]
 const formats = list('formats', 'opaque,jwt') as TokenFormat[]
@@ -152,7 +163,14 @@ function budget(scenario: ScenarioId, estimateRps: number): number {
 const cpuShare = (cpuMs: number | undefined, elapsedMs: number) =>
   cpuMs === undefined ? '?' : (cpuMs / elapsedMs).toFixed(2)
 
-const job = (t: Target, scenario: ScenarioId, concurrency: number, ms: number, maxRequests: number): Job => ({
+const job = (
+  t: Target,
+  scenario: ScenarioId,
+  concurrency: number,
+  ms: number,
+  maxRequests: number,
+  quiet?: Job['quiet'],
+): Job => ({
   origin: t.origin,
   recipe: t.recipes[scenario],
   concurrency,
@@ -160,7 +178,18 @@ const job = (t: Target, scenario: ScenarioId, concurrency: number, ms: number, m
   maxRequests,
   expectStatus: SCENARIOS[scenario].expectStatus,
   serverPid: t.pid,
+  ...(quiet ? { quiet } : {}),
 })
+/** Every server of the run, for the quiet wait before each timed window. */
+const quietBeforeWindow = (): Job['quiet'] =>
+  quietMaxMs > 0
+    ? {
+        pids: [...servers.values()]
+          .flatMap(targets => Object.values(targets).map(t => t.pid))
+          .concat(floor ? [floor.pid] : []),
+        maxMs: quietMaxMs,
+      }
+    : undefined
 
 /** Node flags for a server: a CPU profile into its own folder with --cpu-prof. */
 function profileArgs(kind: ServerKind, format: TokenFormat): string[] {
@@ -263,6 +292,7 @@ try {
           maxRequests: 300_000,
           expectStatus: 200,
           serverPid: floor.pid,
+          ...(quietBeforeWindow() ? { quiet: quietBeforeWindow() } : {}),
         })
         floorRuns.push({ concurrency, round: sweep, result })
         log(
@@ -279,7 +309,7 @@ try {
         const estimate =
           estimates.get(`${s}|${cell.key}`) ?? estimates.get(`${s}|${cell.format}|${cell.scenario}`) ?? 1000
         const result = await loadgen.run(
-          job(t, cell.scenario, cell.concurrency, durationMs, budget(cell.scenario, estimate)),
+          job(t, cell.scenario, cell.concurrency, durationMs, budget(cell.scenario, estimate), quietBeforeWindow()),
         )
         measurements.push({
           format: cell.format,
@@ -330,6 +360,13 @@ function lastMemoryRun(): { peakRssMb: number; date: string; count: number } | u
   if (!existsSync(file)) return undefined
   const m = JSON.parse(readFileSync(file, 'utf8')) as { date: string; count: number; ours?: { peakRssMb: number } }
   return m.ours && m.count >= 100_000 ? { peakRssMb: m.ours.peakRssMb, date: m.date, count: m.count } : undefined
+}
+const waits = measurements.flatMap(m => (m.result.quietMs === undefined ? [] : [m.result.quietMs]))
+if (waits.length > 0) {
+  notes.push(
+    `before each timed window, the servers were given up to ${quietMaxMs} ms to go quiet (≤ 10 % of a core over 100 ms): ` +
+      `median wait ${median(waits).toFixed(0)} ms, ${waits.filter(w => w >= quietMaxMs).length} of ${waits.length} windows waited the whole ${quietMaxMs} ms`,
+  )
 }
 const memoryRun = lastMemoryRun()
 if (memoryRun) notes.push(`RSS after 100,000 registrations: from npm run bench:memory of ${memoryRun.date}`)

@@ -3,9 +3,10 @@
  * peer (oidc-provider) on loopback, bounded to a few hundred requests.
  */
 import assert from 'node:assert/strict'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { after, before, describe, test } from 'node:test'
 import { ensurePki, type Pki } from '../../keys/pki.ts'
-import { clientTls, type JobResult, median, mtlsAgent, quantile } from '../common.ts'
+import { clientTls, type JobResult, median, mtlsAgent, quantile, waitQuiet } from '../common.ts'
 import { GcCounter } from '../gc.ts'
 import { runJob } from '../loadgen.ts'
 import {
@@ -273,6 +274,42 @@ describe('GC counts from --trace-gc-nvp', () => {
     assert.equal(c.snapshot().scavenges, 0)
     c.feed('\n')
     assert.deepEqual(c.snapshot(), { promoted: 500, scavenges: 1, markCompacts: 0, pauseMs: 1 })
+  })
+})
+
+describe('quiet wait before a window', () => {
+  /** A node process that spins for `busyMs`, then sleeps: what a server does after a window. */
+  const busyThenIdle = (busyMs: number) =>
+    spawn(process.execPath, [
+      '-e',
+      `const end = Date.now() + ${busyMs}; while (Date.now() < end); setTimeout(() => {}, 10000)`,
+    ])
+  const stop = async (c: ChildProcess) => {
+    if (c.exitCode !== null) return
+    const exited = new Promise(r => c.once('exit', r))
+    c.kill()
+    await exited
+  }
+
+  test('waits while a process is busy, and no longer', async () => {
+    const child = busyThenIdle(600)
+    try {
+      const waited = await waitQuiet([child.pid as number], 3000)
+      assert.ok(waited >= 400, `returned after ${waited.toFixed(0)} ms while the process spun for 600 ms`)
+      assert.ok(waited < 2000, `waited ${waited.toFixed(0)} ms for a process idle after 600 ms`)
+    } finally {
+      await stop(child)
+    }
+  })
+
+  test('gives up at its limit when a process stays busy', async () => {
+    const child = busyThenIdle(5000)
+    try {
+      const waited = await waitQuiet([child.pid as number], 500)
+      assert.ok(waited >= 500 && waited < 1000, `waited ${waited.toFixed(0)} ms with a limit of 500 ms`)
+    } finally {
+      await stop(child)
+    }
   })
 })
 
