@@ -446,6 +446,31 @@ describe('hole AU-7: /authorize parameters and the JARM encryption key', () => {
   })
 })
 
+describe('hole AU-8: the echo-unknown-claims deviation set the prototype of the registration from a __proto__ claim', () => {
+  const ctx = auBank({ deviations: ['echo-unknown-claims'] })
+
+  test('a __proto__ claim is echoed as a plain member, and lends the registration nothing', async () => {
+    const ssa = await ssaOf(mercury)
+    const payload = Buffer.from((await registrationRequest(ctx.mock, mercury, { ssa })).split('.')[1]!, 'base64url')
+    // JSON.parse makes "__proto__" a plain member of the claims, as the bank's own parse does.
+    const claims = JSON.parse(
+      `{"__proto__":{"scope":"bank:accounts.basic:read admin","polluted":true},"x_unknown":"kept",${payload.toString().slice(1)}`,
+    ) as Claims
+    const res = await postRegistration(ctx.mock, await signJws(claims, signerOf(mercury)))
+    assert.equal(res.status, 201, res.text)
+    assert.equal(res.json.x_unknown, 'kept', 'the deviation echoes unknown claims')
+    assert.deepEqual(
+      Object.getOwnPropertyDescriptor(res.json, '__proto__')?.value,
+      { scope: 'bank:accounts.basic:read admin', polluted: true },
+      `the __proto__ claim is echoed like any other unknown claim: ${res.text}`,
+    )
+    const client = ctx.mock.bank.store.getClient(String(res.json.client_id))
+    assert.ok(client, 'the client is stored')
+    assert.equal(Object.getPrototypeOf(client.registration), Object.prototype)
+    assert.equal((client.registration as Record<string, unknown>).polluted, undefined)
+  })
+})
+
 describe('holds: bound tokens on /userinfo, /introspect, /revoke, /arrangements/revoke and after DELETE', () => {
   const ctx = auBank()
 

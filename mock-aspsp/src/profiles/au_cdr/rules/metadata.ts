@@ -311,7 +311,11 @@ export function registeredMetadata(bank: Bank, claims: Json, ssa: Json): Json {
   out.scope = registeredScope(bank, claims, ssa)
   if (bank.deviations.has('echo-unknown-claims')) {
     const known = new Set<string>([...REQUEST_METADATA, ...REQUEST_ONLY_CLAIMS, ...SSA_METADATA, 'scope'])
-    for (const [k, v] of Object.entries(claims)) if (!known.has(k)) out[k] = v
+    // Defined, not assigned: a `__proto__` claim is echoed as a member, not made the prototype.
+    for (const [k, v] of Object.entries(claims)) {
+      if (!known.has(k))
+        Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true })
+    }
   }
   return out
 }
