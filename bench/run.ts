@@ -180,17 +180,6 @@ const job = (
   serverPid: t.pid,
   ...(quiet ? { quiet } : {}),
 })
-/** Every server of the run, for the quiet wait before each timed window. */
-const quietBeforeWindow = (): Job['quiet'] =>
-  quietMaxMs > 0
-    ? {
-        pids: [...servers.values()]
-          .flatMap(targets => Object.values(targets).map(t => t.pid))
-          .concat(floor ? [floor.pid] : []),
-        maxMs: quietMaxMs,
-      }
-    : undefined
-
 /** Node flags for a server: a CPU profile into its own folder with --cpu-prof. */
 function profileArgs(kind: ServerKind, format: TokenFormat): string[] {
   if (!args.has('cpu-prof')) return []
@@ -227,6 +216,16 @@ try {
     servers.set(format, targets)
   }
   log(`servers started: ${formats.map(f => `${f} (${Object.keys(servers.get(f) ?? {}).join(', ')})`).join('; ')}`)
+  // Every server of the run (and the floor): the quiet wait before each timed window watches them all.
+  const quiet: Job['quiet'] =
+    quietMaxMs > 0
+      ? {
+          pids: [...servers.values()]
+            .flatMap(targets => Object.values(targets).map(t => t.pid))
+            .concat(floor ? [floor.pid] : []),
+          maxMs: quietMaxMs,
+        }
+      : undefined
 
   // Warm-up per server and scenario, and a first rate estimate: V8 tiers the hot code up by how
   // often it runs, so a server that serves fewer requests a second (PS256 JWT tokens) takes longer
@@ -292,7 +291,7 @@ try {
           maxRequests: 300_000,
           expectStatus: 200,
           serverPid: floor.pid,
-          ...(quietBeforeWindow() ? { quiet: quietBeforeWindow() } : {}),
+          ...(quiet ? { quiet } : {}),
         })
         floorRuns.push({ concurrency, round: sweep, result })
         log(
@@ -309,7 +308,7 @@ try {
         const estimate =
           estimates.get(`${s}|${cell.key}`) ?? estimates.get(`${s}|${cell.format}|${cell.scenario}`) ?? 1000
         const result = await loadgen.run(
-          job(t, cell.scenario, cell.concurrency, durationMs, budget(cell.scenario, estimate), quietBeforeWindow()),
+          job(t, cell.scenario, cell.concurrency, durationMs, budget(cell.scenario, estimate), quiet),
         )
         measurements.push({
           format: cell.format,
