@@ -17,7 +17,9 @@
  *        (per window) · --concurrency 1,16,64 · --scenarios register,token-pkjwt,token-tls,get-register ·
  *        --formats opaque,jwt · --only ours|peer · --no-ceiling · --no-floor · --ours-store memory
  *        (diagnostic) · --cpu-prof (profiles both servers; files in reports/cpu-prof/, read them with
- *        bench/profile_summary.ts)
+ *        bench/profile_summary.ts) · --loadgen-policy batch|normal (the load generator's
+ *        scheduling: SCHED_BATCH by default, so that an answer that wakes it does not also preempt
+ *        the server that sent it)
  * Writes reports/bench.json and reports/bench.md. Ports 8800–8999 (BENCH_PORT_BASE, default 8810).
  */
 import { spawnSync } from 'node:child_process'
@@ -126,7 +128,15 @@ const ceilingAtStart = args.has('no-ceiling') ? undefined : measureCeiling()
 if (ceilingAtStart) ceilings.push(ceilingAtStart)
 
 const agent = mtlsAgent(clientTls(pki), 4)
-const loadgen = await LoadGenerator.start()
+const loadgenPolicy = String(args.get('loadgen-policy') ?? 'batch')
+if (loadgenPolicy !== 'batch' && loadgenPolicy !== 'normal')
+  throw new Error('bench: --loadgen-policy is batch or normal')
+const loadgen = await LoadGenerator.start({ batch: loadgenPolicy === 'batch' })
+notes.push(
+  loadgen.policy === 'batch'
+    ? 'the load generator ran under SCHED_BATCH: woken by an answer, it waits for a free core instead of preempting the server that answered (--loadgen-policy normal to turn off)'
+    : `the load generator ran under the normal policy (${loadgen.policy.normal}): it can preempt the server it measures`,
+)
 const measurements: Measurement[] = []
 const floorRuns: FloorMeasurement[] = []
 const memory: Record<string, unknown> = {}
@@ -398,6 +408,7 @@ const report: Report = {
     concurrencies,
     formats,
     scenarios,
+    loadgenPolicy: loadgen.policy === 'batch' ? 'SCHED_BATCH' : 'SCHED_OTHER',
   },
   ceilings,
   ...(price ? { price } : {}),

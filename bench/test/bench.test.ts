@@ -3,12 +3,14 @@
  * peer (oidc-provider) on loopback, bounded to a few hundred requests.
  */
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
 import { ensurePki, type Pki } from '../../keys/pki.ts'
 import { clientTls, type JobResult, median, mtlsAgent, quantile, waitQuiet } from '../common.ts'
 import { GcCounter } from '../gc.ts'
 import { runJob } from '../loadgen.ts'
+import { LoadGenerator, schedBatch } from '../loadgen_client.ts'
 import {
   type Cell,
   checkTargets,
@@ -310,6 +312,41 @@ describe('quiet wait before a window', () => {
     } finally {
       await stop(child)
     }
+  })
+})
+
+describe('load generator scheduling', () => {
+  /** The scheduling policy of every thread of a process, from /proc (0 normal, 3 SCHED_BATCH). */
+  const policies = (pid: number) =>
+    readdirSync(`/proc/${pid}/task`).map(tid => {
+      const sched = readFileSync(`/proc/${pid}/task/${tid}/sched`, 'utf8')
+      return Number(/^policy\s*:\s*(\d+)/m.exec(sched)?.[1])
+    })
+
+  const chrt = spawnSync('chrt', ['--version']).status === 0
+  const skip = chrt
+    ? false
+    : 'chrt (util-linux) is not installed: the benchmark then runs its load generator under the normal policy'
+
+  test('under SCHED_BATCH when asked, every thread; the normal policy otherwise', { skip }, async () => {
+    const batch = await LoadGenerator.start({ batch: true })
+    const normal = await LoadGenerator.start()
+    try {
+      assert.equal(batch.policy, 'batch')
+      const inBatch = policies(batch.pid)
+      assert.ok(inBatch.length > 1, `one thread listed: ${inBatch}`)
+      assert.deepEqual([...new Set(inBatch)], [3], `policies of the batch load generator's threads: ${inBatch}`)
+      assert.deepEqual(normal.policy, { normal: 'not asked for' })
+      assert.deepEqual([...new Set(policies(normal.pid))], [0])
+    } finally {
+      await batch.stop()
+      await normal.stop()
+    }
+  })
+
+  test('a process that cannot be changed: the reason, not a throw', { skip }, () => {
+    const problem = schedBatch(2 ** 22 + 1)
+    assert.ok(problem && problem.length > 0, 'no reason given for a pid that does not exist')
   })
 })
 
