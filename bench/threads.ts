@@ -17,6 +17,7 @@
  *        run the bank with NODE_OPTIONS=--perf-basic-prof in the variant to name its JIT frames)
  *        [--gc] (every server under --trace-gc-nvp: per request, the bytes its event loop's
  *        scavenges promoted to the old generation, and full collections per 1,000 requests)
+ *        [--loadgen-policy normal] (the load generator, this process, runs under SCHED_BATCH otherwise)
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
@@ -24,6 +25,7 @@ import { ensurePki } from '../keys/pki.ts'
 import { clientTls, median, mtlsAgent, parseArgs, type TokenFormat } from './common.ts'
 import { GcCounter } from './gc.ts'
 import { runJob } from './loadgen.ts'
+import { schedBatch } from './loadgen_client.ts'
 import { intervalText } from './report.ts'
 import { SCENARIOS, type ScenarioId, startOurs, startPeer, type Target } from './servers.ts'
 import { pairedRatios, ratioInterval } from './stats.ts'
@@ -110,6 +112,13 @@ for (const format of formats) {
       label: `${format}:peer`,
       format,
     })
+}
+
+// The load generator is this process: under SCHED_BATCH, as in `npm run bench` (after the servers
+// started, so that they do not inherit it).
+if (args.get('loadgen-policy') !== 'normal') {
+  const problem = schedBatch(process.pid)
+  console.log(problem ? `load generator: normal policy (${problem})` : 'load generator: SCHED_BATCH')
 }
 
 const spec = SCENARIOS[scenario]
