@@ -52,11 +52,16 @@ export interface ValidatedRegistration {
   registrationJson?: string
 }
 
-/** SSA claims are returned flattened as top-level members (OB DCR data dictionary), except JWT claims. */
-function flattenSsa(ssa: Json, metadata: Json): Json {
+/**
+ * SSA claims are returned flattened as top-level members (OB DCR data dictionary), except JWT
+ * claims and the members the registration already has: the metadata, and `software_statement`
+ * when the registration carries one (`withStatement`).
+ */
+function flattenSsa(ssa: Json, metadata: Json, withStatement: boolean): Json {
   const out: Json = {}
   for (const [k, v] of Object.entries(ssa)) {
     if ((REQUEST_ONLY_CLAIMS as readonly string[]).includes(k) || k in metadata) continue
+    if (withStatement && k === 'software_statement') continue
     out[k] = v
   }
   return out
@@ -85,7 +90,7 @@ function ssaShare(ssaJws: DecodedJws, metadata: Json): SsaShare {
   }
   let share = byNames.get(key)
   if (!share) {
-    const flat = flattenSsa(ssaJws.payload, { ...metadata, software_statement: ssaJws.raw })
+    const flat = flattenSsa(ssaJws.payload, metadata, true)
     const flatJson = JSON.stringify(flat)
     const plain = [...names, ...Object.keys(flat)].every(n => !INDEX_NAME.test(n))
     share = {
@@ -184,7 +189,7 @@ export async function validateRegistration(
     {},
     metadata,
     statementMember,
-    share ? share.flat : flattenSsa(ssa, statementMember ? { ...metadata, ...statementMember } : metadata),
+    share ? share.flat : flattenSsa(ssa, metadata, statementMember !== undefined),
   )
   // RFC 7592 §2.2: a PUT replaces the registration ("Omitted fields MUST be treated as null");
   // the deviation keeps the old value of every member the body leaves out.
