@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto'
 import type { Context } from 'koa'
 import type { Bank } from '../config/bank.ts'
 import { type Consent, consentExpired, consentExpiry, getConsent } from '../models/consent.ts'
-import { epoch, type TokenRecord } from '../models/store.ts'
+import { epoch, type GrantRecord, type TokenRecord } from '../models/store.ts'
 import { CODE_GRANT, type CodeData, codeKey, codeRecord } from '../oauth/authorization.ts'
 import { grantTypesOf } from '../oauth/client_info.ts'
 import { s256, signIdToken } from '../oauth/id_token.ts'
@@ -48,10 +48,27 @@ function liveConsent(bank: Bank, consentId: string, clientId: string): Consent {
   return consent
 }
 
-/** Revokes every token of a family (a replayed code or refresh token: someone else may hold them). */
-function revokeFamily(bank: Bank, family: string): void {
+/**
+ * A family's record: the hashes of its live tokens, and `revoked` once it has been revoked. A
+ * revoked family stays recorded (until its tokens would have expired), so that a grant still
+ * issuing tokens of it finds it revoked and hands nothing out (`issuePair`).
+ */
+const hashesOf = (family: GrantRecord | undefined) => (family?.data.hashes as string[] | undefined) ?? []
+
+/**
+ * Revokes every token of a family (a replayed code or refresh token: someone else may hold them),
+ * including those a grant in flight is issuing.
+ */
+function revokeFamily(bank: Bank, family: string, clientId: string): void {
   const record = bank.store.getGrant(FAMILY_GRANT, family)
-  for (const hash of (record?.data.hashes as string[] | undefined) ?? []) bank.store.revokeToken(hash)
+  for (const hash of hashesOf(record)) bank.store.revokeToken(hash)
+  bank.store.putGrant({
+    type: FAMILY_GRANT,
+    id: family,
+    clientId,
+    expiresAt: record?.expiresAt ?? epoch() + bank.options.refreshTokenTtl,
+    data: { hashes: [], revoked: true },
+  })
 }
 
 /** Issues an access and a refresh token of a family and records them in it. */
@@ -75,14 +92,24 @@ async function issuePair(
     ttl: Math.max(1, refreshExpiresAt - epoch()),
     extra,
   })
+  const issued = [access.record.hash, refresh.record.hash]
+  // From here to the end nothing awaits: the check and the recording are one step. A replay
+  // answered while these tokens were being issued revoked the family: they die with it.
   const family = bank.store.getGrant(FAMILY_GRANT, extra.family)
-  const hashes = [...((family?.data.hashes as string[] | undefined) ?? []), access.record.hash, refresh.record.hash]
+  if (family?.data.revoked === true) {
+    for (const hash of issued) bank.store.revokeToken(hash)
+    throw new InvalidGrant(
+      `the tokens of this grant were revoked while these were being issued (a replayed ${grant === 'authorization_code' ? 'code' : 'refresh_token'}): none is handed out`,
+    )
+  }
+  // The family keeps its live tokens only: it does not grow with every refresh.
+  const live = hashesOf(family).filter(h => tokenProblem(bank.store.getToken(h)) === null)
   bank.store.putGrant({
     type: FAMILY_GRANT,
     id: extra.family,
     clientId,
     expiresAt: Math.max(refreshExpiresAt, access.record.expiresAt),
-    data: { hashes },
+    data: { hashes: [...live, ...issued] },
   })
   return { access, refresh }
 }
@@ -129,7 +156,7 @@ export async function authorizationCodeGrant(ctx: Context, params: Record<string
   }
   // Single use, decided atomically; a replay also revokes what the first use obtained (RFC 6749 §4.1.2).
   if (!deviations.has('accept-code-reuse') && !bank.store.useOnce(CODE_GRANT, codeKey(code), record.expiresAt)) {
-    if (data.family) revokeFamily(bank, data.family)
+    if (data.family) revokeFamily(bank, data.family, record.clientId)
     throw new InvalidGrant('code has already been used; the tokens issued for it are revoked')
   }
   const consent = liveConsent(bank, request.intentId, request.clientId)
@@ -175,7 +202,7 @@ export async function refreshTokenGrant(ctx: Context, params: Record<string, str
   const problem = tokenProblem(record)
   if (problem) {
     // A revoked refresh token coming back is the replay RFC 9700 §4.14.2 warns about.
-    if (record.revoked && extra?.family && rotate) revokeFamily(bank, extra.family)
+    if (record.revoked && extra?.family && rotate) revokeFamily(bank, extra.family, record.clientId)
     throw new InvalidGrant(`refresh_token cannot be used: ${problem.replace(/^the token/, 'it')}`)
   }
   if (!extra?.consentId) throw new InvalidGrant('refresh_token was not issued for a consent')
@@ -200,7 +227,7 @@ export async function refreshTokenGrant(ctx: Context, params: Record<string, str
 /** Single use (RFC 9700 §4.14.2 rotation), decided atomically; a second use revokes the whole family. */
 function useRefreshToken(bank: Bank, record: TokenRecord, extra: ConsentTokenExtra, rotate: boolean): void {
   if (rotate && !bank.store.useOnce('refresh-token', record.hash, record.expiresAt)) {
-    revokeFamily(bank, extra.family)
+    revokeFamily(bank, extra.family, record.clientId)
     throw new InvalidGrant('refresh_token has already been used; every token issued since is revoked')
   }
 }

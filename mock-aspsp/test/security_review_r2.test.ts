@@ -1,0 +1,151 @@
+/**
+ * The second outside review of the UK profile (after security_review.test.ts and
+ * robustness_regressions.test.ts): the holes it confirmed with requests, each shut. They sit where
+ * a token outlives the grant behind it: a code or refresh token replayed while the first use was
+ * being answered, and a token family that kept every token it ever issued. Each test fails on the
+ * mock as it was before the fix.
+ */
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { responseParams } from '../../fixtures/builders/authorization.ts'
+import { tokenHash } from '../src/oauth/tokens.ts'
+import type { RunningMock } from '../src/server.ts'
+import { type Client, call, describeBank, locationOf, type TppDriver } from './flow_helpers.ts'
+import { alpha } from './support.ts'
+
+const ACCOUNTS = '/open-banking/v3.1/aisp/accounts'
+const FAMILY_GRANT = 'refresh-token-family'
+
+type Ctx = { mock: RunningMock; tpp: TppDriver }
+
+/** A consent of `client`, approved at once (`autoApprove`), and the code that redeems it. */
+async function approvedCode(ctx: Ctx, client: Client, expiration?: string) {
+  const intent = await ctx.tpp.consent(client, undefined, expiration)
+  const ro = await ctx.tpp.requestObject(client, intent)
+  const back = await call(ctx.mock, ctx.tpp.authorizeUrl(client, ro.jws))
+  assert.equal(back.status, 303, back.text)
+  const { code } = responseParams(locationOf(back))
+  assert.ok(code, locationOf(back))
+  const redeem = {
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: String(ro.claims.redirect_uri),
+    code_verifier: ro.verifier,
+  }
+  return { intent, redeem }
+}
+
+/** Access and refresh token of a freshly approved consent. */
+async function approvedTokens(ctx: Ctx, client: Client, expiration?: string) {
+  const { intent, redeem } = await approvedCode(ctx, client, expiration)
+  const res = await ctx.tpp.token(client, redeem)
+  assert.equal(res.status, 200, res.text)
+  return { intent, access: String(res.json.access_token), refresh: String(res.json.refresh_token) }
+}
+
+const accounts = (ctx: Ctx, client: Client, access: string) =>
+  call(ctx.mock, ACCOUNTS, { as: client.tpp, headers: { authorization: `Bearer ${access}` } })
+
+const refresh = (ctx: Ctx, client: Client, token: string) =>
+  ctx.tpp.token(client, { grant_type: 'refresh_token', refresh_token: token })
+
+/** Runs `meanwhile` the first time the store is asked to commit (a grant issuing its tokens), once. */
+function duringNextIssue(ctx: Ctx, meanwhile: () => Promise<void>): () => void {
+  const store = ctx.mock.bank.store
+  const flushed = store.flushed.bind(store)
+  let ran = false
+  store.flushed = async () => {
+    if (!ran) {
+      ran = true
+      await meanwhile()
+    }
+    return flushed()
+  }
+  return () => {
+    store.flushed = flushed
+    assert.ok(ran, 'the interleaved request ran while tokens were being issued')
+  }
+}
+
+describe('hole R2-1: a replay while the first use was being answered did not revoke what the first use obtained', () => {
+  const ctx = describeBank({ autoApprove: true })
+
+  test('a code replayed while its first redemption issues tokens: both refused: the first use hands out no token (RFC 6749 section 4.1.2)', async () => {
+    const client = await ctx.tpp.register(alpha)
+    const { redeem } = await approvedCode(ctx, client)
+    let replay: Awaited<ReturnType<TppDriver['token']>> | undefined
+    const restore = duringNextIssue(ctx, async () => {
+      replay = await ctx.tpp.token(client, redeem)
+    })
+    let first: Awaited<ReturnType<TppDriver['token']>>
+    try {
+      first = await ctx.tpp.token(client, redeem)
+    } finally {
+      restore()
+    }
+    assert.equal(replay?.json.error, 'invalid_grant', replay?.text)
+    assert.equal(first.status, 400, `the first redemption must not hand out tokens a replay revoked: ${first.text}`)
+    assert.equal(first.json.error, 'invalid_grant')
+  })
+
+  test('a refresh token replayed while its first use issues tokens: the first use gets invalid_grant, nothing of the family stays live (RFC 9700 section 4.14.2)', async () => {
+    const client = await ctx.tpp.register(alpha)
+    const { access, refresh: refreshToken } = await approvedTokens(ctx, client)
+    let replay: Awaited<ReturnType<TppDriver['token']>> | undefined
+    const restore = duringNextIssue(ctx, async () => {
+      replay = await refresh(ctx, client, refreshToken)
+    })
+    let first: Awaited<ReturnType<TppDriver['token']>>
+    try {
+      first = await refresh(ctx, client, refreshToken)
+    } finally {
+      restore()
+    }
+    assert.equal(replay?.json.error, 'invalid_grant', replay?.text)
+    assert.equal(first.status, 400, `the first refresh must not hand out tokens a replay revoked: ${first.text}`)
+    assert.equal(first.json.error, 'invalid_grant')
+    assert.equal((await accounts(ctx, client, access)).status, 401)
+  })
+
+  test('control: a refresh with nothing in between is answered 200 and its access token reads the accounts', async () => {
+    const client = await ctx.tpp.register(alpha)
+    const { refresh: refreshToken } = await approvedTokens(ctx, client)
+    const next = await refresh(ctx, client, refreshToken)
+    assert.equal(next.status, 200, next.text)
+    assert.equal((await accounts(ctx, client, String(next.json.access_token))).status, 200)
+  })
+})
+
+describe('hole R2-2: a token family kept the hash of every token it ever issued', () => {
+  const ctx = describeBank({ autoApprove: true })
+
+  test('after refreshes, the family holds its live tokens only: it does not grow with every refresh', async () => {
+    const client = await ctx.tpp.register(alpha)
+    const first = await approvedTokens(ctx, client)
+    const familyId = familyOf(ctx, first.refresh)
+    let current = first
+    for (let n = 0; n < 4; n++) {
+      const res = await refresh(ctx, client, current.refresh)
+      assert.equal(res.status, 200, res.text)
+      // The client is done with the previous access token and revokes it.
+      const revoked = await call(ctx.mock, '/revoke', {
+        as: alpha,
+        form: { ...(await ctx.tpp.clientAuth(client)), token: current.access },
+      })
+      assert.equal(revoked.status, 200, revoked.text)
+      current = { ...current, access: String(res.json.access_token), refresh: String(res.json.refresh_token) }
+    }
+    const last = await refresh(ctx, client, current.refresh)
+    assert.equal(last.status, 200, last.text)
+    const hashes = ctx.mock.bank.store.getGrant(FAMILY_GRANT, familyId)?.data.hashes as string[] | undefined
+    // The access token of the fourth refresh (not revoked), and the access and refresh token of the last.
+    assert.equal(hashes?.length, 3, `the family holds ${hashes?.length} hashes`)
+  })
+})
+
+/** The family a refresh token belongs to (its record's extra.family). */
+function familyOf(ctx: Ctx, token: string): string {
+  const family = ctx.mock.bank.store.getToken(tokenHash(token))?.extra?.family
+  assert.equal(typeof family, 'string', 'the refresh token belongs to a family')
+  return family as string
+}
