@@ -5,16 +5,18 @@
  */
 import { ACCOUNTS_PATHS, listAccounts, readAccount, readBalances } from './actions/accounts.ts'
 import { authorize, decide, login, showConsent } from './actions/authorize.ts'
-import { authorizationCodeGrant, refreshTokenGrant } from './actions/code_grants.ts'
+import { authorizationCodeGrant, consentTokenGrant, refreshTokenGrant } from './actions/code_grants.ts'
 import { AISP_BASE, createConsent, deleteConsent, readConsent } from './actions/consents.ts'
 import { par } from './actions/par.ts'
 import { grantHandlers } from './actions/token.ts'
 import { routeInstallers } from './app.ts'
+import { tokenGrants } from './oauth/tokens.ts'
 import { fapiHeaders } from './shared/fapi.ts'
 import { noStore } from './shared/no_store.ts'
 
 grantHandlers.set('authorization_code', authorizationCodeGrant)
 grantHandlers.set('refresh_token', refreshTokenGrant)
+tokenGrants.push(consentTokenGrant)
 
 routeInstallers.push(router => {
   router.post('/par', noStore, par)

@@ -2,11 +2,11 @@
  * The second outside review of the UK profile (after security_review.test.ts and
  * robustness_regressions.test.ts): the holes it confirmed with requests, each shut. They sit where
  * a token outlives the grant behind it: a code or refresh token replayed while the first use was
- * being answered, and a token family that kept every token it ever issued. Each test fails on the
- * mock as it was before the fix.
+ * being answered, a token family that kept every token it ever issued, and the tokens of a
+ * revoked or expired consent. Each test fails on the mock as it was before the fix.
  */
 import assert from 'node:assert/strict'
-import { describe, test } from 'node:test'
+import { mock as clock, describe, test } from 'node:test'
 import { responseParams } from '../../fixtures/builders/authorization.ts'
 import { tokenHash } from '../src/oauth/tokens.ts'
 import type { RunningMock } from '../src/server.ts'
@@ -14,6 +14,7 @@ import { type Client, call, describeBank, locationOf, type TppDriver } from './f
 import { alpha } from './support.ts'
 
 const ACCOUNTS = '/open-banking/v3.1/aisp/accounts'
+const CONSENTS = '/open-banking/v3.1/aisp/account-access-consents'
 const FAMILY_GRANT = 'refresh-token-family'
 
 type Ctx = { mock: RunningMock; tpp: TppDriver }
@@ -41,6 +42,15 @@ async function approvedTokens(ctx: Ctx, client: Client, expiration?: string) {
   const res = await ctx.tpp.token(client, redeem)
   assert.equal(res.status, 200, res.text)
   return { intent, access: String(res.json.access_token), refresh: String(res.json.refresh_token) }
+}
+
+const introspect = async (ctx: Ctx, client: Client, token: string) => {
+  const res = await call(ctx.mock, '/introspect', {
+    as: client.tpp,
+    form: { ...(await ctx.tpp.clientAuth(client)), token },
+  })
+  assert.equal(res.status, 200, res.text)
+  return res.json
 }
 
 const accounts = (ctx: Ctx, client: Client, access: string) =>
@@ -140,6 +150,37 @@ describe('hole R2-2: a token family kept the hash of every token it ever issued'
     const hashes = ctx.mock.bank.store.getGrant(FAMILY_GRANT, familyId)?.data.hashes as string[] | undefined
     // The access token of the fourth refresh (not revoked), and the access and refresh token of the last.
     assert.equal(hashes?.length, 3, `the family holds ${hashes?.length} hashes`)
+  })
+})
+
+describe('hole R2-3: the tokens of a revoked or expired consent introspected active (RFC 7662 section 2.2)', () => {
+  const ctx = describeBank({ autoApprove: true })
+
+  test('DELETE of the consent: its access and refresh tokens are inactive at /introspect, as at the accounts API', async () => {
+    const client = await ctx.tpp.register(alpha)
+    const { intent, access, refresh: refreshToken } = await approvedTokens(ctx, client)
+    assert.equal((await introspect(ctx, client, access)).active, true, 'control: active before the revocation')
+    assert.equal((await introspect(ctx, client, refreshToken)).active, true, 'control: active before the revocation')
+    const auth = { authorization: `Bearer ${await ctx.tpp.ccToken(client)}` }
+    const deleted = await call(ctx.mock, `${CONSENTS}/${intent}`, { as: alpha, method: 'DELETE', headers: auth })
+    assert.equal(deleted.status, 204, deleted.text)
+    assert.equal((await accounts(ctx, client, access)).status, 403, 'the accounts API refuses it')
+    assert.deepEqual(await introspect(ctx, client, access), { active: false })
+    assert.deepEqual(await introspect(ctx, client, refreshToken), { active: false })
+  })
+
+  test('a consent past its ExpirationDateTime: its access token, live for an hour, is inactive at /introspect', async () => {
+    const client = await ctx.tpp.register(alpha)
+    const expiration = new Date(Date.now() + 120_000).toISOString()
+    const { access } = await approvedTokens(ctx, client, expiration)
+    assert.equal((await introspect(ctx, client, access)).active, true, 'control: active before the expiry')
+    clock.timers.enable({ apis: ['Date'], now: Date.now() + 300_000 })
+    try {
+      assert.equal((await accounts(ctx, client, access)).status, 403, 'the accounts API refuses it')
+      assert.deepEqual(await introspect(ctx, client, access), { active: false })
+    } finally {
+      clock.timers.reset()
+    }
   })
 })
 

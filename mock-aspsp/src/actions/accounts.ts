@@ -7,7 +7,7 @@
 import type { Context } from 'koa'
 import { type Account, findCustomer } from '../banking/customers.ts'
 import type { Bank } from '../config/bank.ts'
-import { type Consent, consentExpired, getConsent } from '../models/consent.ts'
+import { type Consent, consentProblem, getConsent } from '../models/consent.ts'
 import { bearerToken } from '../shared/bearer.ts'
 import { Forbidden, InsufficientScope } from '../shared/errors.ts'
 import type { ConsentTokenExtra } from './code_grants.ts'
@@ -33,10 +33,9 @@ function access(ctx: Context, permission: (p: Set<string>) => string | undefined
     throw new InsufficientScope(`the access token's scope "${token.scope}" lacks accounts`)
   }
   const consent = getConsent(bank.store, extra.consentId)
-  if (!consent || consent.clientId !== token.clientId || consent.status !== 'Authorised' || consentExpired(consent)) {
-    throw new Forbidden(
-      `the consent "${extra.consentId}" does not authorise access (status ${consent?.status ?? 'unknown'}${consent && consentExpired(consent) ? ', expired' : ''})`,
-    )
+  const problem = consentProblem(consent, token.clientId)
+  if (problem !== undefined || !consent) {
+    throw new Forbidden(`the consent "${extra.consentId}" does not authorise access (${problem})`)
   }
   const missing = permission(new Set(consent.permissions))
   if (missing) throw new Forbidden(`the consent "${consent.consentId}" does not grant ${missing}`)

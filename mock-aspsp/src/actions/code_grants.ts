@@ -10,12 +10,12 @@
 import { randomBytes } from 'node:crypto'
 import type { Context } from 'koa'
 import type { Bank } from '../config/bank.ts'
-import { type Consent, consentExpired, consentExpiry, getConsent } from '../models/consent.ts'
+import { type Consent, consentExpiry, consentProblem, getConsent } from '../models/consent.ts'
 import { epoch, type GrantRecord, type TokenRecord } from '../models/store.ts'
 import { CODE_GRANT, type CodeData, codeKey, codeRecord } from '../oauth/authorization.ts'
 import { grantTypesOf } from '../oauth/client_info.ts'
 import { s256, signIdToken } from '../oauth/id_token.ts'
-import { findToken, issueToken, tokenProblem } from '../oauth/tokens.ts'
+import { findToken, issueToken, type TokenGrant, tokenProblem } from '../oauth/tokens.ts'
 import type { AuthenticatedClient } from '../shared/client_auth.ts'
 import { InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient } from '../shared/errors.ts'
 
@@ -40,10 +40,9 @@ function requireGrantType(auth: AuthenticatedClient, grant: string): void {
 /** The consent behind a grant, if it still authorises access for this client. */
 function liveConsent(bank: Bank, consentId: string, clientId: string): Consent {
   const consent = getConsent(bank.store, consentId)
-  if (!consent || consent.clientId !== clientId || consent.status !== 'Authorised' || consentExpired(consent)) {
-    throw new InvalidGrant(
-      `the consent "${consentId}" no longer authorises access (status ${consent?.status ?? 'unknown'}${consent && consentExpired(consent) ? ', expired' : ''})`,
-    )
+  const problem = consentProblem(consent, clientId)
+  if (problem !== undefined || !consent) {
+    throw new InvalidGrant(`the consent "${consentId}" no longer authorises access (${problem})`)
   }
   return consent
 }
@@ -56,8 +55,8 @@ function liveConsent(bank: Bank, consentId: string, clientId: string): Consent {
 const hashesOf = (family: GrantRecord | undefined) => (family?.data.hashes as string[] | undefined) ?? []
 
 /**
- * Revokes every token of a family (a replayed code or refresh token: someone else may hold them),
- * including those a grant in flight is issuing.
+ * Revokes every token of a family (a replayed code or refresh token: someone else may hold them;
+ * a revoked refresh token: RFC 7009 §2.1), including those a grant in flight is issuing.
  */
 function revokeFamily(bank: Bank, family: string, clientId: string): void {
   const record = bank.store.getGrant(FAMILY_GRANT, family)
@@ -69,6 +68,20 @@ function revokeFamily(bank: Bank, family: string, clientId: string): void {
     expiresAt: record?.expiresAt ?? epoch() + bank.options.refreshTokenTtl,
     data: { hashes: [], revoked: true },
   })
+}
+
+/**
+ * What the tokens of this flow rest on, for the endpoints that are not the flow's own
+ * (`tokenGrants`, registered by `auth_flow.ts`): a consent that no longer authorises access makes
+ * them inactive at /introspect.
+ */
+export const consentTokenGrant: TokenGrant = {
+  problem(bank, record) {
+    const consentId = (record.extra as Partial<ConsentTokenExtra> | undefined)?.consentId
+    if (typeof consentId !== 'string') return undefined
+    const problem = consentProblem(getConsent(bank.store, consentId), record.clientId)
+    return problem === undefined ? undefined : `the consent "${consentId}" no longer authorises access (${problem})`
+  },
 }
 
 /** Issues an access and a refresh token of a family and records them in it. */
@@ -93,13 +106,13 @@ async function issuePair(
     extra,
   })
   const issued = [access.record.hash, refresh.record.hash]
-  // From here to the end nothing awaits: the check and the recording are one step. A replay
-  // answered while these tokens were being issued revoked the family: they die with it.
+  // From here to the end nothing awaits: the check and the recording are one step. A replay (or a
+  // revocation) answered while these tokens were being issued revoked the family: they die with it.
   const family = bank.store.getGrant(FAMILY_GRANT, extra.family)
   if (family?.data.revoked === true) {
     for (const hash of issued) bank.store.revokeToken(hash)
     throw new InvalidGrant(
-      `the tokens of this grant were revoked while these were being issued (a replayed ${grant === 'authorization_code' ? 'code' : 'refresh_token'}): none is handed out`,
+      `the tokens of this grant were revoked while these were being issued (a replayed ${grant === 'authorization_code' ? 'code' : 'refresh_token'}, or a revocation): none is handed out`,
     )
   }
   // The family keeps its live tokens only: it does not grow with every refresh.

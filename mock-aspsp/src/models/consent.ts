@@ -38,6 +38,20 @@ export function consentExpired(consent: Consent, now = epoch()): boolean {
   return exp !== undefined && exp <= now
 }
 
+/**
+ * Why `consent` does not authorise `clientId`'s access now, in words for an error description
+ * (`status Revoked`, `status Authorised, expired`, `status unknown`), or undefined when it does:
+ * it exists, is the client's, is Authorised and has not expired.
+ */
+export function consentProblem(consent: Consent | undefined, clientId: string, now = epoch()): string | undefined {
+  if (consent && consent.clientId === clientId && consent.status === 'Authorised' && !consentExpired(consent, now)) {
+    return undefined
+  }
+  // Another client's consent reads as unknown: nothing about it is told.
+  const own = consent?.clientId === clientId ? consent : undefined
+  return `status ${own?.status ?? 'unknown'}${own && consentExpired(own, now) ? ', expired' : ''}`
+}
+
 export function getConsent(store: Store, consentId: string): Consent | undefined {
   return store.getGrant(TYPE, consentId)?.data as Consent | undefined
 }

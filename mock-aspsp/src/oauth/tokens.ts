@@ -181,6 +181,30 @@ function verifiedClaims(bank: Bank, value: string): SelfContained | undefined {
   return { clientId, softwareId, scope, x5tS256: x5t, iat: iat as number, exp: exp as number }
 }
 
+/**
+ * A grant whose tokens rest on more than themselves (the UK consent: `auth_flow.ts` registers it
+ * in `tokenGrants`). A flow that has none registers nothing.
+ */
+export interface TokenGrant {
+  /**
+   * Why a token that is live by itself authorises nothing any more (its consent was revoked or
+   * has expired), or undefined: introspection then answers it inactive (RFC 7662 §2.2).
+   */
+  problem(bank: Bank, record: TokenRecord): string | undefined
+}
+
+/** The token grants of the flows this process serves (filled on import, as `grantHandlers` is). */
+export const tokenGrants: TokenGrant[] = []
+
+/** Why a live token's grant no longer authorises it (`TokenGrant.problem`), or undefined. */
+export function grantProblem(bank: Bank, record: TokenRecord): string | undefined {
+  for (const grant of tokenGrants) {
+    const problem = grant.problem(bank, record)
+    if (problem !== undefined) return problem
+  }
+  return undefined
+}
+
 /** Why a token record cannot be used now, or null when it is live. */
 export function tokenProblem(record: TokenRecord | undefined, now = epoch()): string | null {
   if (!record) return 'the token is not known to this server'
