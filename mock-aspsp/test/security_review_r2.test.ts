@@ -2,8 +2,8 @@
  * The second outside review of the UK profile (after security_review.test.ts and
  * robustness_regressions.test.ts): the holes it confirmed with requests, each shut. They sit where
  * a token outlives the grant behind it: a code or refresh token replayed while the first use was
- * being answered, a token family that kept every token it ever issued, and the tokens of a
- * revoked or expired consent. Each test fails on the mock as it was before the fix.
+ * being answered, a token family that kept every token it ever issued, the tokens of a revoked
+ * or expired consent, and the access tokens of a revoked refresh token. Each test fails on the mock as it was before the fix.
  */
 import assert from 'node:assert/strict'
 import { mock as clock, describe, test } from 'node:test'
@@ -181,6 +181,38 @@ describe('hole R2-3: the tokens of a revoked or expired consent introspected act
     } finally {
       clock.timers.reset()
     }
+  })
+})
+
+describe('hole R2-4: revoking a refresh token left the access tokens of its grant alive (RFC 7009 section 2.1)', () => {
+  const ctx = describeBank({ autoApprove: true })
+
+  test('after /revoke of the refresh token, the access token of the same grant is refused 401', async () => {
+    const client = await ctx.tpp.register(alpha)
+    const { access, refresh: refreshToken } = await approvedTokens(ctx, client)
+    assert.equal((await accounts(ctx, client, access)).status, 200, 'control: the access token reads the accounts')
+    const revoked = await call(ctx.mock, '/revoke', {
+      as: alpha,
+      form: { ...(await ctx.tpp.clientAuth(client)), token: refreshToken },
+    })
+    assert.equal(revoked.status, 200, revoked.text)
+    assert.equal((await accounts(ctx, client, access)).status, 401)
+    assert.deepEqual(await introspect(ctx, client, access), { active: false })
+    assert.equal((await refresh(ctx, client, refreshToken)).json.error, 'invalid_grant')
+  })
+
+  test('revoking the access token alone leaves the refresh token usable (RFC 7009: MAY, not SHOULD)', async () => {
+    const client = await ctx.tpp.register(alpha)
+    const { access, refresh: refreshToken } = await approvedTokens(ctx, client)
+    const revoked = await call(ctx.mock, '/revoke', {
+      as: alpha,
+      form: { ...(await ctx.tpp.clientAuth(client)), token: access },
+    })
+    assert.equal(revoked.status, 200, revoked.text)
+    assert.equal((await accounts(ctx, client, access)).status, 401)
+    const next = await refresh(ctx, client, refreshToken)
+    assert.equal(next.status, 200, next.text)
+    assert.equal((await accounts(ctx, client, String(next.json.access_token))).status, 200)
   })
 })
 

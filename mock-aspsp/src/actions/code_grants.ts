@@ -73,7 +73,7 @@ function revokeFamily(bank: Bank, family: string, clientId: string): void {
 /**
  * What the tokens of this flow rest on, for the endpoints that are not the flow's own
  * (`tokenGrants`, registered by `auth_flow.ts`): a consent that no longer authorises access makes
- * them inactive at /introspect.
+ * them inactive at /introspect, and a refresh token revoked at /revoke takes its family with it.
  */
 export const consentTokenGrant: TokenGrant = {
   problem(bank, record) {
@@ -81,6 +81,10 @@ export const consentTokenGrant: TokenGrant = {
     if (typeof consentId !== 'string') return undefined
     const problem = consentProblem(getConsent(bank.store, consentId), record.clientId)
     return problem === undefined ? undefined : `the consent "${consentId}" no longer authorises access (${problem})`
+  },
+  revokeWithRefreshToken(bank, refresh) {
+    const family = (refresh.extra as Partial<ConsentTokenExtra> | undefined)?.family
+    if (typeof family === 'string') revokeFamily(bank, family, refresh.clientId)
   },
 }
 

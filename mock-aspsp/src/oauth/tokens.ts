@@ -182,8 +182,8 @@ function verifiedClaims(bank: Bank, value: string): SelfContained | undefined {
 }
 
 /**
- * A grant whose tokens rest on more than themselves (the UK consent: `auth_flow.ts` registers it
- * in `tokenGrants`). A flow that has none registers nothing.
+ * A grant whose tokens rest on more than themselves (the UK consent and refresh-token family:
+ * `auth_flow.ts` registers it in `tokenGrants`). A flow that has none registers nothing.
  */
 export interface TokenGrant {
   /**
@@ -191,6 +191,8 @@ export interface TokenGrant {
    * has expired), or undefined: introspection then answers it inactive (RFC 7662 §2.2).
    */
   problem(bank: Bank, record: TokenRecord): string | undefined
+  /** Revokes every token of the grant `refresh` was issued for (RFC 7009 §2.1). */
+  revokeWithRefreshToken(bank: Bank, refresh: TokenRecord): void
 }
 
 /** The token grants of the flows this process serves (filled on import, as `grantHandlers` is). */
