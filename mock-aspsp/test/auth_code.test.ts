@@ -536,7 +536,7 @@ describe('each auth-code deviation switches exactly its rule off', () => {
     })
 
   test('the list covers every auth-code rule', () => {
-    assert.equal(names.length, 12)
+    assert.equal(names.length, 13)
   })
 
   test('accept-expired-request-object, accept-replayed-request-object', async () => {
@@ -583,5 +583,17 @@ describe('each auth-code deviation switches exactly its rule off', () => {
     assert.equal((await call(ctx.mock, ACCOUNTS, { as: beta, headers: auth })).status, 200)
     const list = await call(ctx.mock, ACCOUNTS, { as: alpha, headers: auth })
     assert.equal((list.json.Data as { Account: unknown[] }).Account.length, customer.accounts.length)
+  })
+
+  test('introspection-ignores-consent', async () => {
+    const c = await codeFor()
+    const access = String((await redeem(c)).json.access_token)
+    const cc = { authorization: `Bearer ${await ctx.tpp.ccToken(client)}` }
+    assert.equal(
+      (await call(ctx.mock, `${CONSENTS}/${c.intent}`, { as: alpha, method: 'DELETE', headers: cc })).status,
+      204,
+    )
+    const form = { ...(await ctx.tpp.clientAuth(client)), token: access }
+    assert.equal((await call(ctx.mock, '/introspect', { as: alpha, form })).json.active, true)
   })
 })

@@ -1,14 +1,16 @@
 /**
  * The accounts API (OB Account and Transaction API v3.1) behind the flow: the consented accounts
- * and their balances, only those, and only over the certificate the token is bound to
+ * and their balances, only those, only while the consent stands (a deleted consent's token is
+ * refused, and inactive at introspection), and only over the certificate the token is bound to
  * (RFC 8705 §3).
  */
 import { createHash, X509Certificate } from 'node:crypto'
 import { type AispFlow, expect, jsonOf, test } from '../../fixtures/auth_code.ts'
-import { control, ensureSucceeded } from '../../fixtures/controls.ts'
+import { control, ensureSucceeded, precondition } from '../../fixtures/controls.ts'
 import { requires } from '../../fixtures/targets/capabilities.ts'
 import type { TppProfile } from '../../fixtures/targets/types.ts'
 import { checkAccountsAre } from '../checks/auth_code.ts'
+import { checkIntrospectionActive } from '../checks/binding.ts'
 import { checkStatus, checkWwwAuthenticateBearer, ensureRejected, ensureStatus } from '../checks/http.ts'
 import { approvedTokens } from './flows.ts'
 
@@ -59,6 +61,27 @@ test.describe('the accounts API', { tag: ['@auth-code'] }, () => {
     })
     const other = await aisp.resource(`/accounts/${left[0]}/balances`, tokens.accessToken, client.tpp.profile)
     await ensureRejected(other, [403, 404, 400], { ref: 'OB-AIS-consent' })
+  })
+
+  test('NEG-ACC-02 ends what a consent the TPP deleted authorised: its access token reads no account and introspects inactive', {
+    tag: '@negative',
+    annotation: [spec('OB-AIS-consent'), spec('RFC7662-2.2')],
+  }, async ({ aisp, customer, registeredClient: client }) => {
+    const { sent, tokens } = await approvedTokens(aisp, customer, client)
+    await control('before the deletion, the access token reads the accounts and introspects active', async () => {
+      ensureSucceeded(await aisp.resource('/accounts', tokens.accessToken, client.tpp.profile), 200)
+      const ex = await aisp.introspect(client, tokens.accessToken)
+      ensureSucceeded(ex, 200)
+      if (jsonOf(ex).active !== true) throw new Error(`introspection answered ${JSON.stringify(jsonOf(ex))}`)
+    })
+    await precondition('the TPP deletes the consent', async () => {
+      ensureSucceeded(await aisp.deleteConsent(client, sent.intentId), [204, 200])
+    })
+    const read = await aisp.resource('/accounts', tokens.accessToken, client.tpp.profile)
+    await ensureRejected(read, [401, 403], { ref: 'OB-AIS-consent' })
+    const ex = await aisp.introspect(client, tokens.accessToken)
+    await ensureStatus(ex, 200, 'RFC7662-2.2')
+    await checkIntrospectionActive(ex, false)
   })
 
   test('NEG-BIND-01 binds the code grant’s access token to the certificate it was issued over (cnf x5t#S256)', {

@@ -78,7 +78,7 @@ function revokeFamily(bank: Bank, family: string, clientId: string): void {
 export const consentTokenGrant: TokenGrant = {
   problem(bank, record) {
     const consentId = (record.extra as Partial<ConsentTokenExtra> | undefined)?.consentId
-    if (typeof consentId !== 'string') return undefined
+    if (typeof consentId !== 'string' || bank.deviations.has('introspection-ignores-consent')) return undefined
     const problem = consentProblem(getConsent(bank.store, consentId), record.clientId)
     return problem === undefined ? undefined : `the consent "${consentId}" no longer authorises access (${problem})`
   },

@@ -93,4 +93,11 @@ export const AUTH_CODE_DEVIATIONS = {
     caughtBy: ['NEG-ACC-01'],
     refs: ['OB-AIS-consent'],
   },
+  'introspection-ignores-consent': {
+    area: 'auth-code',
+    breaks: 'the tokens of a consent the TPP deleted (or that expired) still introspect as active',
+    clause: 'RFC 7662 §2.2 (active: issued, not revoked, within its validity); OB AIS consent (DELETE revokes it)',
+    caughtBy: ['NEG-ACC-02'],
+    refs: ['RFC7662-2.2'],
+  },
 } as const satisfies Record<string, Deviation>
