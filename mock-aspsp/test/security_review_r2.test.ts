@@ -5,13 +5,22 @@
  * being answered, a token family that kept every token it ever issued, the tokens of a revoked
  * or expired consent, and the access tokens of a revoked refresh token. Each test fails on the mock as it was before the fix.
  */
+import 'reflect-metadata'
 import assert from 'node:assert/strict'
-import { mock as clock, describe, test } from 'node:test'
+import { spawnSync } from 'node:child_process'
+import { generateKeyPairSync, webcrypto } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { after, before, mock as clock, describe, test } from 'node:test'
+import * as x509 from '@peculiar/x509'
 import { responseParams } from '../../fixtures/builders/authorization.ts'
+import { issueClientCertificate } from '../../fixtures/builders/certificate.ts'
+import { loadByo, type TppIdentity } from '../../keys/pki.ts'
 import { tokenHash } from '../src/oauth/tokens.ts'
-import type { RunningMock } from '../src/server.ts'
-import { type Client, call, describeBank, locationOf, type TppDriver } from './flow_helpers.ts'
-import { alpha } from './support.ts'
+import { type RunningMock, startMock } from '../src/server.ts'
+import { type Client, call, describeBank, locationOf, TppDriver } from './flow_helpers.ts'
+import { alpha, pki } from './support.ts'
 
 const ACCOUNTS = '/open-banking/v3.1/aisp/accounts'
 const CONSENTS = '/open-banking/v3.1/aisp/account-access-consents'
@@ -213,6 +222,125 @@ describe('hole R2-4: revoking a refresh token left the access tokens of its gran
     const next = await refresh(ctx, client, refreshToken)
     assert.equal(next.status, 200, next.text)
     assert.equal((await accounts(ctx, client, String(next.json.access_token))).status, 200)
+  })
+})
+
+/** A CA of a TPP's own making, as the README's "Bring your own TPP identity" makes one with openssl. */
+async function ownCa(name: string) {
+  const alg = {
+    name: 'RSASSA-PKCS1-v1_5',
+    hash: 'SHA-256',
+    publicExponent: new Uint8Array([1, 0, 1]),
+    modulusLength: 2048,
+  }
+  const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair
+  const day = 86_400_000
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01',
+    name: `CN=${name} Own CA, O=${name} Ltd`,
+    notBefore: new Date(Date.now() - day),
+    notAfter: new Date(Date.now() + 30 * day),
+    signingAlgorithm: alg,
+    keys,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    ],
+  })
+  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64')
+  const key = `-----BEGIN PRIVATE KEY-----\n${der.replace(/(.{64})/g, '$1\n').trimEnd()}\n-----END PRIVATE KEY-----\n`
+  return { cert: cert.toString('pem'), key }
+}
+
+/** A throw-away certificate whose only use is its subject (issueClientCertificate copies it). */
+async function subjectHolder(name: string): Promise<string> {
+  const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' }
+  const keys = (await webcrypto.subtle.generateKey(alg, false, ['sign', 'verify'])) as CryptoKeyPair
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '02',
+    name,
+    keys,
+    signingAlgorithm: alg,
+  })
+  return cert.toString('pem')
+}
+
+/** A new RSA key (PKCS#8 PEM). */
+const newKey = () =>
+  generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
+
+describe('hole R2-5: a CA a TPP brought for its own identity (npm run tpp -- add --ca) vouched for every organisation', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'byo-r2-'))
+  const file = (name: string, text: string) => {
+    writeFileSync(path.join(dir, name), text)
+    return path.join(dir, name)
+  }
+  const ctx = {} as Ctx & { mallory: TppIdentity; rogue: { certPath: string; keyPath: string } }
+  before(async () => {
+    const ca = await ownCa('Mallory')
+    const valid = { notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86_400_000) }
+    // Mallory's own transport certificate (OBTransport: CN = its software id, OU = its org id), from its own CA.
+    const own = file('own.key', newKey())
+    const subjectOf = file('subject.pem', await subjectHolder('CN=MalloryApp01, OU=0015800001Mallory1, O=Mallory Ltd'))
+    const ownCert = await issueClientCertificate(ca, { cert: readFileSync(subjectOf), key: readFileSync(own) }, valid)
+    // The same CA, a certificate with alpha's subject over a key of Mallory's.
+    const rogueKey = file('rogue.key', newKey())
+    const rogueCert = await issueClientCertificate(
+      ca,
+      { cert: readFileSync(alpha.transport.certPath), key: readFileSync(rogueKey) },
+      valid,
+    )
+    ctx.rogue = { certPath: file('rogue.pem', rogueCert.cert), keyPath: rogueKey }
+    const added = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'mock-aspsp/src/cli/tpp.ts',
+        'add',
+        'mallory',
+        '--transport-cert',
+        file('own.pem', ownCert.cert),
+        '--transport-key',
+        own,
+        '--signing-key',
+        file('signing.key', newKey()),
+        '--ca',
+        file('ca.pem', ca.cert),
+      ],
+      { env: { ...process.env, OB_BYO_DIR: path.join(dir, 'byo') }, encoding: 'utf8' },
+    )
+    assert.equal(added.status, 0, `${added.stdout}${added.stderr}`)
+    const byo = loadByo(path.join(dir, 'byo'))
+    ctx.mallory = byo.byo.mallory as TppIdentity
+    ctx.mock = await startMock({ port: 0, store: 'memory', msw: false, pki: { ...pki, ...byo } })
+    ctx.tpp = new TppDriver(ctx.mock, pki)
+  })
+  after(async () => {
+    await ctx.mock?.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  test("control: Mallory's own certificate registers Mallory's software and gets a token", async () => {
+    const client = await ctx.tpp.register(ctx.mallory, { authMethod: 'tls_client_auth' })
+    const token = await call(ctx.mock, '/token', {
+      as: ctx.mallory,
+      form: { grant_type: 'client_credentials', client_id: client.clientId },
+    })
+    assert.equal(token.status, 200, token.text)
+  })
+
+  test("a certificate of Mallory's CA with alpha's subject gets no token for alpha's tls_client_auth client, nor alpha's SSA", async () => {
+    const client = await ctx.tpp.register(alpha, { authMethod: 'tls_client_auth' })
+    const form = { grant_type: 'client_credentials', client_id: client.clientId }
+    assert.equal((await call(ctx.mock, '/token', { as: alpha, form })).status, 200, "control: alpha's own certificate")
+    const stolen = await call(ctx.mock, '/token', { as: ctx.rogue, form })
+    assert.equal(stolen.status, 400, `the rogue certificate got: ${stolen.text}`)
+    assert.equal(stolen.json.error, 'invalid_client')
+    assert.match(String(stolen.json.error_description), /brought .*0015800001Mallory1/)
+    const ssa = `/directory/organisation/${alpha.orgId}/software-statement/${alpha.softwareId}/software-statement-assertion`
+    assert.equal((await call(ctx.mock, ssa, { as: alpha })).status, 200, "control: alpha's own certificate")
+    assert.equal((await call(ctx.mock, ssa, { as: ctx.rogue })).status, 400)
   })
 })
 

@@ -17,6 +17,7 @@ import { findTpp, type SoftwareIdentity } from '../../../keys/pki.ts'
 import type { Bank } from '../config/bank.ts'
 import { certificateOwnership } from '../pki/cert_profiles.ts'
 import { mediaType, readBody } from '../shared/body.ts'
+import { issuerScopeProblem } from '../shared/cert_owner.ts'
 import { InvalidRequest, NotFound } from '../shared/errors.ts'
 import { requireClientCert } from '../shared/mtls.ts'
 import { noStore } from '../shared/no_store.ts'
@@ -42,8 +43,8 @@ async function helperRequest(ctx: Context): Promise<{ body: Record<string, unkno
   const tpp = findTpp(bank.pki, name)
   if (!tpp) throw new NotFound(`tpp "${name}" is not in the mock directory`)
   const ownership = certificateOwnership(cert, { softwareId: tpp.softwareId, orgId: tpp.orgId })
-  if (!ownership.belongs)
-    throw new InvalidRequest(`the signing helper signs only for the caller's own TPP: ${ownership.reason}`)
+  const problem = ownership.belongs ? issuerScopeProblem(bank, cert, tpp.orgId) : ownership.reason
+  if (problem) throw new InvalidRequest(`the signing helper signs only for the caller's own TPP: ${problem}`)
   return { body, tpp }
 }
 

@@ -11,8 +11,12 @@
  * organisation's — could register for, take tokens for and manage a client (catalogue NEG-META-38,
  * NEG-TOK-32, NEG-BIND-08).
  */
+import { X509Certificate as NodeX509 } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import * as x509 from '@peculiar/x509'
 import type { Bank } from '../config/bank.ts'
 import { certificateOwnership, type SoftwareOwner } from '../pki/cert_profiles.ts'
+import { dnKey, rdnsFromCertificateName } from '../pki/dn.ts'
 import type { ClientCert } from './mtls.ts'
 
 /**
@@ -32,6 +36,8 @@ const OPTION = 'transportCertMustMatchSoftware (--no-transport-cert-check)'
  */
 export function certOwnershipProblem(bank: Bank, cert: ClientCert, owner: CertOwner): string | undefined {
   if (!bank.options.transportCertMustMatchSoftware) return undefined
+  const scoped = issuerScopeProblem(bank, cert, owner.orgId)
+  if (scoped) return scoped
   const own = bank.dcrProfile.certificateProblem
   if (own) {
     const problem = own(cert, owner)
@@ -39,4 +45,51 @@ export function certOwnershipProblem(bank: Bank, cert: ClientCert, owner: CertOw
   }
   const ownership = certificateOwnership(cert, owner)
   return ownership.belongs ? undefined : `${ownership.reason} (option ${OPTION})`
+}
+
+/** A CA a TPP brought for its own identity: its subject, and the organisations of the identities it issued. */
+interface BroughtCa {
+  subject: string
+  orgIds: Set<string>
+}
+
+/** The first certificate of a PEM file, parsed. */
+const certificateIn = (file: string) => new x509.X509Certificate(new Uint8Array(new NodeX509(readFileSync(file)).raw))
+const subjectKey = (cert: x509.X509Certificate) => dnKey(rdnsFromCertificateName(cert.subjectName.toJSON()))
+
+/** Per bank, the CAs TPPs brought (by subject key), read once from its PKI. */
+const broughtCas = new WeakMap<Bank, Map<string, BroughtCa>>()
+
+function broughtCasOf(bank: Bank): Map<string, BroughtCa> {
+  let cas = broughtCas.get(bank)
+  if (cas) return cas
+  cas = new Map()
+  // The test CA and the operator's --extra-ca are trusted for every organisation, as the OB
+  // Directory's CAs and the QTSPs are.
+  const everyone = new Set([bank.pki.ca.certPath, ...bank.options.extraCas].map(f => subjectKey(certificateIn(f))))
+  for (const file of bank.pki.byoCas) {
+    const ca = certificateIn(file)
+    const key = subjectKey(ca)
+    if (!everyone.has(key) && !cas.has(key)) cas.set(key, { subject: ca.subject, orgIds: new Set() })
+  }
+  for (const identity of Object.values(bank.pki.byo)) {
+    const issuer = certificateIn(identity.transport.certPath).issuerName.toJSON()
+    cas.get(dnKey(rdnsFromCertificateName(issuer)))?.orgIds.add(identity.orgId)
+  }
+  broughtCas.set(bank, cas)
+  return cas
+}
+
+/**
+ * Why `cert` cannot act for organisation `orgId` by the CA that issued it, or undefined. A CA a
+ * TPP brought with its own identity (`npm run tpp -- add --ca`; the README makes one with
+ * openssl) is trusted for mutual TLS, but it vouches only for the organisations of the identities
+ * it issued: else that TPP could issue a certificate with any other TPP's subject and act for its
+ * clients (tls_client_auth tokens, client management, the directory's SSAs).
+ */
+export function issuerScopeProblem(bank: Bank, cert: ClientCert, orgId: string): string | undefined {
+  const ca = broughtCasOf(bank).get(cert.issuerKey)
+  if (!ca || ca.orgIds.has(orgId)) return undefined
+  const orgs = [...ca.orgIds].map(o => `"${o}"`).join(', ') || 'none'
+  return `the client certificate is issued by "${ca.subject}", a CA a TPP brought for its own identity (npm run tpp -- add --ca): it vouches only for the organisations of the identities it brought (${orgs}), not for "${orgId}" (start the bank with --extra-ca <its PEM> to trust it for every organisation)`
 }
