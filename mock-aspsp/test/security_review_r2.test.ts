@@ -1,9 +1,11 @@
 /**
  * The second outside review of the UK profile (after security_review.test.ts and
- * robustness_regressions.test.ts): the holes it confirmed with requests, each shut. They sit where
+ * robustness_regressions.test.ts): the holes it confirmed with requests, each shut. Four sit where
  * a token outlives the grant behind it: a code or refresh token replayed while the first use was
  * being answered, a token family that kept every token it ever issued, the tokens of a revoked
- * or expired consent, and the access tokens of a revoked refresh token. Each test fails on the mock as it was before the fix.
+ * or expired consent, and the access tokens of a revoked refresh token. The fifth is trust: a CA
+ * a TPP brought for its own identity vouched for every organisation. Each test fails on the mock
+ * as it was before the fix.
  */
 import 'reflect-metadata'
 import assert from 'node:assert/strict'
