@@ -9,7 +9,7 @@
  */
 import 'reflect-metadata'
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process'
 import { generateKeyPairSync, webcrypto } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -277,9 +277,37 @@ describe('hole R2-5: a CA a TPP brought for its own identity (npm run tpp -- add
     writeFileSync(path.join(dir, name), text)
     return path.join(dir, name)
   }
-  const ctx = {} as Ctx & { mallory: TppIdentity; rogue: { certPath: string; keyPath: string } }
+  const ctx = {} as Ctx & {
+    mallory: TppIdentity
+    rogue: { certPath: string; keyPath: string }
+    caPath: string
+    ca: { cert: string; key: string }
+    addTpp: (name: string, cert: string, key: string, ca: string) => SpawnSyncReturns<string>
+  }
+  /** `npm run -s tpp -- add <name>` into this block's keys/byo. */
+  ctx.addTpp = (name, cert, key, ca) =>
+    spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'mock-aspsp/src/cli/tpp.ts',
+        'add',
+        name,
+        '--transport-cert',
+        cert,
+        '--transport-key',
+        key,
+        '--signing-key',
+        file(`${name}-signing.key`, newKey()),
+        '--ca',
+        ca,
+      ],
+      { env: { ...process.env, OB_BYO_DIR: path.join(dir, 'byo') }, encoding: 'utf8' },
+    )
   before(async () => {
     const ca = await ownCa('Mallory')
+    ctx.ca = ca
     const valid = { notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86_400_000) }
     // Mallory's own transport certificate (OBTransport: CN = its software id, OU = its org id), from its own CA.
     const own = file('own.key', newKey())
@@ -293,26 +321,9 @@ describe('hole R2-5: a CA a TPP brought for its own identity (npm run tpp -- add
       valid,
     )
     ctx.rogue = { certPath: file('rogue.pem', rogueCert.cert), keyPath: rogueKey }
-    const added = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'mock-aspsp/src/cli/tpp.ts',
-        'add',
-        'mallory',
-        '--transport-cert',
-        file('own.pem', ownCert.cert),
-        '--transport-key',
-        own,
-        '--signing-key',
-        file('signing.key', newKey()),
-        '--ca',
-        file('ca.pem', ca.cert),
-      ],
-      { env: { ...process.env, OB_BYO_DIR: path.join(dir, 'byo') }, encoding: 'utf8' },
-    )
+    const added = ctx.addTpp('mallory', file('own.pem', ownCert.cert), own, file('ca.pem', ca.cert))
     assert.equal(added.status, 0, `${added.stdout}${added.stderr}`)
+    ctx.caPath = path.join(dir, 'ca.pem')
     const byo = loadByo(path.join(dir, 'byo'))
     ctx.mallory = byo.byo.mallory as TppIdentity
     ctx.mock = await startMock({ port: 0, store: 'memory', msw: false, pki: { ...pki, ...byo } })
@@ -343,6 +354,35 @@ describe('hole R2-5: a CA a TPP brought for its own identity (npm run tpp -- add
     const ssa = `/directory/organisation/${alpha.orgId}/software-statement/${alpha.softwareId}/software-statement-assertion`
     assert.equal((await call(ctx.mock, ssa, { as: alpha })).status, 200, "control: alpha's own certificate")
     assert.equal((await call(ctx.mock, ssa, { as: ctx.rogue })).status, 400)
+  })
+
+  test("npm run tpp -- add refuses an identity claiming alpha's software and organisation (it would take over alpha's keystore JWKS)", async () => {
+    const key = file('second.key', newKey())
+    const subject = {
+      cert: Buffer.from(await subjectHolder('CN=MalloryApp02, OU=0015800001Mallory1')),
+      key: readFileSync(key),
+    }
+    const second = await issueClientCertificate(ctx.ca, subject, {
+      notBefore: new Date(Date.now() - 60_000),
+      notAfter: new Date(Date.now() + 86_400_000),
+    })
+    const control = ctx.addTpp('mallory2', file('second.pem', second.cert), key, ctx.caPath)
+    assert.equal(control.status, 0, `control: a second software of Mallory's organisation, same CA: ${control.stderr}`)
+    const added = ctx.addTpp('impostor', ctx.rogue.certPath, ctx.rogue.keyPath, ctx.caPath)
+    assert.equal(added.status, 2, `${added.stdout}${added.stderr}`)
+    assert.match(added.stderr, new RegExp(`software id ${alpha.softwareId} is the software of "alpha"`))
+    const orgOnly = await issueClientCertificate(
+      ctx.ca,
+      { cert: Buffer.from(await subjectHolder(`CN=NewSoftware01, OU=${alpha.orgId}`)), key: readFileSync(key) },
+      { notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86_400_000) },
+    )
+    const sameOrg = ctx.addTpp('impostor', file('org-only.pem', orgOnly.cert), key, ctx.caPath)
+    assert.equal(sameOrg.status, 2, `${sameOrg.stdout}${sameOrg.stderr}`)
+    assert.match(
+      sameOrg.stderr,
+      new RegExp(`organisation ${alpha.orgId} is "alpha"'s in the mock directory \\(the test PKI\\)`),
+    )
+    assert.equal(loadByo(path.join(dir, 'byo')).byo.impostor, undefined)
   })
 })
 

@@ -93,6 +93,37 @@ function thumbprint(jwk: Record<string, unknown>): string {
     .digest('base64url')
 }
 
+/**
+ * An identity brings its own software and organisation: a software id the directory knows under
+ * another name, or an organisation of the test PKI or of an identity brought with another CA, is
+ * refused. Else the directory would serve the newcomer's keys as that software's JWKS, and its CA
+ * would vouch for that organisation's certificates (shared/cert_owner.ts): it would act as that TPP.
+ */
+function checkClaimsOwnIdentity(
+  pki: Awaited<ReturnType<typeof ensurePki>>,
+  name: string,
+  own: { softwareId: string; orgId: string },
+  ca: X509Certificate,
+): void {
+  for (const other of [...Object.values(pki.tpps), ...Object.values(pki.byo)]) {
+    if (other.name === name) continue
+    if (other.softwareId === own.softwareId) {
+      fail(
+        `software id ${own.softwareId} is the software of "${other.name}" in the mock directory: bring your own (--software-id)`,
+        USAGE,
+      )
+    }
+    const sameCa =
+      other.kind === 'byo' && new X509Certificate(readFileSync(other.transport.certPath)).verify(ca.publicKey)
+    if (other.orgId === own.orgId && !sameCa) {
+      fail(
+        `organisation ${own.orgId} is "${other.name}"'s in the mock directory${other.kind === 'byo' ? ', brought with another CA' : ' (the test PKI)'}: bring your own (--org-id, and a certificate that names it)`,
+        USAGE,
+      )
+    }
+  }
+}
+
 async function add(name: string, argv: string[]): Promise<void> {
   const args = parseArgs(
     argv,
@@ -170,6 +201,7 @@ async function add(name: string, argv: string[]): Promise<void> {
   const ownership = certificateOwnership(subject, { softwareId, orgId })
   if (!ownership.belongs)
     fail(`the bank would refuse this certificate for software ${softwareId}: ${ownership.reason}`, USAGE)
+  checkClaimsOwnIdentity(pki, name, { softwareId, orgId }, ca)
 
   const signingPem = readPem(one('--signing-key'), '--signing-key')
   let signingKey: KeyObject
