@@ -28,11 +28,26 @@ async function requestLog(ctx: Context, next: Next): Promise<void> {
     const { errorCode, clientId, claimedClientId } = ctx.state as LogState
     const parts = [new Date().toISOString(), ctx.method, ctx.path, String(ctx.status)]
     if (errorCode) parts.push(errorCode)
-    if (clientId) parts.push(`client=${clientId}`)
-    else if (claimedClientId) parts.push(`client?=${claimedClientId}`)
+    if (clientId) parts.push(`client=${loggable(clientId)}`)
+    else if (claimedClientId) parts.push(`client?=${loggable(claimedClientId)}`)
     parts.push(`${ms.toFixed(1)}ms`)
     console.error(parts.join(' '))
   }
+}
+
+const PLAIN = /^[\w.:@~+/=-]{1,200}$/
+
+/**
+ * A value the client chose (a claimed client_id), fit for one log line: as it is when plain, else
+ * quoted as JSON with every character outside printable ASCII escaped, and cut to 200 characters,
+ * so that no request can end its line and write one of its own (CWE-117).
+ */
+function loggable(value: string): string {
+  if (PLAIN.test(value)) return value
+  return JSON.stringify(value.slice(0, 200)).replace(
+    /[^\x20-\x7e]/g,
+    c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  )
 }
 
 /** What the request log reads from `ctx.state`; set where the bank learns it. */

@@ -4,8 +4,9 @@
  * a token outlives the grant behind it: a code or refresh token replayed while the first use was
  * being answered, a token family that kept every token it ever issued, the tokens of a revoked
  * or expired consent, and the access tokens of a revoked refresh token. The fifth is trust: a CA
- * a TPP brought for its own identity vouched for every organisation. Each test fails on the mock
- * as it was before the fix.
+ * a TPP brought for its own identity vouched for every organisation, and the identity could claim
+ * another TPP's software. The sixth is the request log, which a claimed client_id could forge lines
+ * of. Each test fails on the mock as it was before the fix.
  */
 import 'reflect-metadata'
 import assert from 'node:assert/strict'
@@ -383,6 +384,32 @@ describe('hole R2-5: a CA a TPP brought for its own identity (npm run tpp -- add
       new RegExp(`organisation ${alpha.orgId} is "alpha"'s in the mock directory \\(the test PKI\\)`),
     )
     assert.equal(loadByo(path.join(dir, 'byo')).byo.impostor, undefined)
+  })
+})
+
+describe('hole R2-6: --log wrote a claimed client_id as sent, so one request could forge log lines', () => {
+  test('a client_id with a line break and a forged line stays on its own line, quoted', async () => {
+    const mock = await startMock({ port: 0, store: 'memory', msw: false, pki, log: true })
+    const lines: string[] = []
+    const original = console.error
+    console.error = (...args: unknown[]) => {
+      lines.push(args.join(' '))
+    }
+    const forged = '2026-01-01T00:00:00.000Z DELETE /register/victim 204 client=victim 0.1ms'
+    try {
+      const res = await call(mock, '/token', {
+        as: alpha,
+        form: { grant_type: 'client_credentials', client_id: `x\n${forged}` },
+      })
+      assert.equal(res.json.error, 'invalid_client', 'control: the request is refused as an unknown client')
+    } finally {
+      console.error = original
+      await mock.close()
+    }
+    const written = lines.join('\n').split('\n')
+    assert.equal(written.length, 1, `one request, one line: ${JSON.stringify(written)}`)
+    assert.ok(!written.some(l => l.startsWith(forged)), 'no line of the log is the forged one')
+    assert.match(written[0] ?? '', /POST \/token 400 invalid_client client\?="x\\n2026/)
   })
 })
 
