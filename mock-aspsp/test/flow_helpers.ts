@@ -87,6 +87,18 @@ export class TppDriver {
   /** Registers a client of `tpp` (SSA with keystore URLs the bank serves itself). */
   async register(tpp: TppIdentity, opts: RegisterOptions = {}): Promise<Client> {
     const authMethod = opts.authMethod ?? 'private_key_jwt'
+    const res = await call(this.mock, '/register', {
+      as: tpp,
+      headers: { 'content-type': 'application/jose' },
+      body: await this.registrationRequest(tpp, opts),
+    })
+    if (res.status !== 201) throw new Error(`registration failed: ${res.status} ${res.text}`)
+    return { clientId: String(res.json.client_id), tpp, authMethod }
+  }
+
+  /** A signed registration request of `tpp` (for POST, or PUT) whose SSA points at the bank's own keystore. */
+  async registrationRequest(tpp: TppIdentity, opts: RegisterOptions = {}): Promise<string> {
+    const authMethod = opts.authMethod ?? 'private_key_jwt'
     const directory = this.pki.directory
     const ssa = await mintSsa(
       tpp,
@@ -102,14 +114,7 @@ export class TppDriver {
       redirectUris: opts.redirectUris ?? tpp.redirectUris.slice(0, 2),
       claims: opts.responseTypes ? { response_types: opts.responseTypes } : {},
     })
-    const jws = await signRegistration(claims, signerFromFile(tpp.signing.keyPath, tpp.signing.kid))
-    const res = await call(this.mock, '/register', {
-      as: tpp,
-      headers: { 'content-type': 'application/jose' },
-      body: jws,
-    })
-    if (res.status !== 201) throw new Error(`registration failed: ${res.status} ${res.text}`)
-    return { clientId: String(res.json.client_id), tpp, authMethod }
+    return signRegistration(claims, signerFromFile(tpp.signing.keyPath, tpp.signing.kid))
   }
 
   /** The client-authentication part of a form (private_key_jwt or tls_client_auth). */

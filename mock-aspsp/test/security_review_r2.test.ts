@@ -413,6 +413,49 @@ describe('hole R2-6: --log wrote a claimed client_id as sent, so one request cou
   })
 })
 
+describe('hole R2-7: a PUT whose client was deleted while it was validated answered 200 for a registration kept nowhere', () => {
+  const ctx = describeBank()
+
+  test('DELETE lands while the PUT reads the software JWKS: the PUT is refused 401 and the client stays deleted', async () => {
+    const client = await ctx.tpp.register(alpha)
+    const headers = { authorization: `Bearer ${await ctx.tpp.ccToken(client)}` }
+    const put = async () =>
+      call(ctx.mock, `/register/${client.clientId}`, {
+        as: alpha,
+        method: 'PUT',
+        headers: { ...headers, 'content-type': 'application/jose' },
+        body: await ctx.tpp.registrationRequest(alpha, { redirectUris: alpha.redirectUris.slice(0, 1) }),
+      })
+    const first = await put()
+    assert.equal(first.status, 200, `control: a PUT with nothing in between: ${first.text}`)
+    const jwks = ctx.mock.bank.jwks
+    const get = jwks.get.bind(jwks)
+    let deleted: number | undefined
+    jwks.get = async url => {
+      if (deleted === undefined) {
+        deleted = 0
+        deleted = (await call(ctx.mock, `/register/${client.clientId}`, { as: alpha, method: 'DELETE', headers }))
+          .status
+      }
+      return get(url)
+    }
+    let second: Awaited<ReturnType<typeof call>>
+    try {
+      second = await put()
+    } finally {
+      jwks.get = get
+    }
+    assert.equal(deleted, 204, 'the DELETE went through while the PUT was validated')
+    assert.equal(
+      second.status,
+      401,
+      `the PUT must not acknowledge what it did not keep: ${second.status} ${second.text.slice(0, 200)}`,
+    )
+    assert.equal(second.json.error, 'invalid_token')
+    assert.equal(ctx.mock.bank.store.getClient(client.clientId), undefined)
+  })
+})
+
 /** The family a refresh token belongs to (its record's extra.family). */
 function familyOf(ctx: Ctx, token: string): string {
   const family = ctx.mock.bank.store.getToken(tokenHash(token))?.extra?.family

@@ -63,7 +63,12 @@ export async function updateClient(ctx: Context): Promise<void> {
   const updated: ClientRecord = { ...client, registration, updatedAt: epoch() }
   await bank.store.batch(() => {
     useJti()
-    bank.store.updateClient(updated)
+    // Deleted while this request was being validated (its JWKS read): nothing is kept, so nothing is acknowledged.
+    if (!bank.store.updateClient(updated)) {
+      throw new InvalidToken(
+        'the client was deleted while this update was being validated; the access token is revoked with it',
+      )
+    }
   })
   // OB DCR PUT: "The ASPSP must not invalidate long lived access tokens that are issued to the client."
   if (bank.deviations.has('put-revokes-tokens')) bank.store.revokeClientTokens(client.clientId)
