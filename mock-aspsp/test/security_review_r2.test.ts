@@ -6,7 +6,8 @@
  * or expired consent, and the access tokens of a revoked refresh token. The fifth is trust: a CA
  * a TPP brought for its own identity vouched for every organisation, and the identity could claim
  * another TPP's software. The sixth is the request log, which a claimed client_id could forge lines
- * of. Each test fails on the mock as it was before the fix.
+ * of; the seventh a PUT that acknowledged an update of a client deleted meanwhile. Each test fails
+ * on the mock as it was before the fix.
  */
 import 'reflect-metadata'
 import assert from 'node:assert/strict'
