@@ -11,6 +11,7 @@
  * organisation's — could register for, take tokens for and manage a client (catalogue NEG-META-38,
  * NEG-TOK-32, NEG-BIND-08).
  */
+import 'reflect-metadata'
 import { X509Certificate as NodeX509 } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import * as x509 from '@peculiar/x509'
