@@ -48,9 +48,9 @@ function liveConsent(bank: Bank, consentId: string, clientId: string): Consent {
 }
 
 /**
- * A family's record: the hashes of its live tokens, and `revoked` once it has been revoked. A
- * revoked family stays recorded (until its tokens would have expired), so that a grant still
- * issuing tokens of it finds it revoked and hands nothing out (`issuePair`).
+ * The hashes of a family's live tokens. Its record also says `revoked` once it is revoked, and then
+ * stays (until its tokens would have expired), so that a grant still issuing tokens of the family
+ * finds it revoked and hands nothing out (`issuePair`).
  */
 const hashesOf = (family: GrantRecord | undefined) => (family?.data.hashes as string[] | undefined) ?? []
 
