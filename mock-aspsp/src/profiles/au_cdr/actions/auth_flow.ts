@@ -458,7 +458,8 @@ export async function cdrIntrospect(ctx: Context): Promise<void> {
   const bank: Bank = ctx.bank
   const { auth, record } = await introspectionRequest(ctx)
   await refuseRemovedProduct(bank, auth.client)
-  if (record?.kind !== 'refresh' || record.clientId !== auth.client.clientId || tokenProblem(record)) {
+  const kinds = bank.deviations.has('introspect-access-tokens') ? ['refresh', 'access'] : ['refresh']
+  if (!record || !kinds.includes(record.kind) || record.clientId !== auth.client.clientId || tokenProblem(record)) {
     ctx.body = { active: false }
     return
   }

@@ -20,6 +20,8 @@ import { REGISTRATION_SCOPE } from '../actions/client_management.ts'
 const MAX_LIFETIME = 3600
 /** CDS Request Object, Requesting Sharing Duration: "one year" is 365 days of 24 hours. */
 export const MAX_SHARING_DURATION = 31_536_000
+/** What the ignore-sharing-duration deviation grants every authorisation: 90 days. */
+const IGNORED_SHARING_DURATION = 90 * 24 * 3600
 const CODE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/
 /** JARM §2.3.1: `jwt` means `query.jwt` for response type `code`. */
 const RESPONSE_MODES = ['jwt', 'query.jwt']
@@ -117,7 +119,8 @@ function requestedClaims(claims: Json): Json {
  * seconds; zero or absent is once-off access (an access token, no refresh token); over a year is
  * a year; negative fails the authorisation.
  */
-function sharingDuration(requested: Json): number {
+function sharingDuration(bank: Bank, requested: Json): number {
+  if (bank.deviations.has('ignore-sharing-duration')) return IGNORED_SHARING_DURATION
   const value = requested.sharing_duration
   if (value === undefined || value === null) return 0
   if (typeof value !== 'number' || !Number.isFinite(value)) {
@@ -134,9 +137,10 @@ function sharingDuration(requested: Json): number {
 }
 
 /** CDS Request Object, Specifying an existing arrangement: `claims.cdr_arrangement_id`, a non-empty string when given. */
-function arrangementToAmend(requested: Json): string | undefined {
+function arrangementToAmend(bank: Bank, requested: Json): string | undefined {
   const value = requested.cdr_arrangement_id
-  if (value === undefined) return undefined
+  // The deviation ignores the claim: every authorisation opens a new arrangement.
+  if (value === undefined || bank.deviations.has('ignore-cdr-arrangement-id')) return undefined
   if (typeof value !== 'string' || value === '') {
     throw new InvalidRequest(`claims.cdr_arrangement_id must be a non-empty string, got ${JSON.stringify(value)}`)
   }
@@ -188,9 +192,9 @@ export async function validateCdrRequestObject(
     redirectUri,
     scope: [...new Set(scopes)].join(' '),
     codeChallenge: claims.code_challenge,
-    sharingDuration: sharingDuration(requestedClaims(claims)),
+    sharingDuration: sharingDuration(bank, requestedClaims(claims)),
   }
-  const amended = arrangementToAmend(requestedClaims(claims))
+  const amended = arrangementToAmend(bank, requestedClaims(claims))
   if (amended !== undefined) request.arrangementId = amended
   if (typeof claims.state === 'string') request.state = claims.state
   if (typeof claims.nonce === 'string') request.nonce = claims.nonce
