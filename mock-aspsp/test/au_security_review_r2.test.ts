@@ -298,3 +298,21 @@ describe('hole AU-13: REMOVED cleans up the registration', () => {
     assert.equal((await userinfo(ctx.mock, otherTokens.access_token, venus)).status, 200)
   })
 })
+
+describe('hole AU-14: /arrangements/revoke answered its 422 as an OAuth error, not the CDS error list the profile declares', () => {
+  const ctx = auBank()
+
+  test("an arrangement that is not the client's: 422 with errors[0].code InvalidArrangement naming cdr_arrangement_id; its own: 204", async () => {
+    const id = await registerCdr(ctx.mock)
+    const tokens = await codeTokens(ctx.mock, id)
+    const res = await clientPost(ctx.mock, '/arrangements/revoke', id, { cdr_arrangement_id: randomUUID() })
+    assert.equal(res.status, 422, res.text)
+    const errors = res.json.errors as { code: string; detail: string }[]
+    assert.equal(errors?.[0]?.code, 'urn:au-cds:error:cds-all:Authorisation/InvalidArrangement', res.text)
+    assert.match(errors[0]?.detail ?? '', /cdr_arrangement_id/)
+    const own = await clientPost(ctx.mock, '/arrangements/revoke', id, {
+      cdr_arrangement_id: tokens.cdr_arrangement_id,
+    })
+    assert.equal(own.status, 204, own.text)
+  })
+})

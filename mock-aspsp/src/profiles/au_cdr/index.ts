@@ -14,6 +14,7 @@ import { cdrDiscovery, cdrDiscoveryDocument, cdrJwks } from './actions/discovery
 import { registerCdrClient } from './actions/register.ts'
 import { CDR_PROFILE_DEFAULTS } from './defaults.ts'
 import { CDR_DEVIATIONS } from './deviations.ts'
+import { cdsErrors } from './errors.ts'
 import { registerRoutes, registerUrls } from './register/routes.ts'
 import * as certificateRules from './rules/certificate.ts'
 import * as metadataRules from './rules/metadata.ts'
@@ -94,7 +95,7 @@ export const auCdr: BankProfile = {
     router.get('/authorize', cdrAuthorize)
     router.post('/introspect', noStore, cdrIntrospect)
     router.post('/revoke', noStore, revoke)
-    router.post('/arrangements/revoke', noStore, revokeArrangement)
+    router.post('/arrangements/revoke', noStore, cdsErrors, revokeArrangement)
     router.get('/userinfo', noStore, userinfo)
     registerRoutes(router)
   },
