@@ -1,16 +1,20 @@
 /**
- * What the security review of the AU mock found a real Data Holder could also get wrong (README
+ * What the security reviews of the AU mock found a real Data Holder could also get wrong (README
  * "Security notes", AU): another recipient's client certificate acting for a client, refresh
- * tokens cycled against CDS, and registration requests valid for ever. Each refusal has its
+ * tokens cycled against CDS, registration requests valid for ever; introspection of access tokens,
+ * sharing_duration ignored, a cdr_arrangement_id that is not the client's. Each refusal has its
  * control: the same request done right succeeds against the same Data Holder.
  */
+import { randomUUID } from 'node:crypto'
 import {
   authorize,
   codeFlowTokens,
+  introspectToken,
   pushRequest,
   readJarm,
   redeemCode,
   redirectOf,
+  SHARING_DURATION,
 } from '../../fixtures/au/auth_code.ts'
 import { AU_CDR, expect, requiresAu, test } from '../../fixtures/au/test.ts'
 import { outcomeOf } from '../../fixtures/clients/exchange.ts'
@@ -102,5 +106,107 @@ test.describe('AU CDR: the security review', { tag: [AU_CDR, '@security'] }, () 
       })
     }
     await control('the same registration valid for five minutes', async () => (await recipient.register()).exchange)
+  })
+
+  test('AU-DCR-173 introspects refresh tokens only: an access token is active: false', {
+    annotation: [spec(CDS.tokens), spec('RFC7662-2.2')],
+    tag: ['@negative', '@token'],
+  }, async ({ registeredClient, auDiscovery }) => {
+    test.skip(!auDiscovery.config.introspection_endpoint, 'the Data Holder publishes no introspection_endpoint')
+    const r = registeredClient.recipient
+    const id = registeredClient.clientId
+    const tokens = await precondition('an access token and a refresh token of an arrangement', async () => {
+      const ex = await codeFlowTokens(r, auDiscovery, id)
+      const body = bodyOf(ex)
+      if (typeof body.access_token !== 'string' || typeof body.refresh_token !== 'string')
+        inconclusive(`no access and refresh token: ${outcomeOf(ex)}`, ex)
+      return { access: body.access_token, refresh: body.refresh_token }
+    })
+    const access = await introspectToken(r, auDiscovery, id, tokens.access)
+    await test.step(
+      'the access token introspects as active: false [CDS-TOKENS]',
+      async () => {
+        expect(access.kind === 'response' && [200, 400].includes(access.status), `answered ${outcomeOf(access)}`).toBe(
+          true,
+        )
+        if (access.kind === 'response' && access.status === 200)
+          expect(bodyOf(access).active, 'CDS: "Introspection of Access Tokens ... MUST NOT be supported"').toBe(false)
+      },
+      { box: true },
+    )
+    const refresh = await control(
+      'the refresh token of the same grant',
+      () => introspectToken(r, auDiscovery, id, tokens.refresh),
+      [200],
+    )
+    await test.step(
+      'the refresh token introspects as active [CDS-TOKENS]',
+      async () => {
+        expect(bodyOf(refresh).active).toBe(true)
+      },
+      { box: true },
+    )
+  })
+
+  test('AU-DCR-174 follows sharing_duration: once-off access has no refresh token; a negative duration is refused', {
+    annotation: [spec(CDS.requestObject)],
+    tag: ['@negative', '@token'],
+  }, async ({ registeredClient, auDiscovery }) => {
+    const r = registeredClient.recipient
+    const id = registeredClient.clientId
+    await test.step(
+      'no sharing_duration (once-off): an access token and no refresh token [CDS-REQ-OBJ]',
+      async () => {
+        const ex = await codeFlowTokens(r, auDiscovery, id, { claims: undefined })
+        await ensureStatus(ex, 200, CDS.tokens)
+        expect(typeof bodyOf(ex).access_token).toBe('string')
+        expect(bodyOf(ex).refresh_token, 'CDS: "only an Access Token (without a Refresh Token)"').toBeUndefined()
+      },
+      { box: true },
+    )
+    await test.step('sharing_duration -1: refused at PAR', async () => {
+      const { exchange } = await pushRequest(r, auDiscovery, id, { claims: { sharing_duration: -1 } })
+      await ensureRejected(exchange, [400], { ref: CDS.requestObject })
+      await checkErrorIs(exchange, ['invalid_request', 'invalid_request_object'] as never, 'RFC9126-2.3')
+    })
+    const ongoing = await control(
+      'the same flow with sharing_duration 90 days',
+      () => codeFlowTokens(r, auDiscovery, id),
+      [200],
+    )
+    await test.step(
+      'ongoing sharing: a refresh token [CDS-REQ-OBJ]',
+      async () => {
+        expect(typeof bodyOf(ongoing).refresh_token).toBe('string')
+      },
+      { box: true },
+    )
+  })
+
+  test("AU-DCR-175 refuses a cdr_arrangement_id that is not one of the client's arrangements at PAR", {
+    annotation: [spec(CDS.requestObject), spec('RFC9126-2.3')],
+    tag: '@negative',
+  }, async ({ registeredClient, auDiscovery }) => {
+    const r = registeredClient.recipient
+    const id = registeredClient.clientId
+    const arrangement = await precondition('an arrangement of the client', async () => {
+      const ex = await codeFlowTokens(r, auDiscovery, id)
+      const value = bodyOf(ex).cdr_arrangement_id
+      if (typeof value !== 'string') inconclusive(`no cdr_arrangement_id: ${outcomeOf(ex)}`, ex)
+      return value
+    })
+    const naming = (cdrArrangementId: string) => ({
+      claims: { sharing_duration: SHARING_DURATION, cdr_arrangement_id: cdrArrangementId },
+    })
+    await test.step('an unknown cdr_arrangement_id: refused', async () => {
+      const { exchange } = await pushRequest(r, auDiscovery, id, naming(randomUUID()))
+      await ensureRejected(exchange, [400], { ref: CDS.requestObject })
+      await checkErrorIs(exchange, ['invalid_request', 'invalid_request_object'] as never, 'RFC9126-2.3')
+    })
+    await control(
+      "the same request naming the client's own arrangement",
+      async () => (await pushRequest(r, auDiscovery, id, naming(arrangement))).exchange,
+      [201],
+    )
   })
 })

@@ -160,9 +160,9 @@ export function codeOf(res: CallResult): string {
   return String(decodeJws(response).payload.code)
 }
 
-/** PAR, /authorize and the code redeemed (asserting 200): the token answer. */
-export async function codeTokens(mock: RunningMock, clientId: string, r: CdrRecipient = mercury) {
-  const p = await pushed(mock, clientId, r)
+/** PAR (the request object's claims overridden by `claims`), /authorize and the code redeemed (asserting 200): the token answer. */
+export async function codeTokens(mock: RunningMock, clientId: string, r: CdrRecipient = mercury, claims: Claims = {}) {
+  const p = await pushed(mock, clientId, r, claims)
   const code = codeOf(
     await authorizeCall(mock, new URLSearchParams({ client_id: clientId, request_uri: p.requestUri }).toString()),
   )

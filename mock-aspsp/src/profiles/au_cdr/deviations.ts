@@ -679,6 +679,33 @@ export const CDR_DEVIATIONS = {
     caughtBy: ['AU-DCR-172'],
     refs: ['CDS-REG-REQ'],
   },
+  // --- found by the second AU security review (mock-aspsp/test/au_security_review_r2.test.ts) ---
+  'introspect-access-tokens': {
+    area: 'token',
+    breaks: "/introspect answers for the client's access tokens (active: true), not only its refresh tokens",
+    clause:
+      'CDS Tokens, Token Introspection End Point: "Introspection of Access Tokens and ID Tokens MUST NOT be supported"',
+    caughtBy: ['AU-DCR-173'],
+    refs: ['CDS-TOKENS'],
+  },
+  'ignore-sharing-duration': {
+    area: 'auth-code',
+    breaks:
+      'claims.sharing_duration is ignored: every authorisation, once-off ones too, gets a 90-day refresh token, and a negative duration is accepted',
+    clause:
+      'CDS Request Object, Requesting Sharing Duration: zero or absent, "only an Access Token (without a Refresh Token)"; negative, the authorisation SHOULD fail',
+    caughtBy: ['AU-DCR-174'],
+    refs: ['CDS-REQ-OBJ'],
+  },
+  'ignore-cdr-arrangement-id': {
+    area: 'auth-code',
+    breaks:
+      "claims.cdr_arrangement_id is ignored: an unknown or another client's arrangement id is accepted at PAR and a new arrangement opened",
+    clause:
+      'CDS Request Object, Specifying an existing arrangement: "If the cdr_arrangement_id is not recognised by the Data Holder it MUST be rejected"',
+    caughtBy: ['AU-DCR-175'],
+    refs: ['CDS-REQ-OBJ'],
+  },
   // --- the mock CDR Register ---
   'register-ignores-status': {
     area: 'register',

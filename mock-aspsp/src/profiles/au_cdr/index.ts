@@ -5,19 +5,20 @@
  * `register/`, the options in `defaults.ts`, the deviations in `deviations.ts`.
  */
 import { readFileSync } from 'node:fs'
-import { introspect } from '../../actions/introspect.ts'
 import { revoke } from '../../actions/revoke.ts'
 import { noStore } from '../../shared/no_store.ts'
 import type { BankProfile } from '../profile.ts'
-import { cdrAuthorize, cdrPar, cdrToken, revokeArrangement, userinfo } from './actions/auth_flow.ts'
+import { cdrAuthorize, cdrIntrospect, cdrPar, cdrToken, revokeArrangement, userinfo } from './actions/auth_flow.ts'
 import { deleteCdrClient, getCdrClient, updateCdrClient } from './actions/client_management.ts'
 import { cdrDiscovery, cdrDiscoveryDocument, cdrJwks } from './actions/discovery.ts'
 import { registerCdrClient } from './actions/register.ts'
 import { CDR_PROFILE_DEFAULTS } from './defaults.ts'
 import { CDR_DEVIATIONS } from './deviations.ts'
+import { cdsErrors } from './errors.ts'
 import { registerRoutes, registerUrls } from './register/routes.ts'
 import * as certificateRules from './rules/certificate.ts'
 import * as metadataRules from './rules/metadata.ts'
+import * as participantStatusRules from './rules/participant_status.ts'
 import * as requestRules from './rules/request.ts'
 import * as requestObjectRules from './rules/request_object.ts'
 import * as ssaRules from './rules/ssa.ts'
@@ -34,6 +35,7 @@ export const auCdr: BankProfile = {
     metadata: metadataRules,
     requestObject: requestObjectRules,
     certificate: certificateRules,
+    participantStatus: participantStatusRules,
   },
   errorShapes: [
     {
@@ -91,9 +93,9 @@ export const auCdr: BankProfile = {
     router.post('/token', noStore, cdrToken)
     router.post('/par', noStore, cdrPar)
     router.get('/authorize', cdrAuthorize)
-    router.post('/introspect', noStore, introspect)
+    router.post('/introspect', noStore, cdrIntrospect)
     router.post('/revoke', noStore, revoke)
-    router.post('/arrangements/revoke', noStore, revokeArrangement)
+    router.post('/arrangements/revoke', noStore, cdsErrors, revokeArrangement)
     router.get('/userinfo', noStore, userinfo)
     registerRoutes(router)
   },

@@ -11,12 +11,14 @@
  *   as its test customer and answers with a JARM response (`response`, signed with the registered
  *   `authorization_signed_response_alg`, encrypted when the client registered encryption);
  * - `POST /arrangements/revoke`: ends a CDR arrangement and its tokens;
+ * - `POST /introspect`: the client's own refresh tokens (never access tokens);
  * - `GET /userinfo`: the subject of a token with `openid`.
  */
 import { createHash, randomUUID } from 'node:crypto'
 import { CompactEncrypt, importJWK, type JWK, SignJWT } from 'jose'
 import type { Context } from 'koa'
 import { authorizationParams, PAR_URN } from '../../../actions/authorize.ts'
+import { activeIntrospection, introspectionRequest } from '../../../actions/introspect.ts'
 import { answerPushedRequest, readPushedRequest } from '../../../actions/par.ts'
 import type { Bank } from '../../../config/bank.ts'
 import { type ClientRecord, epoch, type TokenRecord } from '../../../models/store.ts'
@@ -28,6 +30,7 @@ import { bearerToken } from '../../../shared/bearer.ts'
 import { readForm } from '../../../shared/body.ts'
 import { type AuthenticatedClient, authenticateClient } from '../../../shared/client_auth.ts'
 import {
+  AccessDenied,
   InvalidClient,
   InvalidGrant,
   InvalidRequest,
@@ -38,6 +41,7 @@ import {
   UnsupportedGrantType,
 } from '../../../shared/errors.ts'
 import { CDS_ERRORS, CdsError } from '../errors.ts'
+import { refuseRemovedProduct, requireActiveProduct } from '../rules/participant_status.ts'
 import { type CdrAuthorizationRequest, validateCdrRequestObject } from '../rules/request_object.ts'
 import { cdr } from '../state.ts'
 import { REGISTRATION_SCOPE } from './client_management.ts'
@@ -49,7 +53,6 @@ const ARRANGEMENT_GRANT = 'cdr-arrangement'
 const CLIENT_CREDENTIALS_SCOPES = [REGISTRATION_SCOPE]
 /** The mock's one customer: it approves every authorisation at once. */
 const CUSTOMER = 'mock-customer-1'
-const REFRESH_TTL = 90 * 24 * 3600
 /** JARM §2.1: the response lives briefly; ten minutes at most. */
 const JARM_TTL = 300
 
@@ -130,6 +133,7 @@ async function idToken(bank: Bank, client: ClientRecord, authTime: number, nonce
 
 interface CodeData {
   request: CdrAuthorizationRequest
+  /** The arrangement the code's tokens are issued under: the one named by the request (amended), or a new one. */
   arrangementId: string
   authTime: number
 }
@@ -138,16 +142,26 @@ interface CodeData {
 const hashesOf = (grant: { data: Record<string, unknown> } | undefined) =>
   (grant?.data.hashes as string[] | undefined) ?? []
 
-/** Opens an arrangement (the code is redeemed: its tokens are being issued); one already open keeps its tokens. */
-function openArrangement(bank: Bank, arrangementId: string, clientId: string): void {
+/** The open arrangement `id` of `clientId`, or undefined (unknown, ended, lapsed or another client's). */
+function arrangementOf(bank: Bank, id: string, clientId: string) {
+  const record = bank.store.getGrant(ARRANGEMENT_GRANT, id)
+  return record && record.clientId === clientId && record.expiresAt > epoch() ? record : undefined
+}
+
+/**
+ * Opens an arrangement for `lifetime` seconds (the code is redeemed: its tokens are being issued);
+ * one already open keeps its tokens. Returns the hashes of the tokens it had.
+ */
+function openArrangement(bank: Bank, arrangementId: string, clientId: string, lifetime: number): string[] {
   const hashes = hashesOf(bank.store.getGrant(ARRANGEMENT_GRANT, arrangementId))
   bank.store.putGrant({
     type: ARRANGEMENT_GRANT,
     id: arrangementId,
     clientId,
-    expiresAt: epoch() + REFRESH_TTL,
+    expiresAt: epoch() + lifetime,
     data: { hashes },
   })
+  return hashes
 }
 
 /** Ends an arrangement: every token issued under it revoked, the arrangement forgotten. */
@@ -157,8 +171,9 @@ function endArrangement(bank: Bank, arrangementId: string): void {
 }
 
 /**
- * Issues tokens of an open arrangement: an access token, and a refresh token unless one was
- * `presented` (CDS Tokens: "MUST NOT cycle refresh tokens"). Issuing waits for the store's commit;
+ * Issues tokens of an open arrangement: an access token, and a refresh token living `refreshTtl`
+ * seconds when one is asked for (none for once-off access, CDS Request Object; none on a refresh:
+ * CDS Tokens "MUST NOT cycle refresh tokens", the `presented` one is answered). Issuing waits for the store's commit;
  * if meanwhile the arrangement was revoked (or the code replayed, or the refresh token revoked),
  * the new tokens are revoked at once and the grant is refused: a revocation is never undone by a
  * grant that was in flight. The arrangement keeps the hashes of its live tokens only, so that it
@@ -170,16 +185,17 @@ async function issueForArrangement(
   arrangementId: string,
   scope: string,
   grant: 'authorization_code' | 'refresh_token',
+  refreshTtl: number | undefined,
   presented?: { value: string; hash: string },
 ) {
   const x5tS256 = auth.cert?.x5tS256 ?? null
   const extra = { arrangementId, subject: subjectFor(auth.client) }
   const clientId = auth.client.clientId
-  const rotate = presented === undefined || bank.deviations.has('rotate-refresh-tokens')
   const access = await issueToken(bank, { clientId, grant, scope, x5tS256, ttl: accessTtl(bank, auth.client), extra })
-  const refresh = rotate
-    ? await issueToken(bank, { clientId, grant, scope, x5tS256, kind: 'refresh', ttl: REFRESH_TTL, extra })
-    : undefined
+  const refresh =
+    refreshTtl !== undefined && refreshTtl > 0
+      ? await issueToken(bank, { clientId, grant, scope, x5tS256, kind: 'refresh', ttl: refreshTtl, extra })
+      : undefined
   const issued = [access.record.hash, ...(refresh ? [refresh.record.hash] : [])]
   // From here to the end nothing awaits: the check and the recording are one step.
   const open = bank.store.getGrant(ARRANGEMENT_GRANT, arrangementId)
@@ -191,7 +207,7 @@ async function issueForArrangement(
   const live = hashesOf(open).filter(h => tokenProblem(bank.store.getToken(h)) === null)
   bank.store.putGrant({ ...open, data: { ...open.data, hashes: [...live, ...issued] } })
   if (presented && refresh) bank.store.revokeToken(presented.hash)
-  return { access, refreshToken: refresh?.value ?? (presented?.value as string) }
+  return { access, refreshToken: refresh?.value ?? presented?.value }
 }
 
 /** RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.6); the answer carries the `cdr_arrangement_id` (CDS Tokens). */
@@ -216,14 +232,26 @@ const authorizationCode: GrantHandler = async (ctx, params, auth) => {
     endArrangement(bank, data.arrangementId)
     throw new InvalidGrant('code has already been used; the tokens issued for it are revoked')
   }
-  openArrangement(bank, data.arrangementId, auth.client.clientId)
+  const { sharingDuration, arrangementId: amended } = data.request
+  // CDS Request Object: an amended arrangement must still be the client's (it may have been revoked since PAR).
+  if (amended !== undefined && !arrangementOf(bank, amended, auth.client.clientId)) {
+    throw new InvalidGrant(
+      `cdr_arrangement_id "${amended}" of the authorisation request is no longer an arrangement of this client`,
+    )
+  }
+  // Once-off access (sharing_duration 0) lives as long as its access token; else the sharing duration.
+  const lifetime = Math.max(sharingDuration, accessTtl(bank, auth.client))
+  const earlier = openArrangement(bank, data.arrangementId, auth.client.clientId, lifetime)
   const { access, refreshToken: refresh } = await issueForArrangement(
     bank,
     auth,
     data.arrangementId,
     data.request.scope,
     'authorization_code',
+    sharingDuration,
   )
+  // CDS Request Object: the amended arrangement's earlier tokens are revoked once the new ones are issued.
+  if (amended !== undefined) for (const hash of earlier) bank.store.revokeToken(hash)
   await tokenAnswer(ctx, access, {
     refresh_token: refresh,
     id_token: await idToken(bank, auth.client, data.authTime, data.request.nonce),
@@ -251,10 +279,9 @@ const refreshToken: GrantHandler = async (ctx, params, auth) => {
     arrangementId,
     record.scope,
     'refresh_token',
-    {
-      value,
-      hash: record.hash,
-    },
+    // The deviation cycles the refresh token: the new one ends when the presented one would have.
+    bank.deviations.has('rotate-refresh-tokens') ? record.expiresAt - epoch() : undefined,
+    { value, hash: record.hash },
   )
   await tokenAnswer(ctx, access, { refresh_token: refresh, cdr_arrangement_id: arrangementId })
 }
@@ -283,17 +310,35 @@ export async function cdrToken(ctx: Context): Promise<void> {
   if (!auth.cert && !bank.deviations.has('unbound-tokens')) {
     throw new InvalidRequest('a trusted client certificate is required: access tokens are bound to it (RFC 8705 §3)')
   }
+  // The code and refresh grants authorise disclosure: an ACTIVE software product only.
+  if (params.grant_type === 'client_credentials') await refuseRemovedProduct(bank, auth.client)
+  else await requireActiveProduct(bank, auth.client, `the ${params.grant_type} grant`)
   await handler(ctx, params, auth)
 }
 
 /** `POST /par` (RFC 9126; CDS "Pushed Authorisation"): a signed request object, validated now. */
 export async function cdrPar(ctx: Context): Promise<void> {
   const { bank, params, client } = await readPushedRequest(ctx)
+  await requireActiveProduct(bank, client, 'a pushed authorisation request')
   if (params.request === undefined) {
     throw new InvalidRequest('request is required: a signed request object (CDS Request Object)')
   }
   const request = await validateCdrRequestObject(bank, client, params.request, params)
+  checkAmendedArrangement(bank, client, request)
   answerPushedRequest(ctx, bank, PAR_GRANT, client.clientId, request)
+}
+
+/**
+ * CDS Request Object: a `cdr_arrangement_id` that is not recognised, or not related to this client
+ * (and so not to the consumer), MUST be rejected.
+ */
+function checkAmendedArrangement(bank: Bank, client: ClientRecord, request: CdrAuthorizationRequest): void {
+  const id = request.arrangementId
+  if (id !== undefined && !arrangementOf(bank, id, client.clientId)) {
+    throw new InvalidRequest(
+      `claims.cdr_arrangement_id "${id}" is not an arrangement of this client: an unknown arrangement, or another client's, MUST be rejected (CDS Request Object)`,
+    )
+  }
 }
 
 /** The JARM response (JARM §2.1): signed with the registered alg, then encrypted when the client asked for it. */
@@ -366,8 +411,10 @@ export async function cdrAuthorize(ctx: Context): Promise<void> {
   const params = await authorizationParams(ctx)
   const client = params.client_id ? bank.store.getClient(params.client_id) : undefined
   if (!client) throw new InvalidRequest(`client_id ${JSON.stringify(params.client_id ?? null)} is not registered`)
+  await requireActiveProduct(bank, client, 'the authorisation')
   const request = await pushedRequest(bank, client, params)
-  const data: CodeData = { request, arrangementId: randomUUID(), authTime: epoch() }
+  checkAmendedArrangement(bank, client, request)
+  const data: CodeData = { request, arrangementId: request.arrangementId ?? randomUUID(), authTime: epoch() }
   const code = issueCode(bank, CODE_GRANT, client.clientId, data)
   const url = new URL(request.redirectUri)
   if (bank.deviations.has('unsigned-authorization-response')) {
@@ -387,6 +434,8 @@ export async function revokeArrangement(ctx: Context): Promise<void> {
   const bank: Bank = ctx.bank
   const params = await readForm(ctx, bank.options.maxBodyBytes, 'arrangement revocation')
   const { client } = await authenticateClient(ctx, params, `${bank.endpoints.issuer}/arrangements/revoke`)
+  // Consent withdrawal stays open to an INACTIVE product; a REMOVED one's consents are gone.
+  await refuseRemovedProduct(bank, client)
   const id = params.cdr_arrangement_id
   const record = id ? bank.store.getGrant(ARRANGEMENT_GRANT, id) : undefined
   if (!record || record.clientId !== client.clientId) {
@@ -400,10 +449,35 @@ export async function revokeArrangement(ctx: Context): Promise<void> {
   ctx.status = 204
 }
 
+/**
+ * `POST /introspect` (RFC 7662; CDS Tokens, Token Introspection End Point): the client's own live
+ * refresh tokens, with their arrangement's `cdr_arrangement_id`. "Introspection of Access Tokens
+ * and ID Tokens MUST NOT be supported": they, like anything else, are `{"active": false}`.
+ */
+export async function cdrIntrospect(ctx: Context): Promise<void> {
+  const bank: Bank = ctx.bank
+  const { auth, record } = await introspectionRequest(ctx)
+  await refuseRemovedProduct(bank, auth.client)
+  const kinds = bank.deviations.has('introspect-access-tokens') ? ['refresh', 'access'] : ['refresh']
+  if (!record || !kinds.includes(record.kind) || record.clientId !== auth.client.clientId || tokenProblem(record)) {
+    ctx.body = { active: false }
+    return
+  }
+  ctx.body = { ...activeIntrospection(bank, record), cdr_arrangement_id: String(record.extra?.arrangementId ?? '') }
+}
+
 /** `GET /userinfo` (OIDC Core §5.3): the subject of an `openid` access token. */
 export async function userinfo(ctx: Context): Promise<void> {
+  const bank: Bank = ctx.bank
   const token = bearerToken(ctx)
   if (!token.scope.split(' ').includes('openid'))
     throw new InvalidToken('the access token was not granted the openid scope')
+  const client = bank.store.getClient(token.clientId)
+  if (client) {
+    await requireActiveProduct(bank, client, 'disclosure to this access token', {
+      inactive: d => new AccessDenied(d),
+      removed: d => new InvalidToken(d),
+    })
+  }
   ctx.body = { sub: String(token.extra?.subject ?? '') }
 }

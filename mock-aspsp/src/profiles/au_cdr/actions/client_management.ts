@@ -2,8 +2,9 @@
  * `GET | PUT | DELETE /register/{ClientId}` of a Data Holder (CDS 1.36 "Registration Management"):
  * a client credentials access token with the `cdr:registration` scope, bound to the client
  * certificate (MTLS holder of key). A token that is not the client's, or an unknown client, is
- * 401 with a `WWW-Authenticate: Bearer` challenge; a token without the scope is 403; DELETE is
- * optional (405 when switched off).
+ * 401 with a `WWW-Authenticate: Bearer` challenge; a token without the scope, or of another grant
+ * (a data-access token), is 403; DELETE is optional (405 when switched off). A REMOVED software
+ * product's registration is cleaned up (`rules/participant_status.ts`).
  */
 import type { Context } from 'koa'
 import type { Bank } from '../../../config/bank.ts'
@@ -12,13 +13,14 @@ import { type ClientRecord, epoch } from '../../../models/store.ts'
 import { findToken } from '../../../oauth/tokens.ts'
 import { bearerToken } from '../../../shared/bearer.ts'
 import { InsufficientScope, InvalidRequest, InvalidToken, MethodNotAllowed, NotFound } from '../../../shared/errors.ts'
+import { refuseRemovedProduct } from '../rules/participant_status.ts'
 import { cdrRegistrationResponse, validateCdrRegistration } from './register.ts'
 
 export const REGISTRATION_SCOPE = 'cdr:registration'
 const METHODS: Record<Operation, string> = { get: 'GET', put: 'PUT', delete: 'DELETE' }
 
 /** The client the request's token may manage, or the 401 / 403 / 405 that says why not. */
-function managedClient(ctx: Context, op: Operation): ClientRecord {
+async function managedClient(ctx: Context, op: Operation): Promise<ClientRecord> {
   const bank: Bank = ctx.bank
   if (bank.deviations.has('unknown-token-400')) {
     const presented = /^Bearer (\S+)$/i.exec(ctx.get('authorization'))?.[1]
@@ -33,6 +35,12 @@ function managedClient(ctx: Context, op: Operation): ClientRecord {
       `the access token's scope "${token.scope}" lacks ${REGISTRATION_SCOPE} (CDS Registration Management)`,
     )
   }
+  // CDS: "Access tokens issued for consuming CDR Data SHOULD NOT be used for client registration maintenance".
+  if (token.grant !== 'client_credentials' && !bank.deviations.has('skip-registration-scope-check')) {
+    throw new InsufficientScope(
+      `the access token was issued by the ${token.grant} grant: registration management takes a client_credentials token with ${REGISTRATION_SCOPE} (CDS Registration Management)`,
+    )
+  }
   const clientId = String(ctx.params.clientId)
   const client = bank.store.getClient(clientId)
   if (!client || token.clientId !== clientId) {
@@ -44,18 +52,20 @@ function managedClient(ctx: Context, op: Operation): ClientRecord {
     const allowed = (Object.keys(METHODS) as Operation[]).filter(o => bank.options.operations[o]).map(o => METHODS[o])
     throw new MethodNotAllowed(`${METHODS[op]} /register/{ClientId} is not offered by this Data Holder`, allowed)
   }
+  // A REMOVED software product's registration is cleaned up (CDS Participant Statuses).
+  await refuseRemovedProduct(bank, client, d => new InvalidToken(d))
   return client
 }
 
 export async function getCdrClient(ctx: Context): Promise<void> {
-  const body = cdrRegistrationResponse(managedClient(ctx, 'get'))
+  const body = cdrRegistrationResponse(await managedClient(ctx, 'get'))
   if (ctx.bank.deviations.has('get-omits-software-statement')) delete body.software_statement
   ctx.body = body
 }
 
 export async function updateCdrClient(ctx: Context): Promise<void> {
   const bank: Bank = ctx.bank
-  const client = managedClient(ctx, 'put')
+  const client = await managedClient(ctx, 'put')
   const { registration, useJti } = await validateCdrRegistration(ctx, client)
   const updated: ClientRecord = bank.deviations.has('put-ignores-update')
     ? client
@@ -69,7 +79,7 @@ export async function updateCdrClient(ctx: Context): Promise<void> {
 
 export async function deleteCdrClient(ctx: Context): Promise<void> {
   const bank: Bank = ctx.bank
-  const client = managedClient(ctx, 'delete')
+  const client = await managedClient(ctx, 'delete')
   bank.store.deleteClient(client.clientId)
   if (bank.deviations.has('delete-returns-200')) {
     ctx.status = 200

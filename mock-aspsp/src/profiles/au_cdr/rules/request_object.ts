@@ -3,7 +3,9 @@
  * "Authentication Flows"): a request object signed with the client's registered
  * `request_object_signing_alg` by a key of its `jwks_uri`, for the client and this issuer, with
  * `nbf` and an `exp` at most 60 minutes later, response type `code` answered with JARM, a
- * registered redirect URI, PKCE S256 and the `openid` scope.
+ * registered redirect URI, PKCE S256, the `openid` scope and never `cdr:registration` (a
+ * client_credentials scope); in its `claims` member, the `sharing_duration` (seconds, capped at a
+ * year; absent or 0 is once-off access) and the `cdr_arrangement_id` of an arrangement it amends.
  */
 
 import type { Bank } from '../../../config/bank.ts'
@@ -12,9 +14,14 @@ import { type ClientRecord, epoch } from '../../../models/store.ts'
 import { jwksUriOf, redirectUrisOf } from '../../../oauth/client_info.ts'
 import { InvalidRequest, InvalidRequestObject, InvalidScope, UnsupportedResponseType } from '../../../shared/errors.ts'
 import { ALLOWED_JWS_ALGS, decodeRequestObject } from '../../../shared/signed_inputs.ts'
+import { REGISTRATION_SCOPE } from '../actions/client_management.ts'
 
 /** CDS Request Object: "exp ... no longer than 60 minutes after the nbf claim". */
 const MAX_LIFETIME = 3600
+/** CDS Request Object, Requesting Sharing Duration: "one year" is 365 days of 24 hours. */
+export const MAX_SHARING_DURATION = 31_536_000
+/** What the ignore-sharing-duration deviation grants every authorisation: 90 days. */
+const IGNORED_SHARING_DURATION = 90 * 24 * 3600
 const CODE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/
 /** JARM §2.3.1: `jwt` means `query.jwt` for response type `code`. */
 const RESPONSE_MODES = ['jwt', 'query.jwt']
@@ -27,6 +34,10 @@ export interface CdrAuthorizationRequest {
   state?: string
   nonce?: string
   codeChallenge: string
+  /** Seconds of sharing the consumer is asked for, capped at a year; 0: once-off access (no refresh token). */
+  sharingDuration: number
+  /** The arrangement this authorisation amends (`claims.cdr_arrangement_id`), when one is named. */
+  arrangementId?: string
 }
 
 async function verifiedClaims(bank: Bank, client: ClientRecord, jws: string): Promise<Json> {
@@ -90,6 +101,52 @@ function checkRequestObjectClaims(bank: Bank, client: ClientRecord, claims: Json
   }
 }
 
+/**
+ * The request object's `claims` member (OIDC Core §5.5), where CDS puts `sharing_duration` and
+ * `cdr_arrangement_id`: absent, or a JSON object.
+ */
+function requestedClaims(claims: Json): Json {
+  const requested = claims.claims
+  if (requested === undefined) return {}
+  if (requested === null || typeof requested !== 'object' || Array.isArray(requested)) {
+    throw new InvalidRequest(`claims must be a JSON object (OIDC Core section 5.5), got ${JSON.stringify(requested)}`)
+  }
+  return requested as Json
+}
+
+/**
+ * CDS Request Object, Requesting Sharing Duration: `claims.sharing_duration` is a number of
+ * seconds; zero or absent is once-off access (an access token, no refresh token); over a year is
+ * a year; negative fails the authorisation.
+ */
+function sharingDuration(bank: Bank, requested: Json): number {
+  if (bank.deviations.has('ignore-sharing-duration')) return IGNORED_SHARING_DURATION
+  const value = requested.sharing_duration
+  if (value === undefined || value === null) return 0
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new InvalidRequest(
+      `claims.sharing_duration must be a number of seconds, got ${JSON.stringify(value)} (CDS Request Object, Requesting Sharing Duration)`,
+    )
+  }
+  if (value < 0) {
+    throw new InvalidRequest(
+      `claims.sharing_duration ${value} is negative: the authorisation fails (CDS Request Object, Requesting Sharing Duration)`,
+    )
+  }
+  return Math.min(Math.floor(value), MAX_SHARING_DURATION)
+}
+
+/** CDS Request Object, Specifying an existing arrangement: `claims.cdr_arrangement_id`, a non-empty string when given. */
+function arrangementToAmend(bank: Bank, requested: Json): string | undefined {
+  const value = requested.cdr_arrangement_id
+  // The deviation ignores the claim: every authorisation opens a new arrangement.
+  if (value === undefined || bank.deviations.has('ignore-cdr-arrangement-id')) return undefined
+  if (typeof value !== 'string' || value === '') {
+    throw new InvalidRequest(`claims.cdr_arrangement_id must be a non-empty string, got ${JSON.stringify(value)}`)
+  }
+  return value
+}
+
 /** Validates a request object (pushed to /par) of `client`; `outer` are the form parameters beside it. */
 export async function validateCdrRequestObject(
   bank: Bank,
@@ -122,6 +179,11 @@ export async function validateCdrRequestObject(
   }
   const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : []
   if (!scopes.includes('openid')) throw new InvalidScope('scope must include openid')
+  if (scopes.includes(REGISTRATION_SCOPE)) {
+    throw new InvalidScope(
+      `scope "${REGISTRATION_SCOPE}" is not granted through the consumer's authorisation: registration management takes a client_credentials token (CDS Registration Management)`,
+    )
+  }
   const registered = String(client.registration.scope ?? '').split(' ')
   const unknown = scopes.find(s => !registered.includes(s))
   if (unknown) throw new InvalidScope(`scope "${unknown}" is not among the client's registered scopes`)
@@ -130,7 +192,10 @@ export async function validateCdrRequestObject(
     redirectUri,
     scope: [...new Set(scopes)].join(' '),
     codeChallenge: claims.code_challenge,
+    sharingDuration: sharingDuration(bank, requestedClaims(claims)),
   }
+  const amended = arrangementToAmend(bank, requestedClaims(claims))
+  if (amended !== undefined) request.arrangementId = amended
   if (typeof claims.state === 'string') request.state = claims.state
   if (typeof claims.nonce === 'string') request.nonce = claims.nonce
   return request
