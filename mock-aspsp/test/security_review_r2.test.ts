@@ -388,6 +388,84 @@ describe('hole R2-5: a CA a TPP brought for its own identity (npm run tpp -- add
   })
 })
 
+describe("R2-5, further: two brought CAs of one name, and two keys, vouched for each other's organisations", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'byo-r2b-'))
+  const file = (name: string, text: string) => {
+    writeFileSync(path.join(dir, name), text)
+    return path.join(dir, name)
+  }
+  const valid = () => ({ notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86_400_000) })
+  const ctx = {} as Ctx & { rogue: { certPath: string; keyPath: string } }
+  /** A certificate of `ca` for `subject` over a new key: its files. */
+  const certificate = async (name: string, ca: { cert: string; key: string }, subject: string) => {
+    const keyPath = file(`${name}.key`, newKey())
+    const cert = await issueClientCertificate(
+      ca,
+      { cert: Buffer.from(await subjectHolder(subject)), key: readFileSync(keyPath) },
+      valid(),
+    )
+    return { certPath: file(`${name}.pem`, cert.cert), keyPath }
+  }
+  /** `npm run -s tpp -- add <name>` with `transport` issued by `caPath`, into this block's keys/byo. */
+  const addTpp = (name: string, transport: { certPath: string; keyPath: string }, caPath: string) =>
+    spawnSync(
+      process.execPath,
+      [
+        ...['--import', 'tsx', 'mock-aspsp/src/cli/tpp.ts', 'add', name],
+        ...['--transport-cert', transport.certPath, '--transport-key', transport.keyPath],
+        ...['--signing-key', file(`${name}-signing.key`, newKey()), '--ca', caPath],
+      ],
+      { env: { ...process.env, OB_BYO_DIR: path.join(dir, 'byo') }, encoding: 'utf8' },
+    )
+  const MALLORY = 'CN=MalloryApp01, OU=0015800001Mallory1, O=Mallory Ltd'
+  const EVE = 'CN=EveApp01, OU=0015800001Eve00001, O=Eve Ltd'
+  before(async () => {
+    const malloryCa = await ownCa('Mallory')
+    // Eve's CA has the name of Mallory's ("CN=Mallory Own CA, O=Mallory Ltd"), and a key of its own.
+    const eveCa = await ownCa('Mallory')
+    const mallory = addTpp(
+      'mallory',
+      await certificate('mallory', malloryCa, MALLORY),
+      file('mallory-ca.pem', malloryCa.cert),
+    )
+    assert.equal(mallory.status, 0, `${mallory.stdout}${mallory.stderr}`)
+    const eve = await certificate('eve', eveCa, EVE)
+    const refused = addTpp('eve', eve, file('eve-ca.pem', eveCa.cert))
+    assert.equal(
+      refused.status,
+      2,
+      `npm run tpp -- add accepted a CA named as Mallory's: ${refused.stdout}${refused.stderr}`,
+    )
+    assert.match(refused.stderr, /--ca .* has the name of another CA the bank trusts/)
+    const ownName = await ownCa('Eve')
+    const control = addTpp('eve', await certificate('eve-own', ownName, EVE), file('eve-own-ca.pem', ownName.cert))
+    assert.equal(control.status, 0, `control: Eve with a CA of its own name: ${control.stderr}`)
+    // keys/byo laid by hand, as tpp add refuses it: Eve's identity under the CA named as Mallory's.
+    const home = path.join(dir, 'byo', 'eve')
+    writeFileSync(path.join(home, 'ca.pem'), eveCa.cert)
+    writeFileSync(path.join(home, 'transport.pem'), readFileSync(eve.certPath))
+    writeFileSync(path.join(home, 'transport.key'), readFileSync(eve.keyPath))
+    // Eve's CA, a certificate with Mallory's subject over a key of Eve's.
+    ctx.rogue = await certificate('rogue', eveCa, MALLORY)
+    const byo = loadByo(path.join(dir, 'byo'))
+    ctx.mock = await startMock({ port: 0, store: 'memory', msw: false, pki: { ...pki, ...byo } })
+  })
+  after(async () => {
+    await ctx.mock?.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  test("a certificate of Eve's CA with Mallory's subject gets no SSA of Mallory's software from the directory", async () => {
+    const ssa = (orgId: string, softwareId: string) =>
+      `/directory/organisation/${orgId}/software-statement/${softwareId}/software-statement-assertion`
+    const own = await call(ctx.mock, ssa(alpha.orgId, alpha.softwareId), { as: alpha })
+    assert.equal(own.status, 200, `control: alpha's own certificate on the same bank: ${own.text}`)
+    const stolen = await call(ctx.mock, ssa('0015800001Mallory1', 'MalloryApp01'), { as: ctx.rogue })
+    assert.equal(stolen.status, 400, `the rogue certificate got: ${stolen.text.slice(0, 200)}`)
+    assert.match(String(stolen.json.error_description), /two CAs/)
+  })
+})
+
 describe('hole R2-6: --log wrote a claimed client_id as sent, so one request could forge log lines', () => {
   test('a client_id with a line break and a forged line stays on its own line, quoted', async () => {
     const mock = await startMock({ port: 0, store: 'memory', msw: false, pki, log: true })

@@ -124,6 +124,27 @@ function checkClaimsOwnIdentity(
   }
 }
 
+/**
+ * A brought CA has a name of its own: the test CA's, or another identity's CA's, with another key
+ * is refused. The bank knows a certificate's CA by the issuer name it carries (TLS and
+ * shared/cert_owner.ts): two trusted CAs of one name could not be told apart, and each would vouch
+ * for the other's organisations.
+ */
+function checkCaName(pki: Awaited<ReturnType<typeof ensurePki>>, name: string, ca: X509Certificate): void {
+  const spki = (cert: X509Certificate) => cert.publicKey.export({ type: 'spki', format: 'der' }).toString('base64')
+  const own = path.join(byoDir(), name)
+  for (const file of [pki.ca.certPath, ...pki.byoCas]) {
+    if (path.dirname(path.resolve(file)) === path.resolve(own)) continue
+    const other = new X509Certificate(readFileSync(file))
+    if (other.subject === ca.subject && spki(other) !== spki(ca)) {
+      fail(
+        `--ca ${ca.subject.replaceAll('\n', ', ')} has the name of another CA the bank trusts (${file}) with another key: give your CA a name of its own`,
+        USAGE,
+      )
+    }
+  }
+}
+
 async function add(name: string, argv: string[]): Promise<void> {
   const args = parseArgs(
     argv,
@@ -202,6 +223,7 @@ async function add(name: string, argv: string[]): Promise<void> {
   if (!ownership.belongs)
     fail(`the bank would refuse this certificate for software ${softwareId}: ${ownership.reason}`, USAGE)
   checkClaimsOwnIdentity(pki, name, { softwareId, orgId }, ca)
+  if (caFile) checkCaName(pki, name, ca)
 
   const signingPem = readPem(one('--signing-key'), '--signing-key')
   let signingKey: KeyObject

@@ -52,11 +52,15 @@ export function certOwnershipProblem(bank: Bank, cert: ClientCert, owner: CertOw
 interface BroughtCa {
   subject: string
   orgIds: Set<string>
+  /** Another trusted CA of the same name with another key (its file), when there is one. */
+  clash?: string
 }
 
 /** The first certificate of a PEM file, parsed. */
 const certificateIn = (file: string) => new x509.X509Certificate(new Uint8Array(new NodeX509(readFileSync(file)).raw))
 const subjectKey = (cert: x509.X509Certificate) => dnKey(rdnsFromCertificateName(cert.subjectName.toJSON()))
+const publicKeyOf = (file: string) =>
+  new NodeX509(readFileSync(file)).publicKey.export({ type: 'spki', format: 'der' }).toString('base64')
 
 /** Per bank, the CAs TPPs brought (by subject key), read once from its PKI. */
 const broughtCas = new WeakMap<Bank, Map<string, BroughtCa>>()
@@ -67,11 +71,22 @@ function broughtCasOf(bank: Bank): Map<string, BroughtCa> {
   cas = new Map()
   // The test CA and the operator's --extra-ca are trusted for every organisation, as the OB
   // Directory's CAs and the QTSPs are.
-  const everyone = new Set([bank.pki.ca.certPath, ...bank.options.extraCas].map(f => subjectKey(certificateIn(f))))
-  for (const file of bank.pki.byoCas) {
-    const ca = certificateIn(file)
-    const key = subjectKey(ca)
-    if (!everyone.has(key) && !cas.has(key)) cas.set(key, { subject: ca.subject, orgIds: new Set() })
+  const everyone = new Map(
+    [bank.pki.ca.certPath, ...bank.options.extraCas].map(f => [subjectKey(certificateIn(f)), f] as const),
+  )
+  // A certificate names its CA by the issuer name only: a brought CA that shares its name with
+  // another trusted CA, with another key, cannot be told apart from it, and vouches for nobody.
+  const keys = new Map<string, { file: string; publicKey: string }>()
+  for (const file of [...everyone.values(), ...bank.pki.byoCas]) {
+    const key = subjectKey(certificateIn(file))
+    const publicKey = publicKeyOf(file)
+    const seen = keys.get(key)
+    if (!seen) keys.set(key, { file, publicKey })
+    const clash = seen && seen.publicKey !== publicKey ? seen.file : undefined
+    if (everyone.has(key) && !clash) continue
+    const ca = cas.get(key) ?? { subject: certificateIn(file).subject, orgIds: new Set<string>() }
+    if (clash) ca.clash = clash
+    cas.set(key, ca)
   }
   for (const identity of Object.values(bank.pki.byo)) {
     const issuer = certificateIn(identity.transport.certPath).issuerName.toJSON()
@@ -90,6 +105,9 @@ function broughtCasOf(bank: Bank): Map<string, BroughtCa> {
  */
 export function issuerScopeProblem(bank: Bank, cert: ClientCert, orgId: string): string | undefined {
   const ca = broughtCasOf(bank).get(cert.issuerKey)
+  if (ca?.clash) {
+    return `the client certificate is issued by "${ca.subject}", and two CAs the bank trusts have that name with different keys (one is ${ca.clash}): their certificates cannot be told apart, so it vouches for no organisation (give each brought CA a name of its own: npm run tpp -- add --ca)`
+  }
   if (!ca || ca.orgIds.has(orgId)) return undefined
   const orgs = [...ca.orgIds].map(o => `"${o}"`).join(', ') || 'none'
   return `the client certificate is issued by "${ca.subject}", a CA a TPP brought for its own identity (npm run tpp -- add --ca): it vouches only for the organisations of the identities it brought (${orgs}), not for "${orgId}" (start the bank with --extra-ca <its PEM> to trust it for every organisation)`
