@@ -316,3 +316,41 @@ describe('hole AU-14: /arrangements/revoke answered its 422 as an OAuth error, n
     assert.equal(own.status, 204, own.text)
   })
 })
+
+describe('UK R2-7 on AU: a PUT /register/{ClientId} whose client was deleted while it was validated answered 200', () => {
+  const ctx = auBank()
+
+  test('DELETE lands while the PUT reads the software JWKS: the PUT is refused 401 and the client stays deleted', async () => {
+    const id = await registerProduct(ctx.mock, mercury)
+    const headers = { authorization: `Bearer ${await ccToken(ctx.mock, id)}`, 'content-type': 'application/jwt' }
+    const body = async () =>
+      registrationRequest(ctx.mock, mercury, { ssa: await ssaOf(mercury, { software_id: mercury.softwareProductId }) })
+    const put = async () => auCall(ctx.mock, { method: 'PUT', path: `/register/${id}`, headers, body: await body() })
+    const first = await put()
+    assert.equal(first.status, 200, `control: a PUT with nothing in between: ${first.text}`)
+    const jwks = ctx.mock.bank.jwks
+    const get = jwks.get.bind(jwks)
+    let deleted: number | undefined
+    jwks.get = async url => {
+      if (deleted === undefined) {
+        deleted = 0
+        deleted = (await auCall(ctx.mock, { method: 'DELETE', path: `/register/${id}`, headers })).status
+      }
+      return get(url)
+    }
+    let second: Awaited<ReturnType<typeof put>>
+    try {
+      second = await put()
+    } finally {
+      jwks.get = get
+    }
+    assert.equal(deleted, 204, 'the DELETE went through while the PUT was validated')
+    assert.equal(
+      second.status,
+      401,
+      `the PUT must not acknowledge what it did not keep: ${second.status} ${second.text}`,
+    )
+    assert.equal(second.json.error, 'invalid_token')
+    assert.equal(ctx.mock.bank.store.getClient(id), undefined)
+  })
+})

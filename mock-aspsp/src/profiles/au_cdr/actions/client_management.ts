@@ -72,7 +72,13 @@ export async function updateCdrClient(ctx: Context): Promise<void> {
     : { ...client, registration, updatedAt: epoch() }
   await bank.store.batch(() => {
     useJti()
-    bank.store.updateClient(updated)
+    // Deleted (or cleaned up as REMOVED) while this request was validated (its JWKS read): nothing
+    // is kept, so nothing is acknowledged.
+    if (!bank.store.updateClient(updated)) {
+      throw new InvalidToken(
+        `client "${client.clientId}" was deleted while this update was being validated; the access token is revoked with it`,
+      )
+    }
   })
   ctx.body = cdrRegistrationResponse(updated)
 }
