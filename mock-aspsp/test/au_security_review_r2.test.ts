@@ -31,7 +31,7 @@ import {
   ssaOf,
   venus,
 } from './support/cdr.ts'
-import { pki } from './support.ts'
+import { duringJwksRead, pki } from './support.ts'
 
 /** Starts an AU bank for one describe block. */
 function auBank() {
@@ -328,22 +328,8 @@ describe('UK R2-7 on AU: a PUT /register/{ClientId} whose client was deleted whi
     const put = async () => auCall(ctx.mock, { method: 'PUT', path: `/register/${id}`, headers, body: await body() })
     const first = await put()
     assert.equal(first.status, 200, `control: a PUT with nothing in between: ${first.text}`)
-    const jwks = ctx.mock.bank.jwks
-    const get = jwks.get.bind(jwks)
-    let deleted: number | undefined
-    jwks.get = async url => {
-      if (deleted === undefined) {
-        deleted = 0
-        deleted = (await auCall(ctx.mock, { method: 'DELETE', path: `/register/${id}`, headers })).status
-      }
-      return get(url)
-    }
-    let second: Awaited<ReturnType<typeof put>>
-    try {
-      second = await put()
-    } finally {
-      jwks.get = get
-    }
+    const del = () => auCall(ctx.mock, { method: 'DELETE', path: `/register/${id}`, headers })
+    const { answer: second, meanwhile: deleted } = await duringJwksRead(ctx.mock, del, put)
     assert.equal(deleted, 204, 'the DELETE went through while the PUT was validated')
     assert.equal(
       second.status,

@@ -24,7 +24,7 @@ import { loadByo, type TppIdentity } from '../../keys/pki.ts'
 import { tokenHash } from '../src/oauth/tokens.ts'
 import { type RunningMock, startMock } from '../src/server.ts'
 import { type Client, call, describeBank, locationOf, TppDriver } from './flow_helpers.ts'
-import { alpha, pki } from './support.ts'
+import { alpha, duringJwksRead, pki } from './support.ts'
 
 const ACCOUNTS = '/open-banking/v3.1/aisp/accounts'
 const CONSENTS = '/open-banking/v3.1/aisp/account-access-consents'
@@ -507,23 +507,8 @@ describe('hole R2-7: a PUT whose client was deleted while it was validated answe
       })
     const first = await put()
     assert.equal(first.status, 200, `control: a PUT with nothing in between: ${first.text}`)
-    const jwks = ctx.mock.bank.jwks
-    const get = jwks.get.bind(jwks)
-    let deleted: number | undefined
-    jwks.get = async url => {
-      if (deleted === undefined) {
-        deleted = 0
-        deleted = (await call(ctx.mock, `/register/${client.clientId}`, { as: alpha, method: 'DELETE', headers }))
-          .status
-      }
-      return get(url)
-    }
-    let second: Awaited<ReturnType<typeof call>>
-    try {
-      second = await put()
-    } finally {
-      jwks.get = get
-    }
+    const del = () => call(ctx.mock, `/register/${client.clientId}`, { as: alpha, method: 'DELETE', headers })
+    const { answer: second, meanwhile: deleted } = await duringJwksRead(ctx.mock, del, put)
     assert.equal(deleted, 204, 'the DELETE went through while the PUT was validated')
     assert.equal(
       second.status,

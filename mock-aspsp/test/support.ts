@@ -215,3 +215,31 @@ export async function rejectsWith(fn: () => unknown, error: string, description:
     )
   }
 }
+
+/**
+ * Runs `request` with `meanwhile` landing during its first read of a JWKS (`bank.jwks.get`), the
+ * await between a handler's checks and its write; returns the request's answer and the status
+ * `meanwhile` got (undefined when no JWKS was read).
+ */
+export async function duringJwksRead<T>(
+  mock: RunningMock,
+  meanwhile: () => Promise<{ status: number }>,
+  request: () => Promise<T>,
+): Promise<{ answer: T; meanwhile: number | undefined }> {
+  const jwks = mock.bank.jwks
+  const get = jwks.get.bind(jwks)
+  let status: number | undefined
+  let started = false
+  jwks.get = async url => {
+    if (!started) {
+      started = true
+      status = (await meanwhile()).status
+    }
+    return get(url)
+  }
+  try {
+    return { answer: await request(), meanwhile: status }
+  } finally {
+    jwks.get = get
+  }
+}
