@@ -340,3 +340,27 @@ describe('UK R2-7 on AU: a PUT /register/{ClientId} whose client was deleted whi
     assert.equal(ctx.mock.bank.store.getClient(id), undefined)
   })
 })
+
+describe('UK R2-4 on AU: revoking a refresh token at /revoke left the access tokens of its arrangement alive (RFC 7009 section 2.1)', () => {
+  const ctx = auBank()
+
+  test('after /revoke of the refresh token, the access token of the same arrangement is refused at /userinfo', async () => {
+    const id = await registerCdr(ctx.mock)
+    const tokens = await codeTokens(ctx.mock, id)
+    const access = String(tokens.access_token)
+    assert.equal((await userinfo(ctx.mock, access)).status, 200, 'control: the access token reads /userinfo')
+    const revoked = await clientPost(ctx.mock, '/revoke', id, { token: String(tokens.refresh_token) })
+    assert.equal(revoked.status, 200, revoked.text)
+    const after = await userinfo(ctx.mock, access)
+    assert.equal(after.status, 401, `the access token outlived its refresh token: ${after.status} ${after.text}`)
+  })
+
+  test('revoking the access token alone leaves the refresh token usable', async () => {
+    const id = await registerCdr(ctx.mock)
+    const tokens = await codeTokens(ctx.mock, id)
+    assert.equal((await clientPost(ctx.mock, '/revoke', id, { token: String(tokens.access_token) })).status, 200)
+    const refresh = { grant_type: 'refresh_token', refresh_token: String(tokens.refresh_token) }
+    const refreshed = await clientPost(ctx.mock, '/token', id, refresh)
+    assert.equal(refreshed.status, 200, refreshed.text)
+  })
+})

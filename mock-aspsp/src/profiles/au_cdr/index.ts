@@ -6,9 +6,18 @@
  */
 import { readFileSync } from 'node:fs'
 import { revoke } from '../../actions/revoke.ts'
+import { tokenGrants } from '../../oauth/tokens.ts'
 import { noStore } from '../../shared/no_store.ts'
 import type { BankProfile } from '../profile.ts'
-import { cdrAuthorize, cdrIntrospect, cdrPar, cdrToken, revokeArrangement, userinfo } from './actions/auth_flow.ts'
+import {
+  arrangementTokenGrant,
+  cdrAuthorize,
+  cdrIntrospect,
+  cdrPar,
+  cdrToken,
+  revokeArrangement,
+  userinfo,
+} from './actions/auth_flow.ts'
 import { deleteCdrClient, getCdrClient, updateCdrClient } from './actions/client_management.ts'
 import { cdrDiscovery, cdrDiscoveryDocument, cdrJwks } from './actions/discovery.ts'
 import { registerCdrClient } from './actions/register.ts'
@@ -94,6 +103,8 @@ export const auCdr: BankProfile = {
     router.post('/par', noStore, cdrPar)
     router.get('/authorize', cdrAuthorize)
     router.post('/introspect', noStore, cdrIntrospect)
+    // /revoke of a refresh token takes the tokens of its arrangement with it (RFC 7009 §2.1).
+    if (!tokenGrants.includes(arrangementTokenGrant)) tokenGrants.push(arrangementTokenGrant)
     router.post('/revoke', noStore, revoke)
     router.post('/arrangements/revoke', noStore, cdsErrors, revokeArrangement)
     router.get('/userinfo', noStore, userinfo)

@@ -25,7 +25,7 @@ import { type ClientRecord, epoch, type TokenRecord } from '../../../models/stor
 import { codeKey, issueCode } from '../../../oauth/authorization.ts'
 import { grantTypesOf, jwksUriOf } from '../../../oauth/client_info.ts'
 import { s256 } from '../../../oauth/id_token.ts'
-import { findToken, issueToken, tokenProblem } from '../../../oauth/tokens.ts'
+import { findToken, issueToken, type TokenGrant, tokenProblem } from '../../../oauth/tokens.ts'
 import { bearerToken } from '../../../shared/bearer.ts'
 import { readForm } from '../../../shared/body.ts'
 import { type AuthenticatedClient, authenticateClient } from '../../../shared/client_auth.ts'
@@ -168,6 +168,22 @@ function openArrangement(bank: Bank, arrangementId: string, clientId: string, li
 function endArrangement(bank: Bank, arrangementId: string): void {
   const record = bank.store.takeGrant(ARRANGEMENT_GRANT, arrangementId)
   for (const hash of hashesOf(record)) bank.store.revokeToken(hash)
+}
+
+/**
+ * `POST /revoke` of a refresh token (RFC 7009 §2.1: "SHOULD also invalidate all access tokens
+ * based on the same authorization grant"): the other tokens of its arrangement are revoked with
+ * it (registered in `tokenGrants` by the profile, `index.ts`). The arrangement stays (CDS: the consumer ends it at /arrangements/revoke); a grant in flight
+ * finds its presented refresh token revoked and hands nothing out (`issueForArrangement`).
+ */
+export const arrangementTokenGrant: TokenGrant = {
+  problem: () => undefined,
+  revokeWithRefreshToken(bank, refresh) {
+    const id = refresh.extra?.arrangementId
+    const arrangement = typeof id === 'string' ? bank.store.getGrant(ARRANGEMENT_GRANT, id) : undefined
+    if (arrangement?.clientId !== refresh.clientId) return
+    for (const hash of hashesOf(arrangement)) bank.store.revokeToken(hash)
+  },
 }
 
 /**
