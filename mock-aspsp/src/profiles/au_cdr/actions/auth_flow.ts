@@ -252,7 +252,7 @@ const authorizationCode: GrantHandler = async (ctx, params, auth) => {
   // CDS Request Object: an amended arrangement must still be the client's (it may have been revoked since PAR).
   if (amended !== undefined && !arrangementOf(bank, amended, auth.client.clientId)) {
     throw new InvalidGrant(
-      `cdr_arrangement_id "${amended}" of the authorisation request is no longer an arrangement of this client`,
+      `claims.cdr_arrangement_id "${amended}" of the authorisation request is no longer an arrangement of this client (revoked or lapsed since PAR): an arrangement that is not the client's MUST be rejected (CDS Request Object)`,
     )
   }
   // Once-off access (sharing_duration 0) lives as long as its access token; else the sharing duration.

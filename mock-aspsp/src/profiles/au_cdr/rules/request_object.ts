@@ -142,7 +142,9 @@ function arrangementToAmend(bank: Bank, requested: Json): string | undefined {
   // The deviation ignores the claim: every authorisation opens a new arrangement.
   if (value === undefined || bank.deviations.has('ignore-cdr-arrangement-id')) return undefined
   if (typeof value !== 'string' || value === '') {
-    throw new InvalidRequest(`claims.cdr_arrangement_id must be a non-empty string, got ${JSON.stringify(value)}`)
+    throw new InvalidRequest(
+      `claims.cdr_arrangement_id must be a non-empty string, got ${JSON.stringify(value)} (CDS Request Object, Specifying an existing arrangement)`,
+    )
   }
   return value
 }
