@@ -15,9 +15,8 @@ import { type AuthMethod, registrationClaims, signRegistration } from '../../../
 import { mintSsa } from '../../../fixtures/builders/ssa.ts'
 import { findTpp, type SoftwareIdentity } from '../../../keys/pki.ts'
 import type { Bank } from '../config/bank.ts'
-import { certificateOwnership } from '../pki/cert_profiles.ts'
 import { mediaType, readBody } from '../shared/body.ts'
-import { issuerScopeProblem } from '../shared/cert_owner.ts'
+import { actsForProblem } from '../shared/cert_owner.ts'
 import { InvalidRequest, NotFound } from '../shared/errors.ts'
 import { requireClientCert } from '../shared/mtls.ts'
 import { noStore } from '../shared/no_store.ts'
@@ -42,8 +41,7 @@ async function helperRequest(ctx: Context): Promise<{ body: Record<string, unkno
     throw new InvalidRequest('tpp is required: the name of a TPP of the mock directory (alpha, ...)')
   const tpp = findTpp(bank.pki, name)
   if (!tpp) throw new NotFound(`tpp "${name}" is not in the mock directory`)
-  const ownership = certificateOwnership(cert, { softwareId: tpp.softwareId, orgId: tpp.orgId })
-  const problem = ownership.belongs ? issuerScopeProblem(bank, cert, tpp.orgId) : ownership.reason
+  const problem = actsForProblem(bank, cert, { softwareId: tpp.softwareId, orgId: tpp.orgId })
   if (problem) throw new InvalidRequest(`the signing helper signs only for the caller's own TPP: ${problem}`)
   return { body, tpp }
 }

@@ -8,8 +8,7 @@ import type { Context } from 'koa'
 import { signerFromFile } from '../../../fixtures/builders/jose.ts'
 import { mintSsa } from '../../../fixtures/builders/ssa.ts'
 import type { Bank } from '../config/bank.ts'
-import { certificateOwnership } from '../pki/cert_profiles.ts'
-import { issuerScopeProblem } from '../shared/cert_owner.ts'
+import { actsForProblem } from '../shared/cert_owner.ts'
 import { InvalidRequest, NotFound } from '../shared/errors.ts'
 import { requireClientCert } from '../shared/mtls.ts'
 import { LOCAL_KEYSTORE_PATH } from './directory.ts'
@@ -32,10 +31,8 @@ async function softwareStatementAssertion(ctx: Context): Promise<void> {
     throw new NotFound(`software ${softwareId} of organisation ${orgId} is not in the directory`)
   }
   const cert = requireClientCert(ctx, why => new InvalidRequest(why))
-  const ownership = certificateOwnership(cert, { softwareId, orgId })
-  if (!ownership.belongs) throw new InvalidRequest(ownership.reason)
-  const scoped = issuerScopeProblem(bank, cert, orgId)
-  if (scoped) throw new InvalidRequest(scoped)
+  const problem = actsForProblem(bank, cert, { softwareId, orgId })
+  if (problem) throw new InvalidRequest(problem)
   const { directory } = bank.pki
   ctx.type = 'application/jwt'
   ctx.body = await mintSsa(record.tpp, {

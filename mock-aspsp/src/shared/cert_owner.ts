@@ -48,6 +48,16 @@ export function certOwnershipProblem(bank: Bank, cert: ClientCert, owner: CertOw
   return ownership.belongs ? undefined : `${ownership.reason} (option ${OPTION})`
 }
 
+/**
+ * Why `cert` cannot act for `owner` whatever the bank's options (the mock directory's SSAs, the
+ * signing helper): it must be the owner's by an OB certificate profile, and issued by a CA that
+ * vouches for the owner's organisation (`issuerScopeProblem`). Undefined when it can.
+ */
+export function actsForProblem(bank: Bank, cert: ClientCert, owner: SoftwareOwner): string | undefined {
+  const ownership = certificateOwnership(cert, owner)
+  return ownership.belongs ? issuerScopeProblem(bank, cert, owner.orgId) : ownership.reason
+}
+
 /** A CA a TPP brought for its own identity: its subject, and the organisations of the identities it issued. */
 interface BroughtCa {
   subject: string
