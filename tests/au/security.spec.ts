@@ -155,6 +155,19 @@ test.describe('AU CDR: the security review', { tag: [AU_CDR, '@security'] }, () 
   }, async ({ registeredClient, auDiscovery }) => {
     const r = registeredClient.recipient
     const id = registeredClient.clientId
+    // The control first: a Data Holder that refuses every flow gets no verdict, not a FAIL.
+    const ongoing = await control(
+      'the code flow with sharing_duration 90 days',
+      () => codeFlowTokens(r, auDiscovery, id),
+      [200],
+    )
+    await test.step(
+      'ongoing sharing: a refresh token [CDS-REQ-OBJ]',
+      async () => {
+        expect(typeof bodyOf(ongoing).refresh_token).toBe('string')
+      },
+      { box: true },
+    )
     await test.step(
       'no sharing_duration (once-off): an access token and no refresh token [CDS-REQ-OBJ]',
       async () => {
@@ -170,18 +183,6 @@ test.describe('AU CDR: the security review', { tag: [AU_CDR, '@security'] }, () 
       await ensureRejected(exchange, [400], { ref: CDS.requestObject })
       await checkErrorIs(exchange, ['invalid_request', 'invalid_request_object'] as never, 'RFC9126-2.3')
     })
-    const ongoing = await control(
-      'the same flow with sharing_duration 90 days',
-      () => codeFlowTokens(r, auDiscovery, id),
-      [200],
-    )
-    await test.step(
-      'ongoing sharing: a refresh token [CDS-REQ-OBJ]',
-      async () => {
-        expect(typeof bodyOf(ongoing).refresh_token).toBe('string')
-      },
-      { box: true },
-    )
   })
 
   test("AU-DCR-175 refuses a cdr_arrangement_id that is not one of the client's arrangements at PAR", {
@@ -199,15 +200,15 @@ test.describe('AU CDR: the security review', { tag: [AU_CDR, '@security'] }, () 
     const naming = (cdrArrangementId: string) => ({
       claims: { sharing_duration: SHARING_DURATION, cdr_arrangement_id: cdrArrangementId },
     })
-    await test.step('an unknown cdr_arrangement_id: refused', async () => {
+    await control(
+      "a request naming the client's own arrangement",
+      async () => (await pushRequest(r, auDiscovery, id, naming(arrangement))).exchange,
+      [201],
+    )
+    await test.step('the same request naming an unknown cdr_arrangement_id: refused', async () => {
       const { exchange } = await pushRequest(r, auDiscovery, id, naming(randomUUID()))
       await ensureRejected(exchange, [400], { ref: CDS.requestObject })
       await checkErrorIs(exchange, ['invalid_request', 'invalid_request_object'] as never, 'RFC9126-2.3')
     })
-    await control(
-      "the same request naming the client's own arrangement",
-      async () => (await pushRequest(r, auDiscovery, id, naming(arrangement))).exchange,
-      [201],
-    )
   })
 })
